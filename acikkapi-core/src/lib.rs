@@ -1,0 +1,17 @@
+//! # acikkapi-core
+//!
+//! The domain of Türkiye's *Açık Kapı* ("Open Door") citizen-application system: applications and
+//! applicants, identifiers (TC Kimlik No, tracking numbers, phone numbers), Turkish text handling,
+//! geography (81 provinces, 973 districts), the service taxonomy, the Turkish business-day calendar,
+//! routing, the workflow engine and its journal.
+//!
+//! What it is not: it knows nothing of Rhai scripts (see `acikkapi-rules`), Python (see
+//! `bindings-python`) or the command line (the `acikkapi` binary). Those crates translate; this one decides.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod text;
+
+pub use error::{Error, Result};
