@@ -1,1 +1,61 @@
-//! The `acikkapi` command line: argument parsing and the subcommands. Thin glue over the library.
+//! The `acikkapi` command line: argument parsing and the subcommands. Thin glue over the library:
+//! every subcommand module parses its arguments with clap, calls the library and formats the result.
+//!
+//! Each subcommand module exposes a clap `Subcommand`/`Args` type and a `run` function taking the
+//! parsed arguments plus the process's standard input and output, and returning the exit code.
+
+use std::io::{BufRead, Write};
+
+use clap::{Parser, Subcommand};
+
+/// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
+/// (exit code 1 is reserved for "the input was checked and is invalid").
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// An error from the library.
+    #[error(transparent)]
+    Core(#[from] acikkapi_core::Error),
+    /// Bad arguments that clap could not catch.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading input or writing output failed.
+    #[error("G/Ç hatası: {0}")]
+    Io(#[from] std::io::Error),
+    /// JSON input or output failed.
+    #[error("JSON hatası: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Exit code or error of a subcommand.
+pub type CliResult = Result<i32, CliError>;
+
+/// The process's standard streams, passed to subcommands so tests can run them in memory.
+pub struct Io<'a> {
+    /// Standard input.
+    pub stdin: &'a mut dyn BufRead,
+    /// Standard output.
+    pub stdout: &'a mut dyn Write,
+    /// Standard error (diagnostics, one problem per line).
+    pub stderr: &'a mut dyn Write,
+}
+
+/// `acikkapi`: Açık Kapı citizen applications, Turkish business calendar, routing rules, workflow.
+#[derive(Debug, Parser)]
+#[command(name = "acikkapi", version, about, long_about = None)]
+pub struct Cli {
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
+    match cli.command {
+    }
+}
