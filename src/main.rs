@@ -12,7 +12,14 @@ fn main() -> ExitCode {
     let mut stdout = io::BufWriter::new(stdout.lock());
     let stderr = io::stderr();
     let mut stderr = stderr.lock();
-    let result = cli::run(cli, &mut Io { stdin: &mut stdin, stdout: &mut stdout, stderr: &mut stderr });
+    let result = cli::run(
+        cli,
+        &mut Io {
+            stdin: &mut stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+        },
+    );
     let flushed = stdout.flush();
     match (result, flushed) {
         (Ok(code), Ok(())) => ExitCode::from(u8::try_from(code).unwrap_or(2)),

@@ -33,6 +33,90 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+
+    // --- taxonomy ------------------------------------------------------------------------------
+    /// A code that does not have the required form.
+    #[error("geçersiz {what} kodu: {code:?}")]
+    InvalidCode {
+        /// Which kind of code (`"category"`, `"heading"`, `"institution type"`).
+        what: &'static str,
+        /// The code as given.
+        code: String,
+    },
+    /// No category with that code in the taxonomy.
+    #[error("bilinmeyen kategori: {code:?}")]
+    UnknownCategory {
+        /// The code as given.
+        code: String,
+    },
+    /// A taxonomy file with one or more problems; all of them are listed.
+    #[error("invalid taxonomy ({} problems):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    InvalidTaxonomy {
+        /// Every problem found.
+        problems: Vec<Error>,
+    },
+    /// A data file declares a schema version this code does not read.
+    #[error("unsupported schema version {found} (this version reads {supported})")]
+    UnsupportedSchema {
+        /// The file's schema.
+        found: u32,
+        /// The schema this code reads.
+        supported: u32,
+    },
+    /// The same code defined twice.
+    #[error("duplicate {what} code {code}")]
+    DuplicateCode {
+        /// Which kind of code.
+        what: &'static str,
+        /// The code.
+        code: String,
+    },
+    /// A category under a heading that is not defined.
+    #[error("category {category} is under unknown heading {heading}")]
+    UnknownHeading {
+        /// The category.
+        category: String,
+        /// The heading it names.
+        heading: String,
+    },
+    /// A category whose code prefix is not its heading.
+    #[error("category {category} must start with its heading {heading}.")]
+    CategoryHeadingMismatch {
+        /// The category.
+        category: String,
+        /// The heading it names.
+        heading: String,
+    },
+    /// A category handled by an institution type that is not defined.
+    #[error("category {category} names unknown institution type {institution}")]
+    UnknownInstitutionType {
+        /// The category.
+        category: String,
+        /// The institution type it names.
+        institution: String,
+    },
+    /// A district-level category whose institution has no district units.
+    #[error(
+        "category {category} is district-level but institution type {institution} has no district unit (district_name_tr)"
+    )]
+    NoDistrictUnit {
+        /// The category.
+        category: String,
+        /// The institution type.
+        institution: String,
+    },
+    /// A category without any usable keyword.
+    #[error("category {category} has no keywords")]
+    NoKeywords {
+        /// The category.
+        category: String,
+    },
+    /// A heading without its catch-all `HEADING.DIGER` category.
+    #[error("heading {heading} has no {heading}.DIGER (Diğer) category")]
+    MissingOtherCategory {
+        /// The heading.
+        heading: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

@@ -12,6 +12,8 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod geo;
+pub mod taxonomy;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -208,6 +208,20 @@ pub fn sort_tr<S: AsRef<str>>(items: &mut [S]) {
     items.sort_by_cached_key(|s| collation_key(s.as_ref()));
 }
 
+/// Sorts items in place in Turkish alphabetical order of the string a key function returns.
+///
+/// ```
+/// let mut v = vec![("Çorum", 19), ("Ceyhan", 1)];
+/// acikkapi_core::text::sort_tr_by(&mut v, |p| p.0);
+/// assert_eq!(v[0].0, "Ceyhan");
+/// ```
+pub fn sort_tr_by<T, F>(items: &mut [T], key: F)
+where
+    F: Fn(&T) -> &str,
+{
+    items.sort_by_cached_key(|t| collation_key(key(t)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,7 +250,10 @@ mod tests {
         assert_eq!(to_title_tr("afyonkarahisar"), "Afyonkarahisar");
         assert_eq!(to_title_tr("IĞDIR"), "Iğdır");
         assert_eq!(to_title_tr("19 MAYIS"), "19 Mayıs");
-        assert_eq!(to_title_tr("kahramanmaraş il müdürlüğü"), "Kahramanmaraş İl Müdürlüğü");
+        assert_eq!(
+            to_title_tr("kahramanmaraş il müdürlüğü"),
+            "Kahramanmaraş İl Müdürlüğü"
+        );
     }
 
     #[test]
@@ -250,9 +267,17 @@ mod tests {
 
     #[test]
     fn collation_orders_turkish_letters() {
-        let mut v = vec!["şeker", "sabun", "ığdır", "irmak", "ceviz", "çay", "gül", "ğ", "öz", "ot", "ün", "us"];
+        let mut v = vec![
+            "şeker", "sabun", "ığdır", "irmak", "ceviz", "çay", "gül", "ğ", "öz", "ot", "ün", "us",
+        ];
         sort_tr(&mut v);
-        assert_eq!(v, ["ceviz", "çay", "gül", "ğ", "ığdır", "irmak", "ot", "öz", "sabun", "şeker", "us", "ün"]);
+        assert_eq!(
+            v,
+            [
+                "ceviz", "çay", "gül", "ğ", "ığdır", "irmak", "ot", "öz", "sabun", "şeker", "us",
+                "ün"
+            ]
+        );
     }
 
     #[test]
