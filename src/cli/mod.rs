@@ -8,6 +8,8 @@ use std::io::{BufRead, Write};
 
 use clap::{Parser, Subcommand};
 
+pub mod calendar;
+
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
 /// (exit code 1 is reserved for "the input was checked and is invalid").
 #[derive(Debug, thiserror::Error)]
@@ -51,9 +53,18 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Turkish business-day calendar: holidays, bayrams, business-day arithmetic.
+    Calendar {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: calendar::CalendarCmd,
+    },
+}
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
-    match cli.command {}
+    match cli.command {
+        Command::Calendar { cmd } => calendar::run(cmd, io),
+    }
 }
