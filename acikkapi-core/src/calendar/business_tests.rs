@@ -123,9 +123,9 @@ fn send_sync() {
     check::<Calendar>();
 }
 
-/// A date of 1982–2189 as an offset from 1982-01-01 (room for ±2000 business days).
+/// A date of 1990–2189 as an offset from 1990-01-01 (room for ±2000 business days).
 fn date_strategy() -> impl Strategy<Value = NaiveDate> {
-    (0i64..76_000).prop_map(|k| d("1982-01-01") + chrono::Days::new(k as u64))
+    (0i64..73_000).prop_map(|k| d("1990-01-01") + chrono::Days::new(k as u64))
 }
 
 fn naive_add(cal: &Calendar, mut date: NaiveDate, n: i64) -> NaiveDate {
