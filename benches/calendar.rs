@@ -26,7 +26,9 @@ fn inputs(cal: &Calendar) -> Vec<(NaiveDate, i64, NaiveDate)> {
             let a = base + chrono::Days::new(next() % (35 * 365));
             let a = cal.add_business_days(a, 0).unwrap();
             let n = (next() % 30) as i64 + 1;
-            let b = cal.add_business_days(base + chrono::Days::new(next() % (35 * 365)), 0).unwrap();
+            let b = cal
+                .add_business_days(base + chrono::Days::new(next() % (35 * 365)), 0)
+                .unwrap();
             (a, n, b)
         })
         .collect()
@@ -43,8 +45,14 @@ fn business_days(c: &mut Criterion) {
     let data = inputs(&cal);
     // Same answers before timing anything.
     for &(a, n, b) in &data {
-        assert_eq!(cal.add_business_days(a, n).unwrap(), cache.advance_bdays(a, n as i32));
-        assert_eq!(cal.business_days_between(a, b).unwrap(), i64::from(cache.bdays(a, b)));
+        assert_eq!(
+            cal.add_business_days(a, n).unwrap(),
+            cache.advance_bdays(a, n as i32)
+        );
+        assert_eq!(
+            cal.business_days_between(a, b).unwrap(),
+            i64::from(cache.bdays(a, b))
+        );
     }
 
     let mut g = c.benchmark_group("add_business_days");
@@ -68,7 +76,10 @@ fn business_days(c: &mut Criterion) {
     g.bench_function("acikkapi", |bch| {
         bch.iter(|| {
             for &(a, _, b) in &data {
-                black_box(cal.business_days_between(black_box(a), black_box(b)).unwrap());
+                black_box(
+                    cal.business_days_between(black_box(a), black_box(b))
+                        .unwrap(),
+                );
             }
         })
     });

@@ -87,7 +87,9 @@ pub struct Calendar {
 
 impl fmt::Debug for Calendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Calendar").field("options", &self.inner.options).finish_non_exhaustive()
+        f.debug_struct("Calendar")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -110,13 +112,24 @@ impl Calendar {
             overlay_days.sort_by_key(|h| h.date);
         }
         let years = (0..year_slot_count()).map(|_| OnceLock::new()).collect();
-        Calendar { inner: Arc::new(Inner { options, overlay_days, years }) }
+        Calendar {
+            inner: Arc::new(Inner {
+                options,
+                overlay_days,
+                years,
+            }),
+        }
     }
 
     /// The shared legal calendar (default options otherwise).
     pub fn legal() -> &'static Calendar {
         static LEGAL: OnceLock<Calendar> = OnceLock::new();
-        LEGAL.get_or_init(|| Calendar::new(CalendarOptions { kind: CalendarKind::Legal, ..Default::default() }))
+        LEGAL.get_or_init(|| {
+            Calendar::new(CalendarOptions {
+                kind: CalendarKind::Legal,
+                ..Default::default()
+            })
+        })
     }
 
     /// The shared public-sector calendar (legal + bundled idari izin, half days count): the
@@ -138,7 +151,10 @@ impl Calendar {
     fn year(&self, year: i32) -> Result<&YearData> {
         let first = *SUPPORTED_YEARS.start();
         if !SUPPORTED_YEARS.contains(&year) {
-            return Err(Error::YearOutOfRange { year, supported: SUPPORTED_YEARS });
+            return Err(Error::YearOutOfRange {
+                year,
+                supported: SUPPORTED_YEARS,
+            });
         }
         // In bounds: 0 <= year - first < year_slot_count() because `year` is in SUPPORTED_YEARS.
         if let Some(data) = self.inner.years[(year - first) as usize].get() {
@@ -165,7 +181,10 @@ impl Calendar {
             start_count = data.start_count + data.business.len() as u32;
             built = Some(data);
         }
-        built.ok_or(Error::YearOutOfRange { year, supported: SUPPORTED_YEARS })
+        built.ok_or(Error::YearOutOfRange {
+            year,
+            supported: SUPPORTED_YEARS,
+        })
     }
 
     fn build_year(&self, year: i32, start_count: u32) -> Result<YearData> {
@@ -173,11 +192,20 @@ impl Calendar {
         if opts.kind == CalendarKind::PublicSector {
             Overlay::bundled()?;
         }
-        let out_of_range = || Error::YearOutOfRange { year, supported: SUPPORTED_YEARS };
+        let out_of_range = || Error::YearOutOfRange {
+            year,
+            supported: SUPPORTED_YEARS,
+        };
         let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(out_of_range)?;
         let days = if jan1.leap_year() { 366 } else { 365 };
         let mut holidays = legal_holidays(year, !opts.no_bayram_table)?;
-        holidays.extend(self.inner.overlay_days.iter().filter(|h| h.date.year() == year).cloned());
+        holidays.extend(
+            self.inner
+                .overlay_days
+                .iter()
+                .filter(|h| h.date.year() == year)
+                .cloned(),
+        );
         holidays.sort_by_key(|h| h.date);
         let mut off = vec![0u8; days];
         for (i, slot) in off.iter_mut().enumerate() {
@@ -198,7 +226,13 @@ impl Calendar {
             }
             prefix.push(business.len() as u16);
         }
-        Ok(YearData { holidays, off, prefix, business, start_count })
+        Ok(YearData {
+            holidays,
+            off,
+            prefix,
+            business,
+            start_count,
+        })
     }
 
     /// Builds the tables for `years` now (otherwise built on first use).
@@ -225,7 +259,10 @@ impl Calendar {
         }
         self.year(date.year())
             .map(|y| (y, date.ordinal0() as usize))
-            .map_err(|_| Error::DateOutOfRange { date, supported: SUPPORTED_YEARS })
+            .map_err(|_| Error::DateOutOfRange {
+                date,
+                supported: SUPPORTED_YEARS,
+            })
     }
 
     /// Off-time bits of a day (weekend = morning and afternoon off).
@@ -240,14 +277,21 @@ impl Calendar {
         if let Some((y, i)) = self.built(date) {
             return Ok(is_business(y.off[i], self.inner.options.half_day_policy));
         }
-        Ok(is_business(self.off_bits(date)?, self.inner.options.half_day_policy))
+        Ok(is_business(
+            self.off_bits(date)?,
+            self.inner.options.half_day_policy,
+        ))
     }
 
     /// How much of `date` is off for holidays: `None` for an ordinary day or a plain weekend,
     /// else full, half (afternoon) or morning.
     pub fn holiday_kind(&self, date: NaiveDate) -> Result<Option<HolidayKind>> {
         let (y, _) = self.locate(date)?;
-        let bits = y.holidays.iter().filter(|h| h.date == date).fold(0u8, |acc, h| acc | h.kind.bits());
+        let bits = y
+            .holidays
+            .iter()
+            .filter(|h| h.date == date)
+            .fold(0u8, |acc, h| acc | h.kind.bits());
         Ok(match bits {
             0 => None,
             MORNING_OFF => Some(HolidayKind::Morning),
@@ -266,7 +310,11 @@ impl Calendar {
     #[inline]
     pub fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
         let (mut y, i) = self.locate(date)?;
-        let out = || Error::BusinessDaysOutOfRange { date, n, supported: SUPPORTED_YEARS };
+        let out = || Error::BusinessDaysOutOfRange {
+            date,
+            n,
+            supported: SUPPORTED_YEARS,
+        };
         if !(-MAX_STEPS..=MAX_STEPS).contains(&n) {
             return Err(out());
         }
@@ -274,7 +322,11 @@ impl Calendar {
         if n >= 0 {
             // Business days ≤ date in its year, plus n; n = 0 rolls forward to a business day.
             let before_or_on = i64::from(y.prefix[i + 1]);
-            let mut target = if n == 0 { i64::from(y.prefix[i]) + 1 } else { before_or_on + n };
+            let mut target = if n == 0 {
+                i64::from(y.prefix[i]) + 1
+            } else {
+                before_or_on + n
+            };
             loop {
                 let total = y.business.len() as i64;
                 if target <= total {
