@@ -8,6 +8,9 @@ use std::io::{BufRead, Write};
 
 use clap::{Parser, Subcommand};
 
+pub mod geo;
+pub mod taxonomy;
+
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
 /// (exit code 1 is reserved for "the input was checked and is invalid").
 #[derive(Debug, thiserror::Error)]
@@ -51,9 +54,28 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Provinces and districts (CSV).
+    #[command(subcommand)]
+    Geo(geo::GeoCmd),
+    /// Service headings and categories; category suggestions for a text.
+    #[command(subcommand)]
+    Taxonomy(taxonomy::TaxonomyCmd),
+}
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
-    match cli.command {}
+    match cli.command {
+        Command::Geo(cmd) => geo::run(cmd, io),
+        Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+    }
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180: comma, quote or line break inside).
+pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
