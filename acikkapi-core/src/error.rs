@@ -129,6 +129,10 @@ pub enum Error {
     #[error(transparent)]
     TrackingNumber(#[from] TrackingNumberError),
     // --- validation ----------------------------------------------------------------------------
+    /// An application input with incomplete, false or erroneous data: *işleme alınmaz*
+    /// (not processed). Every problem is listed, one per line.
+    #[error("başvuru işleme alınamaz (eksik, yanlış veya hatalı bilgi):\n{0}")]
+    Rejected(#[from] crate::validate::Rejection),
 }
 
 /// `Result` with the crate's [`Error`].

@@ -17,5 +17,6 @@ pub mod geo;
 pub mod ids;
 pub mod taxonomy;
 pub mod text;
+pub mod validate;
 
 pub use error::{Error, Result};
