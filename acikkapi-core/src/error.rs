@@ -182,28 +182,28 @@ pub enum TcknError {
 #[non_exhaustive]
 pub enum PhoneError {
     /// Nothing but spaces and separators.
-    #[error("telefon numarası boş")]
+    #[error("Telefon numarası boş")]
     Empty,
     /// A character other than digits, spaces, `-`, `.`, `(`, `)` or a leading `+`.
-    #[error("telefon numarasında geçersiz karakter var ({input})")]
+    #[error("Telefon numarasında geçersiz karakter var ({input})")]
     InvalidCharacter {
         /// The input, masked.
         input: String,
     },
     /// An international number with a country code other than +90.
-    #[error("telefon numarası Türkiye numarası (+90) olmalı ({input})")]
+    #[error("Telefon numarası Türkiye numarası (+90) olmalı ({input})")]
     NotTurkish {
         /// The input, masked.
         input: String,
     },
     /// A Turkish number that is not a mobile number (landlines start with 2, 3 or 4).
-    #[error("telefon numarası bir cep telefonu numarası (5xx) olmalı ({input})")]
+    #[error("Telefon numarası bir cep telefonu numarası (5xx) olmalı ({input})")]
     NotMobile {
         /// The input, masked.
         input: String,
     },
     /// Too few or too many digits for `05xx xxx xx xx`.
-    #[error("telefon numarası 05xx xxx xx xx biçiminde 11 haneli olmalı ({input})")]
+    #[error("Telefon numarası 05xx xxx xx xx biçiminde 11 haneli olmalı ({input})")]
     WrongLength {
         /// The input, masked.
         input: String,
@@ -216,31 +216,31 @@ pub enum PhoneError {
 #[non_exhaustive]
 pub enum TrackingNumberError {
     /// Not of the form `AK-PP-YYYY-SSSSSSS-C`.
-    #[error("başvuru takip numarası AK-PP-YYYY-SSSSSSS-C biçiminde olmalı ({input:?})")]
+    #[error("Başvuru takip numarası AK-PP-YYYY-SSSSSSS-C biçiminde olmalı ({input:?})")]
     Format {
         /// The input as given (not personal data).
         input: String,
     },
     /// The check digit does not match: a digit was misread, mistyped or two digits were swapped.
-    #[error("başvuru takip numarası hatalı: kontrol hanesi tutmuyor ({input:?})")]
+    #[error("Başvuru takip numarası hatalı: kontrol hanesi tutmuyor ({input:?})")]
     CheckDigit {
         /// The input as given.
         input: String,
     },
     /// The province plate is not 01–81.
-    #[error("başvuru takip numarasındaki il plakası geçersiz: {plate:02} (01–81 olmalı)")]
+    #[error("Başvuru takip numarasındaki il plakası geçersiz: {plate:02} (01–81 olmalı)")]
     Plate {
         /// The plate given.
         plate: u8,
     },
     /// The year is not 2000–9999.
-    #[error("başvuru takip numarasındaki yıl geçersiz: {year}")]
+    #[error("Başvuru takip numarasındaki yıl geçersiz: {year}")]
     Year {
         /// The year given.
         year: u16,
     },
     /// The sequence number is not 1–9 999 999.
-    #[error("başvuru takip numarasındaki sıra numarası geçersiz: {seq}")]
+    #[error("Başvuru takip numarasındaki sıra numarası geçersiz: {seq}")]
     Sequence {
         /// The sequence number given.
         seq: u32,

@@ -30,7 +30,7 @@
 //! let bad = ApplicationInput { tckn: Some("12345678901".into()), ..input };
 //! let rejection = validate(&bad, Geography::embedded(), Taxonomy::embedded()).unwrap_err();
 //! assert_eq!(rejection.reasons_tr(),
-//!            ["T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (123******01)"]);
+//!            ["T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (123******01)."]);
 //! ```
 
 mod problem;

@@ -147,11 +147,16 @@ fn sample_05_lists_every_problem_at_once() {
     assert_eq!(reasons.len(), 4);
     assert_eq!(
         reasons[0],
-        "T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (100******47)"
+        "T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (100******47)."
     );
     assert_eq!(
         reasons[3],
         "İstanbul ilinde “Karşıyaka” adında bir ilçe bulunamadı."
+    );
+    assert!(
+        reasons[2].starts_with("Başvuru kategorisi “SAGLIK.RANDVU” tanımlı değil."),
+        "{}",
+        reasons[2]
     );
     assert_eq!(r.to_string(), reasons.join("\n"));
     // Nothing in the rejection leaks the full TCKN or phone number as typed.

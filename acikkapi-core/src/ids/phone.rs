@@ -204,7 +204,7 @@ mod tests {
         let e = PhoneNumber::parse("0258 296 10 00").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "telefon numarası bir cep telefonu numarası (5xx) olmalı (025*********00)"
+            "Telefon numarası bir cep telefonu numarası (5xx) olmalı (025*********00)"
         );
     }
 

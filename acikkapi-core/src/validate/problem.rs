@@ -92,10 +92,10 @@ pub enum Problem {
         field: Field,
     },
     /// The TCKN does not parse.
-    #[error("{0}")]
+    #[error("{0}.")]
     InvalidTckn(TcknError),
     /// The phone number is not a Turkish mobile number.
-    #[error("{0}")]
+    #[error("{0}.")]
     InvalidPhone(PhoneError),
     /// A name or surname with characters other than letters, spaces, `-`, `'` or `.`, fewer
     /// than two letters or more than [`MAX_NAME_CHARS`](super::MAX_NAME_CHARS) characters.
@@ -169,7 +169,7 @@ pub enum Problem {
     /// No category with that code; `suggestions` are categories whose keywords occur in the code
     /// or in the application text.
     #[error(
-        "“{code}” diye bir başvuru kategorisi yok.{}",
+        "Başvuru kategorisi “{code}” tanımlı değil.{}",
         suggestions_sentence(suggestions)
     )]
     UnknownCategory {
@@ -179,7 +179,7 @@ pub enum Problem {
         suggestions: Vec<CategoryCode>,
     },
     /// No province with that plate or name.
-    #[error("“{given}” adında ya da plakasında bir il bulunamadı.")]
+    #[error("Girilen il (“{given}”) bulunamadı; il adı ya da 01–81 arası plaka kodu olmalı.")]
     UnknownProvince {
         /// As given.
         given: String,

@@ -274,9 +274,10 @@ fn each_field_error() {
     for (input, expected) in cases {
         let r = check(&input).unwrap_err();
         assert_eq!(r.problems, [expected], "{input:?}");
-        // Every sentence is Turkish prose ending with a full stop or a closing parenthesis.
+        // Every reason is a sentence: capitalised, ending with a full stop.
         let s = r.to_string();
-        assert!(s.ends_with('.') || s.ends_with(')'), "{s}");
+        assert!(s.ends_with('.'), "{s}");
+        assert!(s.chars().next().is_some_and(char::is_uppercase), "{s}");
     }
 }
 
