@@ -402,6 +402,31 @@ pub struct Flags {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::Full;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// An applicant's Debug, Display and default JSON never contain the full TCKN or the
+        /// phone number; the full JSON round-trips.
+        #[test]
+        fn applicant_output_is_masked(n in any::<u32>(), p in 0u32..1_000_000_000) {
+            let national = format!("5{p:09}");
+            let a = Applicant {
+                id: Tckn::from_first_nine(n),
+                name: "Ayşe".into(),
+                surname: "Yılmaz".into(),
+                mother_maiden_initials: ('K', 'A'),
+                phone: PhoneNumber::parse(&national).unwrap(),
+                birth_year: None,
+                gender: None,
+            };
+            let out = format!("{a} {a:?} {a:#?} {}", serde_json::to_string(&a).unwrap());
+            prop_assert!(!out.contains(a.id.expose()));
+            prop_assert!(!out.contains(&national[1..]));
+            let stored = serde_json::to_string(&Full(&a)).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Applicant>(&stored).unwrap(), a);
+        }
+    }
 
     #[test]
     fn display_names() {

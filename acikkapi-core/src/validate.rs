@@ -202,7 +202,7 @@ pub fn validate_at(
         .required(&input.subject, Field::Subject)
         .and_then(|s| subject_field(&mut c, s));
     let category = c.required(&input.category, Field::Category).and_then(|s| {
-        let found = CategoryCode::parse(&s.to_ascii_uppercase())
+        let found = CategoryCode::parse(&normalise_code(s))
             .ok()
             .filter(|code| taxonomy.category(code).is_some());
         c.read(
@@ -329,6 +329,26 @@ fn subject_field(c: &mut Checker, s: &str) -> Option<String> {
     } else {
         Some(s.to_string())
     }
+}
+
+/// A category code as a clerk might type it (`sağlık.diğer`) in the taxonomy's form
+/// (`SAGLIK.DIGER`): Turkish upper case, Turkish letters folded to ASCII.
+fn normalise_code(s: &str) -> String {
+    to_upper_tr(s)
+        .chars()
+        .map(|c| match c {
+            'Ç' => 'C',
+            'Ğ' => 'G',
+            'İ' => 'I',
+            'Ö' => 'O',
+            'Ş' => 'S',
+            'Ü' => 'U',
+            'Â' => 'A',
+            'Î' => 'I',
+            'Û' => 'U',
+            other => other,
+        })
+        .collect()
 }
 
 /// A name or surname: required, letters (any script), spaces, `-`, `'`, `’`, `.`; at least two

@@ -317,6 +317,11 @@ fn accepted_variants() {
         app.deidentified_applicant().age_group.map(|g| g.code()),
         Some("65+")
     );
+    let folded = ok(ApplicationInput {
+        category: Some(" sağlık.diğer ".into()),
+        ..good()
+    });
+    assert_eq!(folded.category.as_str(), "SAGLIK.DIGER");
 }
 
 #[test]
