@@ -15,6 +15,7 @@ pub mod application;
 pub mod error;
 pub mod geo;
 pub mod ids;
+pub mod samples;
 pub mod taxonomy;
 pub mod text;
 pub mod validate;

@@ -202,6 +202,13 @@ pub enum Problem {
         /// As given.
         given: String,
     },
+    /// The input is not a JSON object of the expected shape (syntax error, unknown field, wrong
+    /// type). Nothing else can be checked then; `detail` is the parser's message with its position.
+    #[error("Başvuru verisi okunamadı (JSON biçimi hatalı): {detail}.")]
+    MalformedInput {
+        /// What the JSON parser said, with line and column.
+        detail: String,
+    },
     /// A reception time in the future.
     #[error("Başvuru zamanı ileri bir tarih olamaz: “{given}”.")]
     FutureDate {
@@ -218,6 +225,15 @@ pub struct Rejection {
 }
 
 impl Rejection {
+    /// A rejection for input that could not be read as an application input at all.
+    pub fn from_json_error(e: serde_json::Error) -> Rejection {
+        Rejection {
+            problems: vec![Problem::MalformedInput {
+                detail: e.to_string(),
+            }],
+        }
+    }
+
     /// Every reason as a Turkish sentence, one per problem.
     pub fn reasons_tr(&self) -> Vec<String> {
         self.problems.iter().map(ToString::to_string).collect()
