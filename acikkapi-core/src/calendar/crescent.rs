@@ -154,31 +154,41 @@ fn fajr_new_zealand(date: NaiveDate) -> f64 {
 
 /// Is the criterion met on the evening of UT day `day` (so the month begins on `day + 1`)?
 fn evening_meets_criterion(day: NaiveDate, conjunction: f64) -> bool {
+    evening_verdict(day, conjunction).is_some()
+}
+
+/// Which part of the rule starts the month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Met somewhere at a sunset before 00:00 UTC.
+    BeforeMidnight,
+    /// Met only after 00:00 UTC, on the American mainland, conjunction before fajr in New Zealand.
+    AmericaException,
+}
+
+fn evening_verdict(day: NaiveDate, conjunction: f64) -> Option<Verdict> {
     let midnight = jd_of_date(day) + 1.0;
     // Sunsets before 00:00 UTC, latest (most favourable) first.
     let mut t = midnight;
     while t > conjunction && t > midnight - 1.0 {
         match met_at(t, |_, _| true) {
-            Some(true) => return true,
+            Some(true) => return Some(Verdict::BeforeMidnight),
             None => break,
             Some(false) => {}
         }
         t -= TIME_STEP;
     }
-    // Exception: met only after 00:00 UTC, on the American mainland, conjunction before fajr in NZ.
-    let Some(next) = day.succ_opt() else {
-        return false;
-    };
+    let next = day.succ_opt()?;
     if conjunction < fajr_new_zealand(next) {
         let mut t = midnight + TIME_STEP;
         while t < midnight + 0.5 {
             if met_at(t, in_america) == Some(true) {
-                return true;
+                return Some(Verdict::AmericaException);
             }
             t += TIME_STEP;
         }
     }
-    false
+    None
 }
 
 /// First day of Hijri month `month` (1–12) of `year` by the 2016 Istanbul congress criterion:
@@ -226,6 +236,26 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn ramazan_2025_needs_the_american_exception() {
+        // Conjunction 29 March 2025 10:58 UT: nowhere before 00:00 UTC, but met in the Americas
+        // that evening and the conjunction precedes fajr in New Zealand on the 30th. Diyanet: 30 March.
+        let conj = astro::new_moon_jd_ut(lunation(1446, 10));
+        assert_eq!(date_of_jd(conj), Some(d("2025-03-29")));
+        assert_eq!(
+            evening_verdict(d("2025-03-29"), conj),
+            Some(Verdict::AmericaException)
+        );
+        assert_eq!(compute_month_start(1446, 10).unwrap(), d("2025-03-30"));
+        // The ordinary case: Shawwal 1438 (2017), met before 00:00 UTC on 24 June.
+        let conj = astro::new_moon_jd_ut(lunation(1438, 10));
+        assert_eq!(
+            evening_verdict(d("2017-06-24"), conj),
+            Some(Verdict::BeforeMidnight)
+        );
+        assert_eq!(evening_verdict(d("2017-06-23"), conj), None);
     }
 
     #[test]
