@@ -259,9 +259,11 @@ impl Calendar {
         }
         self.year(date.year())
             .map(|y| (y, date.ordinal0() as usize))
-            .map_err(|_| Error::DateOutOfRange {
-                date,
-                supported: SUPPORTED_YEARS,
+            .map_err(|e| match e {
+                Error::YearOutOfRange { supported, .. } => {
+                    Error::DateOutOfRange { date, supported }
+                }
+                other => other,
             })
     }
 
