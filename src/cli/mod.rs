@@ -9,6 +9,7 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 pub mod geo;
+pub mod journal;
 pub mod taxonomy;
 
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
@@ -61,6 +62,12 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
+    /// Check or replay a workflow journal file (read-only).
+    Journal {
+        /// What to do with the journal.
+        #[command(subcommand)]
+        cmd: journal::JournalCmd,
+    },
 }
 
 /// Runs a parsed command line.
@@ -68,6 +75,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Journal { cmd } => journal::run(cmd, io),
     }
 }
 
