@@ -14,6 +14,7 @@
 pub mod error;
 pub mod geo;
 pub mod journal;
+pub mod notify;
 pub mod taxonomy;
 pub mod text;
 
