@@ -100,7 +100,9 @@ impl AppView {
             Field::DirectToUnit => KeyPart::Str(self.direct_to_unit.clone()),
             Field::Text => KeyPart::Str(self.text.clone()),
             Field::Received => KeyPart::Int(i64::from(
-                self.received.signed_duration_since(NaiveDate::MIN).num_days() as i32,
+                self.received
+                    .signed_duration_since(NaiveDate::MIN)
+                    .num_days() as i32,
             )),
         }
     }

@@ -14,7 +14,9 @@ use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage,
     BasicMathPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
-use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, OptimizationLevel, ParseError, Position};
+use rhai::{
+    Dynamic, Engine, EvalAltResult, ImmutableString, OptimizationLevel, ParseError, Position,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::app::{self, ScriptApp};
@@ -191,24 +193,32 @@ fn register_helpers(engine: &mut Engine, env: Arc<dyn Environment>) {
         e.find_unit(name).map(Into::into).unwrap_or_default()
     });
     let e = env.clone();
-    engine.register_fn("is_business_day", move |d: &str| -> Result<bool, Box<EvalAltResult>> {
-        parse_date(d).map(|d| e.is_business_day(d))
-    });
+    engine.register_fn(
+        "is_business_day",
+        move |d: &str| -> Result<bool, Box<EvalAltResult>> {
+            parse_date(d).map(|d| e.is_business_day(d))
+        },
+    );
     let e = env.clone();
-    engine.register_fn("add_business_days", move |d: &str, n: i64| -> Result<ImmutableString, Box<EvalAltResult>> {
-        let from = parse_date(d)?;
-        if n.abs() > 3_660 {
-            return Err(format!("add_business_days: {n} is too many days").into());
-        }
-        e.add_business_days(from, n)
-            .map(iso)
-            .ok_or_else(|| "add_business_days: date out of range".into())
-    });
+    engine.register_fn(
+        "add_business_days",
+        move |d: &str, n: i64| -> Result<ImmutableString, Box<EvalAltResult>> {
+            let from = parse_date(d)?;
+            if n.abs() > 3_660 {
+                return Err(format!("add_business_days: {n} is too many days").into());
+            }
+            e.add_business_days(from, n)
+                .map(iso)
+                .ok_or_else(|| "add_business_days: date out of range".into())
+        },
+    );
     let e = env.clone();
     engine.register_fn("business_days_between", move |a: &str, b: &str| {
         let (a, b) = (parse_date(a)?, parse_date(b)?);
         if (a - b).num_days().abs() > 3_660 {
-            return Err::<i64, Box<EvalAltResult>>("business_days_between: dates too far apart".into());
+            return Err::<i64, Box<EvalAltResult>>(
+                "business_days_between: dates too far apart".into(),
+            );
         }
         Ok(e.business_days_between(a, b))
     });
@@ -343,8 +353,17 @@ pub(crate) fn runtime_error(script: &str, limits: &Limits, e: &EvalAltResult) ->
                 limits.max_string_size, limits.max_array_size, limits.max_map_size
             ),
         ),
-        EvalAltResult::ErrorTooManyVariables(_) | EvalAltResult::ErrorTooManyModules(_) => {
-            limit(LimitKind::Size, inner.to_string())
+        EvalAltResult::ErrorTooManyVariables(_) => limit(
+            LimitKind::Size,
+            format!("more than {} variables", limits.max_variables),
+        ),
+        EvalAltResult::ErrorTooManyModules(_) | EvalAltResult::ErrorModuleNotFound(..) => {
+            Error::Runtime {
+                script: script.to_string(),
+                line,
+                column,
+                message: "import is not available in rule scripts".into(),
+            }
         }
         EvalAltResult::ErrorParsing(p, _) => Error::Compile {
             script: script.to_string(),

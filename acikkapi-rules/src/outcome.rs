@@ -133,9 +133,9 @@ pub(crate) fn register(engine: &mut Engine) -> Result<(), String> {
         ..o
     });
     // `default` is a reserved word in Rhai, so `default()` cannot be an ordinary function;
-    // custom syntax may use reserved words.
+    // custom syntax may use reserved words. The tokenizer reads `()` as one token (unit).
     engine
-        .register_custom_syntax(["default", "(", ")"], false, |_, _| {
+        .register_custom_syntax(["default", "()"], false, |_, _| {
             Ok(Dynamic::from(RawOutcome::default()))
         })
         .map_err(|e| e.to_string())?;
@@ -170,8 +170,11 @@ pub(crate) fn from_dynamic(
         )));
     };
     let resolve = |unit: &str| {
-        env.find_unit(unit)
-            .ok_or_else(|| bad(format!("unknown unit {unit:?} in this province's organisation")))
+        env.find_unit(unit).ok_or_else(|| {
+            bad(format!(
+                "unknown unit {unit:?} in this province's organisation"
+            ))
+        })
     };
     match raw.kind {
         RawKind::Default => Ok(ScriptOutcome::Default),

@@ -203,7 +203,10 @@ impl RuleSet {
     }
 
     /// Naive evaluation on the unoptimised AST with the coverage hook (rule tests).
-    pub(crate) fn evaluate_for_coverage(&self, app: &AppView) -> Result<(ScriptOutcome, Vec<String>)> {
+    pub(crate) fn evaluate_for_coverage(
+        &self,
+        app: &AppView,
+    ) -> Result<(ScriptOutcome, Vec<String>)> {
         self.run_on(&self.coverage_engine, &self.plain_ast, app)
     }
 

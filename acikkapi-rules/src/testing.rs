@@ -92,9 +92,10 @@ impl TestFile {
                 .map_err(|e| err(format!("case {:?}: {e}", c.name)))?;
             let priority = match c.priority {
                 None => None,
-                Some(p) => Some(ScriptPriority::parse(&p).ok_or_else(|| {
-                    err(format!("case {:?}: unknown priority {p:?}", c.name))
-                })?),
+                Some(p) => Some(
+                    ScriptPriority::parse(&p)
+                        .ok_or_else(|| err(format!("case {:?}: unknown priority {p:?}", c.name)))?,
+                ),
             };
             cases.push(Case {
                 name: c.name,
