@@ -13,6 +13,8 @@
 
 pub mod error;
 pub mod geo;
+pub mod org;
+pub mod routing;
 pub mod taxonomy;
 pub mod text;
 
