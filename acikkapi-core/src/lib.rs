@@ -14,6 +14,8 @@
 pub mod calendar;
 pub mod error;
 pub mod geo;
+pub mod org;
+pub mod routing;
 pub mod taxonomy;
 pub mod text;
 
