@@ -137,16 +137,28 @@ impl Branch {
     }
 }
 
+/// Adds a node's position, unless the debugger hook never reports that node (Rhai skips block
+/// expressions and expression statements, reporting what is inside them).
+fn insert_visitable(out: &mut HashSet<Position>, n: &ASTNode) {
+    if matches!(
+        n,
+        ASTNode::Expr(Expr::Stmt(..)) | ASTNode::Stmt(Stmt::Expr(..))
+    ) {
+        return;
+    }
+    let pos = n.position();
+    if !pos.is_none() {
+        out.insert(pos);
+    }
+}
+
 fn positions_of_stmts(stmts: &[Stmt]) -> HashSet<Position> {
     let mut out = HashSet::new();
     let mut path = Vec::new();
     for s in stmts {
         s.walk(&mut path, &mut |p: &[ASTNode]| {
             if let Some(n) = p.last() {
-                let pos = n.position();
-                if !pos.is_none() {
-                    out.insert(pos);
-                }
+                insert_visitable(&mut out, n);
             }
             true
         });
@@ -159,10 +171,7 @@ fn positions_of_expr(e: &Expr) -> HashSet<Position> {
     let mut path = Vec::new();
     e.walk(&mut path, &mut |p: &[ASTNode]| {
         if let Some(n) = p.last() {
-            let pos = n.position();
-            if !pos.is_none() {
-                out.insert(pos);
-            }
+            insert_visitable(&mut out, n);
         }
         true
     });
@@ -238,21 +247,34 @@ pub fn branches(ast: &AST, source: &str) -> Vec<Branch> {
                 let (line, column) = lc(*pos);
                 let head = source_line(source, line);
                 let cases = &x.1;
-                let mut all = HashSet::new();
-                for (i, arm) in cases.expressions.iter().enumerate() {
-                    let ps = positions_of_expr(&arm.rhs);
-                    all.extend(ps.iter().copied());
+                let arm_ps: Vec<HashSet<Position>> = cases
+                    .expressions
+                    .iter()
+                    .map(|arm| positions_of_expr(&arm.rhs))
+                    .collect();
+                let all: HashSet<Position> = arm_ps.iter().flatten().copied().collect();
+                for (i, (arm, ps)) in cases.expressions.iter().zip(arm_ps).enumerate() {
                     let (al, ac) = lc(arm.rhs.start_position());
                     let what = if cases.def_case == Some(i) {
                         "switch default _".to_string()
                     } else {
                         format!("switch arm: {}", source_line(source, al))
                     };
+                    // An empty arm (`_ => {}`) has nothing to visit: it ran when the switch ran
+                    // and no other arm did.
+                    let cover = if ps.is_empty() {
+                        Cover::Implicit {
+                            stmt: *pos,
+                            others: all.clone(),
+                        }
+                    } else {
+                        Cover::Any(ps)
+                    };
                     out.push(Branch {
                         line: al,
                         column: ac,
                         label: what,
-                        cover: Cover::Any(ps),
+                        cover,
                     });
                 }
                 if cases.def_case.is_none() {
@@ -343,7 +365,12 @@ pub fn lint(ast: &AST, env: &dyn Environment) -> Vec<Finding> {
         let Some(node) = path.last() else { return true };
         match node {
             ASTNode::Expr(Expr::FnCall(f, _)) if f.name == "route_to" || f.name == "redirect" => {
-                if let Some((unit, pos)) = f.args.first().and_then(string_lit) {
+                let literals: Vec<_> = match f.args.first() {
+                    Some(Expr::Coalesce(xs, _)) => xs.iter().filter_map(string_lit).collect(),
+                    Some(e) => string_lit(e).into_iter().collect(),
+                    None => Vec::new(),
+                };
+                for (unit, pos) in literals {
                     if !env.unit_exists(unit) {
                         push(
                             Severity::Error,

@@ -189,8 +189,10 @@ fn register_helpers(engine: &mut Engine, env: Arc<dyn Environment>) {
     let e = env.clone();
     engine.register_fn("unit_exists", move |name: &str| e.unit_exists(name));
     let e = env.clone();
-    engine.register_fn("find_unit", move |name: &str| -> ImmutableString {
-        e.find_unit(name).map(Into::into).unwrap_or_default()
+    // A unit id, or `()` when there is none: `find_unit("DESKİ") ?? "20.BUYUKSEHIR_BELEDIYESI"`.
+    engine.register_fn("find_unit", move |name: &str| -> Dynamic {
+        e.find_unit(name)
+            .map_or(Dynamic::UNIT, |id| Dynamic::from(ImmutableString::from(id)))
     });
     let e = env.clone();
     engine.register_fn(

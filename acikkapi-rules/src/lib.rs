@@ -22,6 +22,7 @@ mod env;
 pub mod error;
 mod outcome;
 mod registry;
+pub mod router;
 mod ruleset;
 pub mod testing;
 
@@ -32,4 +33,5 @@ pub use env::{Environment, StaticEnv, StaticUnit, is_weekend};
 pub use error::{Error, LimitKind, Result};
 pub use outcome::{MAX_DEADLINE_DAYS, ScriptOutcome, ScriptPriority};
 pub use registry::RuleRegistry;
+pub use router::{EvalMode, OrgEnv, ScriptedRouter};
 pub use ruleset::{CACHE_CAPACITY, Evaluation, RuleSet, content_hash};

@@ -17,6 +17,15 @@ fn env() -> Arc<StaticEnv> {
     ))
 }
 
+/// Default limits but a wall-clock budget that a debug build on a busy machine cannot hit first,
+/// so the limit under test is the one that fires.
+fn slow_machine() -> Limits {
+    Limits {
+        time_limit: Duration::from_secs(5),
+        ..Limits::default()
+    }
+}
+
 fn app() -> AppView {
     AppView::new("YEREL.DIGER", 20, "Pamukkale")
 }
@@ -77,14 +86,14 @@ fn endless_loop_with_default_limits_is_stopped() {
 fn string_doubling_hits_size_limit() {
     let e = fails(
         "let s = \"ab\";\nfor i in 0..100 { s += s; }\nroute_to(s)",
-        Limits::default(),
+        slow_machine(),
     );
     assert_eq!(e.limit(), Some(LimitKind::Size), "{e}");
 }
 
 #[test]
 fn array_growth_hits_size_limit() {
-    let e = fails("let a = [];\nloop { a.push(1); }", Limits::default());
+    let e = fails("let a = [];\nloop { a.push(1); }", slow_machine());
     assert_eq!(e.limit(), Some(LimitKind::Size), "{e}");
 }
 
@@ -194,7 +203,7 @@ fn vocabulary() {
         if to_lower("İSTANBUL") != "istanbul" { return reject("Turkish lower case is broken"); }
         if app.business_days_until("2026-01-12") != 5 { return reject("calendar"); }
         if add_business_days(app.received, 1) != "2026-01-06" { return reject("add"); }
-        if !unit_exists("DESKİ") && find_unit("denizli su ve kanalizasyon idaresi") == "20.DESKI" {
+        if !unit_exists("DESKİ") && find_unit("denizli su ve kanalizasyon idaresi") == "20.DESKI" && find_unit("yok") == () {
             return reject("lookup");
         }
         default()
