@@ -17,6 +17,7 @@ pub use acikkapi_core as core;
 pub mod analysis;
 mod app;
 mod cache;
+pub mod diff;
 mod engine;
 mod env;
 pub mod error;
