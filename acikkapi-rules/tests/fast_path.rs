@@ -25,7 +25,14 @@ const CATEGORIES: &[&str] = &[
     "ULASTIRMA.DEVLET_YOLU",
     "EGITIM.DIGER",
 ];
-const DISTRICTS: &[&str] = &["Pamukkale", "Merkezefendi", "Honaz", "Adalar", "Kadıköy", "Fatih"];
+const DISTRICTS: &[&str] = &[
+    "Pamukkale",
+    "Merkezefendi",
+    "Honaz",
+    "Adalar",
+    "Kadıköy",
+    "Fatih",
+];
 const KINDS: &[&str] = &["sikayet", "talep", "ihbar"];
 const CHANNELS: &[&str] = &["web", "e-devlet", "yuz_yuze", "telefon"];
 
@@ -103,15 +110,32 @@ fn cache_keys_are_exactly_the_fields_read() {
     let fields = |i: usize| r[i].reads().fields.iter().copied().collect::<Vec<_>>();
     assert_eq!(
         fields(0),
-        vec![Field::Category, Field::Heading, Field::District, Field::Special, Field::Importance]
+        vec![
+            Field::Category,
+            Field::Heading,
+            Field::District,
+            Field::Special,
+            Field::Importance
+        ]
     );
     assert_eq!(
         fields(1),
-        vec![Field::Category, Field::Kind, Field::District, Field::Special, Field::Importance]
+        vec![
+            Field::Category,
+            Field::Kind,
+            Field::District,
+            Field::Special,
+            Field::Importance
+        ]
     );
     assert_eq!(
         fields(2),
-        vec![Field::Channel, Field::Special, Field::Importance, Field::Received]
+        vec![
+            Field::Channel,
+            Field::Special,
+            Field::Importance,
+            Field::Received
+        ]
     );
     assert!(r.iter().all(RuleSet::is_cacheable));
 }

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 pub mod calendar;
 pub mod geo;
+pub mod rules;
 pub mod taxonomy;
 
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
@@ -68,6 +69,12 @@ pub enum Command {
         #[command(subcommand)]
         cmd: calendar::CalendarCmd,
     },
+    /// Province routing scripts: rule tests with coverage, lint, dry-run diff.
+    Rules {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: rules::RulesCmd,
+    },
 }
 
 /// Runs a parsed command line.
@@ -76,6 +83,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Calendar { cmd } => calendar::run(cmd, io),
+        Command::Rules { cmd } => rules::run(cmd, io),
     }
 }
 
