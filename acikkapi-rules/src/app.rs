@@ -108,6 +108,51 @@ impl AppView {
     }
 }
 
+impl AppView {
+    /// Feeds the value of one field to a hasher (no allocation).
+    pub(crate) fn hash_field<H: std::hash::Hasher>(&self, field: Field, h: &mut H) {
+        use std::hash::Hash;
+        match field {
+            Field::Category => self.category.hash(h),
+            Field::Heading => self.heading().hash(h),
+            Field::Kind => self.kind.hash(h),
+            Field::Channel => self.channel.hash(h),
+            Field::Province => self.province.hash(h),
+            Field::District => self.district.hash(h),
+            Field::Special => self.special.hash(h),
+            Field::Importance => self.importance.hash(h),
+            Field::Ohal => self.ohal.hash(h),
+            Field::Confidential => self.confidential.hash(h),
+            Field::Escort => self.escort.hash(h),
+            Field::DirectToUnit => self.direct_to_unit.hash(h),
+            Field::Text => self.text.hash(h),
+            Field::Received => self.received.hash(h),
+        }
+    }
+
+    /// Whether a field has the value of a cache-key part (no allocation).
+    pub(crate) fn field_is(&self, field: Field, part: &KeyPart) -> bool {
+        match (part, self.key_str(field)) {
+            (KeyPart::Str(s), Some(v)) => s == v,
+            (KeyPart::Int(_), None) => self.key_part(field) == *part,
+            _ => false,
+        }
+    }
+
+    fn key_str(&self, field: Field) -> Option<&str> {
+        Some(match field {
+            Field::Category => &self.category,
+            Field::Heading => self.heading(),
+            Field::Kind => &self.kind,
+            Field::Channel => &self.channel,
+            Field::District => &self.district,
+            Field::DirectToUnit => &self.direct_to_unit,
+            Field::Text => &self.text,
+            _ => return None,
+        })
+    }
+}
+
 /// One value of a cache key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum KeyPart {

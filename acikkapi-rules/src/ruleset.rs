@@ -245,16 +245,29 @@ impl RuleSet {
         if !self.reads.cacheable() {
             return self.evaluate(app);
         }
-        let key: Vec<_> = self.key_fields.iter().map(|f| app.key_part(*f)).collect();
-        if let Some((outcome, log)) = self.cache.get(&key) {
+        let mut h = crate::cache::FxHasher::default();
+        for f in &self.key_fields {
+            app.hash_field(*f, &mut h);
+        }
+        let hash = std::hash::Hasher::finish(&h);
+        let hit = self.cache.get(hash, |key| {
+            key.len() == self.key_fields.len()
+                && key
+                    .iter()
+                    .zip(&self.key_fields)
+                    .all(|(part, f)| app.field_is(*f, part))
+        });
+        if let Some(cached) = hit {
             return Ok(Evaluation {
-                outcome,
-                log,
+                outcome: cached.0.clone(),
+                log: cached.1.clone(),
                 cached: true,
             });
         }
         let (outcome, log) = self.run_on(&self.engine, &self.ast, app)?;
-        self.cache.insert(key, (outcome.clone(), log.clone()));
+        let key = self.key_fields.iter().map(|f| app.key_part(*f)).collect();
+        self.cache
+            .insert(hash, key, Arc::new((outcome.clone(), log.clone())));
         Ok(Evaluation {
             outcome,
             log,
