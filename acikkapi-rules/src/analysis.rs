@@ -79,13 +79,12 @@ pub fn reads(ast: &AST) -> ReadSet {
             _ => None,
         };
         match access {
-            Some(AppAccess::Property(name, _)) => match Field::from_name(name) {
-                Some(f) => {
+            Some(AppAccess::Property(name, _)) => {
+                // Reading an unknown property fails the same way every time: nothing to key on.
+                if let Some(f) = Field::from_name(name) {
                     out.fields.insert(f);
                 }
-                // Reading an unknown property fails the same way every time: nothing to key on.
-                None => {}
-            },
+            }
             Some(AppAccess::Method("business_days_until")) => {
                 out.fields.insert(Field::Received);
             }

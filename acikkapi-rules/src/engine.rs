@@ -148,7 +148,7 @@ pub(crate) fn build(
             }
         })
     };
-    let log2 = log.clone();
+    let log2 = log;
     engine.on_print(move |s| log(s.to_string()));
     engine.on_debug(move |s, _, pos| log2(format!("{pos}: {s}")));
     if flavour == Flavour::Coverage {

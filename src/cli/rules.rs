@@ -171,7 +171,7 @@ fn test(path: &Path, province: Option<u8>, io: &mut Io<'_>) -> CliResult {
             }
         }
         let (run, all) = report.branch_coverage();
-        let pct = if all == 0 { 100 } else { run * 100 / all };
+        let pct = (run * 100).checked_div(all).unwrap_or(100);
         writeln!(io.stdout, "  coverage: {run}/{all} branches ({pct}%)")?;
         for b in &report.branches {
             let mark = if b.hits == 0 { "MISSED" } else { "      " };
