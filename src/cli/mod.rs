@@ -9,6 +9,8 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 pub mod geo;
+pub mod org;
+pub mod route;
 pub mod taxonomy;
 
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
@@ -61,6 +63,11 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
+    /// Routes one application (JSON) natively and prints the decision with its trace.
+    Route(route::RouteCmd),
+    /// Organisation files: check a file, coverage report of a province.
+    #[command(subcommand)]
+    Org(org::OrgCmd),
 }
 
 /// Runs a parsed command line.
@@ -68,6 +75,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Route(cmd) => route::run(cmd, io),
+        Command::Org(cmd) => org::run(cmd, io),
     }
 }
 
