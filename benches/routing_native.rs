@@ -85,7 +85,9 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{plate}/resolve_and_route_resolved"), |b| {
             b.iter(|| {
                 i = (i + 1) & 4095;
-                let r = router.resolve(black_box(&reqs[i])).unwrap_or_else(|e| panic!("{e}"));
+                let r = router
+                    .resolve(black_box(&reqs[i]))
+                    .unwrap_or_else(|e| panic!("{e}"));
                 black_box(router.route_resolved(&r))
             })
         });

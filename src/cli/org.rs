@@ -8,8 +8,7 @@ use acikkapi_core::org::Organisation;
 use acikkapi_core::taxonomy::Taxonomy;
 use clap::{Subcommand, ValueEnum};
 
-use super::route::read_input;
-use super::{CliResult, Io};
+use super::{CliResult, Io, read_input};
 
 /// Output format of the coverage report.
 #[derive(Debug, Clone, Copy, ValueEnum)]

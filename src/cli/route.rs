@@ -6,7 +6,7 @@ use acikkapi_core::geo::Geography;
 use acikkapi_core::routing::{RouteRequest, Router};
 use clap::Args;
 
-use super::{CliError, CliResult, Io};
+use super::{CliError, CliResult, Io, read_input};
 
 /// `acikkapi route --province PLATE FILE.json`
 #[derive(Debug, Args)]
@@ -18,17 +18,6 @@ pub struct RouteCmd {
     /// (`YYYY-MM-DD`), optional `province`, `kind`, `channel`, `special`, `importance`, `ohal`,
     /// `confidential`, `direct_to_unit`, `text`.
     pub file: PathBuf,
-}
-
-/// Reads a file, or standard input for `-`.
-pub(crate) fn read_input(path: &std::path::Path, io: &mut Io<'_>) -> Result<String, CliError> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        io.stdin.read_to_string(&mut s)?;
-        Ok(s)
-    } else {
-        Ok(std::fs::read_to_string(path)?)
-    }
 }
 
 /// Runs `acikkapi route`.
