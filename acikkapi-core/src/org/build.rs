@@ -510,14 +510,18 @@ pub(super) fn build(
 
     // Routing indexes: first unit (file order) per (type, place).
     let mut by_type_province = HashMap::new();
-    let mut by_type_district = HashMap::new();
+    let mut by_type_district: HashMap<_, HashMap<usize, usize>> = HashMap::new();
     let mut name_index = HashMap::new();
     for (i, u) in units.iter().enumerate() {
         name_index.entry(search_key(&u.name)).or_insert(i);
         for t in &u.handles {
             match u.district.as_ref().and_then(|d| district_lookup.get(d)) {
                 Some(&d) => {
-                    by_type_district.entry((t.clone(), d)).or_insert(i);
+                    by_type_district
+                        .entry(t.clone())
+                        .or_insert_with(HashMap::new)
+                        .entry(d)
+                        .or_insert(i);
                 }
                 None => {
                     by_type_province.entry(t.clone()).or_insert(i);

@@ -331,7 +331,8 @@ pub struct Organisation {
     districts: Vec<DistrictOrg>,
     district_lookup: HashMap<String, usize>,
     by_type_province: HashMap<InstitutionTypeCode, usize>,
-    by_type_district: HashMap<(InstitutionTypeCode, usize), usize>,
+    /// Institution type → district index → unit index.
+    by_type_district: HashMap<InstitutionTypeCode, HashMap<usize, usize>>,
     filled_types: Vec<InstitutionTypeCode>,
 }
 
@@ -597,7 +598,8 @@ impl Organisation {
     ) -> Option<(usize, Resolution)> {
         let local = || {
             self.by_type_district
-                .get(&(institution.clone(), district))
+                .get(institution)
+                .and_then(|m| m.get(&district))
                 .copied()
         };
         let province = || self.by_type_province.get(institution).copied();
