@@ -139,3 +139,56 @@ fn org_coverage_lists_gaps() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["plate"], "34");
 }
+
+fn sample(name: &str) -> String {
+    format!(
+        "{}/acikkapi-core/data/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn route_accepts_validated_application_inputs() {
+    // Asked to apply to the Göç İdaresi directly: redirected there.
+    let out = acikkapi(&[
+        "route",
+        "--province",
+        "20",
+        &sample("06_birime_dogrudan_denizli.json"),
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["target"]["kind"], "redirect");
+    assert_eq!(v["target"]["unit"], "20.GOC");
+    // A special application from Denizli goes to a governor's office.
+    let out = acikkapi(&[
+        "route",
+        "--province",
+        "Denizli",
+        &sample("04_ozellikli_banko_yazili_denizli.json"),
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let unit = v["target"]["unit"].as_str().unwrap();
+    assert!(
+        unit == "20.VALILIK" || unit.ends_with(".KAYMAKAMLIK"),
+        "{unit}"
+    );
+    assert_eq!(v["priority"], "high");
+    // Every valid İstanbul sample routes; the faulty one is rejected with its reasons.
+    for s in [
+        "02_talep_banko_mihmandar_istanbul.json",
+        "03_ihbar_web_istanbul.json",
+    ] {
+        let out = acikkapi(&["route", "--province", "34", &sample(s)]);
+        assert_eq!(out.code, 0, "{s}: {}{}", out.stdout, out.stderr);
+    }
+    let out = acikkapi(&[
+        "route",
+        "--province",
+        "34",
+        &sample("05_hatali_istanbul.json"),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(!out.stdout.trim().is_empty());
+}

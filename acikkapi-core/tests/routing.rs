@@ -407,3 +407,32 @@ proptest! {
         let _ = r.route(&q);
     }
 }
+
+#[test]
+fn applications_become_route_requests() {
+    use acikkapi_core::application::ApplicationInput;
+    use acikkapi_core::validate::validate;
+    let tax = Taxonomy::embedded();
+    let geo = Geography::embedded();
+    let mut routed = 0;
+    for (name, json) in acikkapi_core::samples::ALL {
+        let input: ApplicationInput = serde_json::from_str(json).unwrap();
+        let Ok(app) = validate(&input, geo, tax) else {
+            continue;
+        };
+        let q = RouteRequest::from(&app);
+        assert_eq!(q.category, app.category, "{name}");
+        assert_eq!(q.province, app.location.province);
+        assert_eq!(q.date, app.received_at.date_naive());
+        assert_eq!(q.special, app.flags.special);
+        assert_eq!(q.kind, app.kind.code());
+        let d = router(q.province).explain(&q).unwrap();
+        if app.flags.direct_to_unit.is_some() {
+            assert!(matches!(d.target, Target::Redirect { .. }), "{name}: {d:?}");
+        } else {
+            assert!(matches!(d.target, Target::Route { .. }), "{name}: {d:?}");
+        }
+        routed += 1;
+    }
+    assert!(routed >= 5, "{routed}");
+}

@@ -14,9 +14,10 @@ pub struct RouteCmd {
     /// Province plate (`20`) or name (`Denizli`) whose organisation routes the application.
     #[arg(long)]
     pub province: String,
-    /// A routing request as JSON (`-` for standard input): `category`, `district`, `date`
+    /// An application input as JSON (as for `acikkapi validate`; validated first, exit 1 with the
+    /// reasons when rejected), or a routing request: `category`, `district`, `date`
     /// (`YYYY-MM-DD`), optional `province`, `kind`, `channel`, `special`, `importance`, `ohal`,
-    /// `confidential`, `direct_to_unit`, `text`.
+    /// `confidential`, `direct_to_unit`, `text`. `-` reads standard input.
     pub file: PathBuf,
 }
 
@@ -31,15 +32,31 @@ pub fn run(cmd: RouteCmd, io: &mut Io<'_>) -> CliResult {
             return Ok(1);
         }
     };
-    if let Some(obj) = value.as_object_mut() {
-        obj.entry("province")
-            .or_insert_with(|| serde_json::Value::String(plate.to_string()));
-    }
-    let req: RouteRequest = match serde_json::from_value(value) {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(io.stderr, "geçersiz yönlendirme isteği: {e}")?;
-            return Ok(1);
+    let is_application = value
+        .as_object()
+        .is_some_and(|o| o.contains_key("tckn") || o.contains_key("received_at"));
+    let req: RouteRequest = if is_application {
+        // An application input: validated first, like `acikkapi validate`.
+        match super::validate::validate_json(&text) {
+            Ok(app) => RouteRequest::from(&app),
+            Err(rejection) => {
+                for reason in rejection.reasons_tr() {
+                    writeln!(io.stdout, "{reason}")?;
+                }
+                return Ok(1);
+            }
+        }
+    } else {
+        if let Some(obj) = value.as_object_mut() {
+            obj.entry("province")
+                .or_insert_with(|| serde_json::Value::String(plate.to_string()));
+        }
+        match serde_json::from_value(value) {
+            Ok(r) => r,
+            Err(e) => {
+                writeln!(io.stderr, "geçersiz yönlendirme isteği: {e}")?;
+                return Ok(1);
+            }
         }
     };
     if req.province != plate {
