@@ -223,7 +223,7 @@ pub(super) fn build(
             acik_kapi: None,
         })
         .collect();
-    let district_lookup: HashMap<String, usize> = districts
+    let district_lookup: super::FastMap<String, usize> = districts
         .iter()
         .enumerate()
         .map(|(i, d)| (d.name.clone(), i))
