@@ -9,9 +9,13 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 pub mod calendar;
+pub mod demo;
 pub mod geo;
+pub mod org;
+pub mod route;
 pub mod rules;
 pub mod taxonomy;
+pub mod validate;
 
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
 /// (exit code 1 is reserved for "the input was checked and is invalid").
@@ -75,6 +79,15 @@ pub enum Command {
         #[command(subcommand)]
         cmd: rules::RulesCmd,
     },
+    /// Routes one application (JSON) natively and prints the decision with its trace.
+    Route(route::RouteCmd),
+    /// Organisation files: check a file, coverage report of a province.
+    #[command(subcommand)]
+    Org(org::OrgCmd),
+    /// Checks an application input (JSON) and prints it normalised, or every problem (exit 1).
+    Validate(validate::ValidateArgs),
+    /// The main job on the embedded defaults.
+    Demo(demo::DemoArgs),
 }
 
 /// Runs a parsed command line.
@@ -84,6 +97,22 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Rules { cmd } => rules::run(cmd, io),
+        Command::Route(cmd) => route::run(cmd, io),
+        Command::Org(cmd) => org::run(cmd, io),
+        Command::Validate(args) => validate::run(args, io),
+        Command::Demo(args) => demo::run(args, io),
+    }
+}
+
+/// Reads a whole input file as UTF-8 text; `-` reads standard input.
+pub fn read_input(path: &std::path::Path, io: &mut Io<'_>) -> Result<String, CliError> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        io.stdin.read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("{}: okunamadı: {e}", path.display())))
     }
 }
 

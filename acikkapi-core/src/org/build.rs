@@ -223,7 +223,7 @@ pub(super) fn build(
             acik_kapi: None,
         })
         .collect();
-    let district_lookup: HashMap<String, usize> = districts
+    let district_lookup: super::FastMap<String, usize> = districts
         .iter()
         .enumerate()
         .map(|(i, d)| (d.name.clone(), i))
@@ -269,10 +269,8 @@ pub(super) fn build(
             (UnitKind::Valilik, _) => valilik.push(i),
             (UnitKind::AcikKapiSube, _) => sube.push(i),
             (UnitKind::OhalBurosu, _) => ohal.push(i),
-            (UnitKind::Kaymakamlik, Some(d)) => {
-                if districts[d].kaymakamlik.replace(i).is_some() {
-                    problems.push(bad("a second kaymakamlık in the same district"));
-                }
+            (UnitKind::Kaymakamlik, Some(d)) if districts[d].kaymakamlik.replace(i).is_some() => {
+                problems.push(bad("a second kaymakamlık in the same district"));
             }
             (UnitKind::AcikKapiSefligi, Some(d)) => {
                 if let Some(from) = u.active_from
@@ -512,14 +510,18 @@ pub(super) fn build(
 
     // Routing indexes: first unit (file order) per (type, place).
     let mut by_type_province = HashMap::new();
-    let mut by_type_district = HashMap::new();
+    let mut by_type_district: HashMap<_, HashMap<usize, usize>> = HashMap::new();
     let mut name_index = HashMap::new();
     for (i, u) in units.iter().enumerate() {
         name_index.entry(search_key(&u.name)).or_insert(i);
         for t in &u.handles {
             match u.district.as_ref().and_then(|d| district_lookup.get(d)) {
                 Some(&d) => {
-                    by_type_district.entry((t.clone(), d)).or_insert(i);
+                    by_type_district
+                        .entry(t.clone())
+                        .or_insert_with(HashMap::new)
+                        .entry(d)
+                        .or_insert(i);
                 }
                 None => {
                     by_type_province.entry(t.clone()).or_insert(i);

@@ -99,8 +99,8 @@ impl fmt::Display for CoverageReport {
         for g in &self.gaps {
             writeln!(
                 f,
-                "  boşluk: {} ({}) — {}: {} birimi yok",
-                g.category, g.district, g.institution, g.institution
+                "  boşluk: {} ({}): {} birimi yok",
+                g.category, g.district, g.institution
             )?;
         }
         Ok(())

@@ -71,6 +71,7 @@ mod build;
 mod coverage;
 mod file;
 mod generate;
+mod hash;
 mod ids;
 
 use std::collections::HashMap;
@@ -83,6 +84,7 @@ use serde::{Deserialize, Serialize};
 
 pub use coverage::{CoverageReport, Gap};
 pub use file::{OfficerSpec, OrgFile, SCHEMA_VERSION, UnitSpec};
+pub(crate) use hash::FastMap;
 pub use ids::{OfficerId, UnitId, id_part};
 
 use crate::error::{Error, Result};
@@ -329,9 +331,10 @@ pub struct Organisation {
     acik_kapi: usize,
     ohal: usize,
     districts: Vec<DistrictOrg>,
-    district_lookup: HashMap<String, usize>,
+    district_lookup: hash::FastMap<String, usize>,
     by_type_province: HashMap<InstitutionTypeCode, usize>,
-    by_type_district: HashMap<(InstitutionTypeCode, usize), usize>,
+    /// Institution type → district index → unit index.
+    by_type_district: HashMap<InstitutionTypeCode, HashMap<usize, usize>>,
     filled_types: Vec<InstitutionTypeCode>,
 }
 
@@ -597,7 +600,8 @@ impl Organisation {
     ) -> Option<(usize, Resolution)> {
         let local = || {
             self.by_type_district
-                .get(&(institution.clone(), district))
+                .get(institution)
+                .and_then(|m| m.get(&district))
                 .copied()
         };
         let province = || self.by_type_province.get(institution).copied();

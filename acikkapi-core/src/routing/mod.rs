@@ -56,6 +56,7 @@ use serde::{Deserialize, Serialize};
 
 pub use router::{CompactDecision, ResolvedRequest, Router, Rule};
 
+use crate::application::Application;
 use crate::geo::ProvincePlate;
 use crate::org::{OfficerId, UnitId};
 use crate::taxonomy::CategoryCode;
@@ -122,6 +123,29 @@ impl RouteRequest {
             confidential: false,
             direct_to_unit: None,
             text: String::new(),
+        }
+    }
+}
+
+impl From<&Application> for RouteRequest {
+    /// The routing view of a valid application: its category, place, reception date (Turkish
+    /// time), kind and channel codes, flags and subject. Applications carry no importance, so a
+    /// special application gets importance 0 (the kaymakam or the vali yardımcısı, not the vali);
+    /// a caller who knows better sets [`RouteRequest::importance`].
+    fn from(app: &Application) -> RouteRequest {
+        RouteRequest {
+            category: app.category.clone(),
+            province: app.location.province,
+            district: app.location.district.clone(),
+            date: app.received_at.date_naive(),
+            kind: app.kind.code().to_string(),
+            channel: app.channel.code().to_string(),
+            special: app.flags.special,
+            importance: 0,
+            ohal: app.flags.ohal,
+            confidential: app.flags.confidential,
+            direct_to_unit: app.flags.direct_to_unit.clone(),
+            text: app.subject.clone(),
         }
     }
 }

@@ -1,6 +1,5 @@
 //! The native router: precomputed index, allocation-free decision, decision expansion and trace.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -8,7 +7,7 @@ use chrono::NaiveDate;
 use super::{DeadlinePolicy, DecidedBy, Decision, Priority, RouteRequest, Target, Visibility};
 use crate::error::{Error, Result};
 use crate::geo::ProvincePlate;
-use crate::org::{OfficerId, OfficerRole, Organisation, Resolution, UnitId, UnitKind};
+use crate::org::{FastMap, OfficerId, OfficerRole, Organisation, Resolution, UnitId, UnitKind};
 use crate::taxonomy::{CategoryCode, InstitutionTypeCode, Level, Taxonomy};
 
 const NONE: u32 = u32::MAX;
@@ -105,7 +104,7 @@ pub struct Router {
     org: Arc<Organisation>,
     taxonomy_version: String,
     policy: DeadlinePolicy,
-    categories: HashMap<CategoryCode, u32>,
+    categories: FastMap<CategoryCode, u32>,
     cats: Vec<CatInfo>,
     n_districts: usize,
     /// `category * n_districts + district` → (unit, how).
@@ -157,7 +156,7 @@ impl Router {
         let districts = org.districts_internal();
         let n_districts = districts.len();
         let mut cats = Vec::with_capacity(tax.categories().len());
-        let mut categories = HashMap::with_capacity(tax.categories().len());
+        let mut categories = FastMap::default();
         let mut table = Vec::with_capacity(tax.categories().len() * n_districts);
         for (ci, c) in tax.categories().iter().enumerate() {
             categories.insert(c.code.clone(), ci as u32);
