@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use acikkapi_core::application::Application;
 use acikkapi_core::geo::ProvincePlate;
 use acikkapi_core::org::{Organisation, UnitId};
 use acikkapi_core::routing::{DecidedBy, Decision, Priority, RouteRequest, Router, Target};
@@ -87,6 +88,14 @@ impl AppView {
             direct_to_unit: req.direct_to_unit.clone().unwrap_or_default(),
             text: req.text.clone(),
             received: req.date,
+        }
+    }
+
+    /// The script's view of a (validated) application, including `escort` (refakatli).
+    pub fn from_application(app: &Application) -> AppView {
+        AppView {
+            escort: app.flags.escort.is_some(),
+            ..AppView::from_request(&RouteRequest::from(app))
         }
     }
 }
@@ -224,8 +233,25 @@ impl ScriptedRouter {
         self.route_with(rules.as_deref(), req)
     }
 
+    /// Routes a validated application with the rule set in force now (the script also sees
+    /// `app.escort`, which a [`RouteRequest`] does not carry).
+    pub fn route_application(&self, app: &Application) -> Result<Decision> {
+        let rules = self.registry.current();
+        let req = RouteRequest::from(app);
+        self.route_view(rules.as_deref(), &req, &AppView::from_application(app))
+    }
+
     /// Routes a request with the given rule set (`None`: native only).
     pub fn route_with(&self, rules: Option<&RuleSet>, req: &RouteRequest) -> Result<Decision> {
+        self.route_view(rules, req, &AppView::from_request(req))
+    }
+
+    fn route_view(
+        &self,
+        rules: Option<&RuleSet>,
+        req: &RouteRequest,
+        app: &AppView,
+    ) -> Result<Decision> {
         let native = || {
             self.native
                 .route(req)
@@ -234,10 +260,9 @@ impl ScriptedRouter {
         let Some(rules) = rules else {
             return native();
         };
-        let app = AppView::from_request(req);
         let evaluation = match self.mode {
-            EvalMode::Fast => rules.decide(&app),
-            EvalMode::Naive => rules.evaluate(&app),
+            EvalMode::Fast => rules.decide(app),
+            EvalMode::Naive => rules.evaluate(app),
         };
         let scripted = evaluation.and_then(|ev| self.apply(rules, req, ev.outcome, ev.log));
         let mut d = match scripted {

@@ -174,3 +174,36 @@ fn swapping_rule_sets_while_routing_never_mixes_versions() {
     }
     assert!(total.0 > 0 && total.1 > 0, "{total:?}");
 }
+
+#[test]
+fn validated_applications_are_routed_with_escort_visible() {
+    use acikkapi_core::application::ApplicationInput;
+    let (_, json) = acikkapi_core::samples::ALL[1];
+    let input: ApplicationInput = serde_json::from_str(json).unwrap();
+    let app = acikkapi_core::validate::validate(
+        &input,
+        acikkapi_core::geo::Geography::embedded(),
+        acikkapi_core::taxonomy::Taxonomy::embedded(),
+    )
+    .unwrap();
+    let view = acikkapi_rules::AppView::from_application(&app);
+    assert!(view.escort);
+    assert_eq!(view.province, 34);
+    let rules = RuleSet::compile(
+        "refakat.rhai",
+        "if app.escort { route_to(\"34.ASH_MUDURLUGU\").priority(\"yuksek\") }",
+        Arc::new(OrgEnv::for_province(34).unwrap()),
+    )
+    .unwrap();
+    let native = Router::for_province(ProvincePlate::new(34).unwrap()).unwrap();
+    let router = ScriptedRouter::new(native, RuleRegistry::with(34, rules));
+    let d = router.route_application(&app).unwrap();
+    assert_eq!(d.unit().unwrap().as_str(), "34.ASH_MUDURLUGU");
+    assert_eq!(d.priority, Priority::High);
+    assert_eq!(
+        d.decided_by,
+        DecidedBy::Script {
+            name: "refakat.rhai".into()
+        }
+    );
+}
