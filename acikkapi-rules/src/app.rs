@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(app.heading(), "YEREL");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AppView {
     /// Kategori kodu, e.g. `"YEREL.DIGER"`.
     pub category: String,

@@ -300,3 +300,39 @@ pub fn run(rules: &RuleSet, tests: &TestFile) -> TestReport {
 fn rules_ast(rules: &RuleSet) -> &rhai::AST {
     rules.plain_ast()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_and_json_test_files_read_the_same() {
+        let toml = r#"
+            province = 20
+            [[case]]
+            name = "a"
+            expect = "20.MEB"
+            priority = "acil"
+            app = { category = "EGITIM.DIGER", district = "Honaz", special = true, received = "2026-11-23" }
+        "#;
+        let json = r#"{"province": 20, "case": [{"name": "a", "expect": "20.MEB", "priority": "urgent",
+            "app": {"category": "EGITIM.DIGER", "district": "Honaz", "special": true, "received": "2026-11-23"}}]}"#;
+        let a = TestFile::parse("x.tests.toml", toml).unwrap();
+        let b = TestFile::parse("x.tests.json", json).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.cases[0].app.province, 20);
+        assert_eq!(a.cases[0].priority, Some(ScriptPriority::Urgent));
+    }
+
+    #[test]
+    fn typos_in_test_files_are_errors() {
+        for bad in [
+            "[[case]]\nname = \"a\"\nexpect = \"default\"\napp = { categry = \"X\" }",
+            "[[case]]\nname = \"a\"\nexpect = \"default\"\npriority = \"çok\"\napp = {}",
+            "[[case]]\nname = \"a\"\napp = {}",
+        ] {
+            let e = TestFile::parse("t.tests.toml", bad).unwrap_err();
+            assert!(matches!(e, Error::TestFile { .. }), "{e}");
+        }
+    }
+}
