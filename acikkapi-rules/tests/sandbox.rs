@@ -263,3 +263,75 @@ fn version_is_the_sha256_of_the_text() {
     let other = RuleSet::compile("d.rhai", "default() ", env()).unwrap();
     assert_ne!(rules.version(), other.version());
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TOKENS: &[&str] = &[
+        "loop",
+        "while true",
+        "{",
+        "}",
+        "(",
+        ")",
+        ";",
+        "app.category",
+        "app.importance",
+        "app",
+        "+",
+        "*",
+        "**",
+        "==",
+        "if",
+        "else",
+        "let x = ",
+        "x",
+        "x += x",
+        "1",
+        "9223372036854775807",
+        "\"ab\"",
+        "route_to(\"20.DESKI\")",
+        "route_to(x)",
+        "redirect(",
+        "reject(\"r\")",
+        "default()",
+        "fn f(n) { f(n + 1) }",
+        "f(0)",
+        "[1, 2]",
+        ".push(x)",
+        "#{a: 1}",
+        "switch x {",
+        "_ => ()",
+        "=>",
+        ",",
+        "return",
+        "print(x)",
+        "add_business_days(\"2026-01-01\", x)",
+        "contains_word(app.text, x)",
+        "find_unit(x) ?? \"20.DESKI\"",
+        ".priority(\"acil\")",
+        ".deadline(x)",
+        "eval(\"1\")",
+        "import \"a\" as a;",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// Any token soup compiles to a typed error or runs to an outcome or a typed error,
+        /// without panicking and without hanging.
+        #[test]
+        fn token_soup_never_panics_or_hangs(picks in proptest::collection::vec(0..TOKENS.len(), 0..40)) {
+            let src: Vec<&str> = picks.iter().map(|&i| TOKENS[i]).collect();
+            let src = src.join(" ");
+            let t = Instant::now();
+            if let Ok(rules) = RuleSet::compile("soup.rhai", &src, env()) {
+                match rules.evaluate(&app()) {
+                    Ok(_) => {}
+                    Err(e) => prop_assert_eq!(e.script(), Some("soup.rhai")),
+                }
+            }
+            prop_assert!(t.elapsed() < Duration::from_secs(1), "hang guard: {}", src);
+        }
+    }
+}
