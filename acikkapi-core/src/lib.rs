@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod application;
+pub mod calendar;
 pub mod error;
 pub mod geo;
 pub mod ids;

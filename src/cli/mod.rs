@@ -8,6 +8,7 @@ use std::io::{BufRead, Write};
 
 use clap::{Parser, Subcommand};
 
+pub mod calendar;
 pub mod demo;
 pub mod geo;
 pub mod org;
@@ -59,6 +60,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Turkish business-day calendar: holidays, bayrams, business-day arithmetic.
+    Calendar {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: calendar::CalendarCmd,
+    },
     /// Provinces and districts (CSV).
     #[command(subcommand)]
     Geo(geo::GeoCmd),
@@ -79,6 +86,7 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
+        Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Route(cmd) => route::run(cmd, io),
