@@ -186,6 +186,21 @@ impl Organisation {
         })
     }
 
+    /// The generated default of a province as a file, to write out and edit into a hand-written
+    /// one (`acikkapi org generate PLATE`).
+    ///
+    /// ```
+    /// use acikkapi_core::geo::ProvincePlate;
+    /// use acikkapi_core::org::Organisation;
+    /// let file = Organisation::generated_file(ProvincePlate::new(7).unwrap());
+    /// let text = toml::to_string(&file).unwrap();
+    /// let org = Organisation::from_toml(&text, "07.toml").unwrap();
+    /// assert_eq!(org.valilik().name, "Antalya Valiliği");
+    /// ```
+    pub fn generated_file(plate: ProvincePlate) -> OrgFile {
+        generate::default_file(plate, Taxonomy::embedded(), Geography::embedded())
+    }
+
     /// The organisation used by the router for a province: the embedded hand-written file with the
     /// generated units of every institution type it lacks (see [`filled_types`](Self::filled_types)),
     /// or the generated default when there is no file. Cached.
