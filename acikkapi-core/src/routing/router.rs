@@ -136,6 +136,24 @@ impl Router {
         Self::build(org.into(), tax)
     }
 
+    /// The router for a province, built once and shared (cached per province like
+    /// [`Organisation::for_province`]).
+    pub fn shared(plate: ProvincePlate) -> Result<Arc<Router>> {
+        static CACHE: std::sync::OnceLock<Vec<std::sync::OnceLock<Arc<Router>>>> =
+            std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(|| {
+            (0..ProvincePlate::COUNT)
+                .map(|_| std::sync::OnceLock::new())
+                .collect()
+        });
+        let cell = &cache[usize::from(plate.get() - 1)];
+        if let Some(r) = cell.get() {
+            return Ok(r.clone());
+        }
+        let router = Arc::new(Self::for_province(plate)?);
+        Ok(cell.get_or_init(|| router).clone())
+    }
+
     /// The same router with another deadline policy.
     pub fn with_policy(mut self, policy: DeadlinePolicy) -> Router {
         self.policy = policy;
@@ -520,5 +538,74 @@ impl Router {
         self.org
             .unit(unit)
             .is_some_and(|u| matches!(u.kind, UnitKind::Valilik | UnitKind::Kaymakamlik))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(special: bool, importance: u8, kind: &str) -> RouteRequest {
+        let mut q = RouteRequest::new(
+            Taxonomy::embedded().categories()[0].code.clone(),
+            ProvincePlate::new(20).unwrap(),
+            "Tavas",
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        );
+        q.special = special;
+        q.importance = importance;
+        q.kind = kind.into();
+        q
+    }
+
+    #[test]
+    fn priority_and_deadline_follow_the_policy() {
+        let r = Router::shared(ProvincePlate::new(20).unwrap()).unwrap();
+        let d = |q: &RouteRequest| r.route(q).unwrap();
+        assert_eq!(d(&request(false, 0, "talep")).priority, Priority::Normal);
+        assert_eq!(d(&request(false, 5, "ihbar")).priority, Priority::High);
+        assert_eq!(d(&request(false, 5, "ihbar")).deadline_days, 7);
+        assert_eq!(d(&request(true, 3, "sikayet")).deadline_days, 5);
+        assert_eq!(d(&request(true, 4, "sikayet")).priority, Priority::Urgent);
+        let strict = (*r).clone().with_policy(DeadlinePolicy {
+            normal_days: 5,
+            special_days: 2,
+            urgent_days: 1,
+            vali_importance: 3,
+        });
+        let q = request(true, 3, "sikayet");
+        let dec = strict.route(&q).unwrap();
+        assert_eq!(dec.deadline_days, 1);
+        assert_eq!(dec.officer().unwrap().as_str(), "20.VALILIK.VALI");
+        assert_eq!(
+            strict
+                .route(&request(false, 0, "talep"))
+                .unwrap()
+                .deadline_days,
+            5
+        );
+    }
+
+    #[test]
+    fn compact_and_full_decisions_agree() {
+        let r = Router::shared(ProvincePlate::new(34).unwrap()).unwrap();
+        let mut q = request(false, 0, "talep");
+        q.province = ProvincePlate::new(34).unwrap();
+        q.district = "Üsküdar".into();
+        let resolved = r.resolve(&q).unwrap();
+        let c = r.route_resolved(&resolved);
+        let d = r.route(&q).unwrap();
+        let unit = r.org().units()[c.unit as usize].id.clone();
+        assert_eq!(d.unit(), Some(&unit));
+        assert_eq!(
+            d.officer(),
+            Some(&r.org().units()[c.unit as usize].officers[c.officer as usize].id)
+        );
+        assert!(matches!(c.rule, Rule::Category(_)));
+        // The shared router is one instance.
+        assert!(Arc::ptr_eq(
+            &r,
+            &Router::shared(ProvincePlate::new(34).unwrap()).unwrap()
+        ));
     }
 }
