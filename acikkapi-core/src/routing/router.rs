@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::{DeadlinePolicy, DecidedBy, Decision, Priority, RouteRequest, Target, Visibility};
 use crate::error::{Error, Result};
@@ -13,7 +14,8 @@ use crate::taxonomy::{CategoryCode, InstitutionTypeCode, Level, Taxonomy};
 pub(super) const NONE: u32 = u32::MAX;
 
 /// Which rule decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "how", rename_all = "snake_case")]
 pub enum Rule {
     /// No Açık Kapı unit active on the date: rejected.
     NotActive,
@@ -36,7 +38,7 @@ pub enum Rule {
 }
 
 /// A request with its category and district resolved to the router's indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedRequest {
     /// Category index.
     pub category: u32,
@@ -61,16 +63,15 @@ pub struct ResolvedRequest {
 }
 
 /// A decision as indexes, made without allocating; [`Router::expand`] turns it into a [`Decision`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompactDecision {
     /// The rule that decided.
     pub rule: Rule,
     /// Target unit index (`u32::MAX` when rejected).
     pub unit: u32,
-    /// Receiving officer: index in the target unit's officers, or in the valilik's for the vali
-    /// yardımcısı / vali (`u32::MAX` for redirect and reject).
+    /// Receiving officer: index in the target unit's officers (`u32::MAX` for redirect and reject).
     pub officer: u32,
-    /// Unit index of the officer (differs from `unit` never; kept for clarity of the index).
+    /// Unit index of the officer (the target unit; `u32::MAX` when there is no officer).
     pub officer_unit: u32,
     /// The receiving officer is the substitute.
     pub substitute: bool,
@@ -408,6 +409,8 @@ impl Router {
     /// A full decision targeting a unit chosen by the caller (a script's override): the unit's
     /// receiving officer on the date, its escalation chain, priority, deadline and visibility from
     /// the request's flags; `why` opens the trace. `decided_by` is `Native`: the caller sets it.
+    /// `registered_by` is `None` when no Açık Kapı unit was active on the date. Errors: those of
+    /// [`resolve`](Self::resolve), an unknown unit, a unit without any officer (national units).
     pub fn decision_for_unit(
         &self,
         req: &RouteRequest,
