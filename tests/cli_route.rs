@@ -192,3 +192,12 @@ fn route_accepts_validated_application_inputs() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(!out.stdout.trim().is_empty());
 }
+
+#[test]
+fn org_generate_writes_a_file_that_checks_clean() {
+    let out = acikkapi(&["org", "generate", "Rize"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("name = \"Rize Valiliği\""));
+    let check = acikkapi_with_stdin(&["org", "check", "-"], &out.stdout);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}

@@ -32,6 +32,11 @@ pub fn core_err(py: Python<'_>, e: acikkapi_core::Error) -> PyErr {
         | E::TrackingNumber(_)
         | E::InvalidPlate(_)
         | E::InvalidCode { .. } => "ValidationError",
+        E::DateOutOfRange { .. }
+        | E::YearOutOfRange { .. }
+        | E::HijriOutOfRange { .. }
+        | E::BusinessDaysOutOfRange { .. }
+        | E::InvalidLocalTime(_) => "CalendarError",
         _ => "AcikKapiError",
     };
     py_error(py, class, (e.to_string(),))

@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+mod calendar;
 mod errors;
 mod text_geo;
 mod validation;
@@ -18,6 +19,7 @@ use pyo3::prelude::*;
 /// The native module.
 #[pymodule]
 fn _acikkapi(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    calendar::register(m)?;
     text_geo::register(m)?;
     validation::register(m)?;
     Ok(())

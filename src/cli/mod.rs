@@ -61,18 +61,18 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Provinces and districts (CSV).
-    #[command(subcommand)]
-    Geo(geo::GeoCmd),
-    /// Service headings and categories; category suggestions for a text.
-    #[command(subcommand)]
-    Taxonomy(taxonomy::TaxonomyCmd),
     /// Turkish business-day calendar: holidays, bayrams, business-day arithmetic.
     Calendar {
         /// What to do.
         #[command(subcommand)]
         cmd: calendar::CalendarCmd,
     },
+    /// Provinces and districts (CSV).
+    #[command(subcommand)]
+    Geo(geo::GeoCmd),
+    /// Service headings and categories; category suggestions for a text.
+    #[command(subcommand)]
+    Taxonomy(taxonomy::TaxonomyCmd),
     /// Province routing scripts: rule tests with coverage, lint, dry-run diff.
     Rules {
         /// What to do.
@@ -93,9 +93,9 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
+        Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
-        Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Rules { cmd } => rules::run(cmd, io),
         Command::Route(cmd) => route::run(cmd, io),
         Command::Org(cmd) => org::run(cmd, io),

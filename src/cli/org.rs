@@ -29,6 +29,12 @@ pub enum OrgCmd {
         /// The file (`-` for standard input).
         file: PathBuf,
     },
+    /// Prints the generated default organisation of a province as an org file (TOML), a starting
+    /// point for a hand-written one.
+    Generate {
+        /// Province plate or name.
+        province: String,
+    },
     /// Coverage: for every (category, district) of a province, whether a route exists; lists gaps.
     /// Without --file: the embedded hand-written file if there is one (before the generated
     /// units are added for routing), else the generated default.
@@ -85,6 +91,14 @@ pub fn run(cmd: OrgCmd, io: &mut Io<'_>) -> CliResult {
                 org.units().len(),
                 cov.gaps.len()
             )?;
+            Ok(0)
+        }
+        OrgCmd::Generate { province } => {
+            let plate = Geography::embedded().require_province(&province)?.plate;
+            let file = Organisation::generated_file(plate);
+            let text = toml::to_string(&file)
+                .map_err(|e| super::CliError::Usage(format!("TOML yazılamadı: {e}")))?;
+            write!(io.stdout, "{text}")?;
             Ok(0)
         }
         OrgCmd::Coverage {

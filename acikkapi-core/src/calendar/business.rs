@@ -43,10 +43,10 @@ struct YearData {
     off: Vec<u8>,
     /// `prefix[i]` = business days among days `0..i` of the year (length = days + 1).
     prefix: Vec<u16>,
-    /// Ordinal0 of each business day of the year, ascending.
-    business: Vec<u16>,
-    /// 1 January as days from the common era.
-    jan1: i32,
+    /// The business days of the year, ascending.
+    business: Vec<NaiveDate>,
+    /// Business days from 1 January 1981 up to (not including) 1 January of this year.
+    start_count: u32,
 }
 
 struct Inner {
@@ -54,7 +54,7 @@ struct Inner {
     /// Overlay days merged (public-sector calendar), sorted.
     overlay_days: Vec<Holiday>,
     /// One lazily built slot per supported year.
-    years: Box<[OnceLock<std::result::Result<YearData, String>>]>,
+    years: Box<[OnceLock<YearData>]>,
 }
 
 /// İş günü takvimi: a Turkish business-day calendar (legal or public-sector).
@@ -87,7 +87,9 @@ pub struct Calendar {
 
 impl fmt::Debug for Calendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Calendar").field("options", &self.inner.options).finish_non_exhaustive()
+        f.debug_struct("Calendar")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -110,13 +112,24 @@ impl Calendar {
             overlay_days.sort_by_key(|h| h.date);
         }
         let years = (0..year_slot_count()).map(|_| OnceLock::new()).collect();
-        Calendar { inner: Arc::new(Inner { options, overlay_days, years }) }
+        Calendar {
+            inner: Arc::new(Inner {
+                options,
+                overlay_days,
+                years,
+            }),
+        }
     }
 
     /// The shared legal calendar (default options otherwise).
     pub fn legal() -> &'static Calendar {
         static LEGAL: OnceLock<Calendar> = OnceLock::new();
-        LEGAL.get_or_init(|| Calendar::new(CalendarOptions { kind: CalendarKind::Legal, ..Default::default() }))
+        LEGAL.get_or_init(|| {
+            Calendar::new(CalendarOptions {
+                kind: CalendarKind::Legal,
+                ..Default::default()
+            })
+        })
     }
 
     /// The shared public-sector calendar (legal + bundled idari izin, half days count): the
@@ -131,31 +144,68 @@ impl Calendar {
         &self.inner.options
     }
 
+    /// The tables of `year`, built on first use. A year's running count needs the previous
+    /// year's, so the first query for a year builds every earlier supported year not yet built
+    /// (all of 1981–2200 take a few milliseconds).
+    #[inline]
     fn year(&self, year: i32) -> Result<&YearData> {
-        let idx = year.checked_sub(*SUPPORTED_YEARS.start()).filter(|_| SUPPORTED_YEARS.contains(&year));
-        let Some(idx) = idx else {
-            return Err(Error::YearOutOfRange { year, supported: SUPPORTED_YEARS });
-        };
-        // In bounds: idx < year_slot_count() because `year` is in SUPPORTED_YEARS.
-        let slot = &self.inner.years[idx as usize];
-        let data = slot.get_or_init(|| self.build_year(year).map_err(|e| e.to_string()));
-        data.as_ref().map_err(|message| Error::DataFile {
-            file: "calendar".to_string(),
-            line: 0,
-            message: format!("year {year}: {message}"),
+        let first = *SUPPORTED_YEARS.start();
+        if !SUPPORTED_YEARS.contains(&year) {
+            return Err(Error::YearOutOfRange {
+                year,
+                supported: SUPPORTED_YEARS,
+            });
+        }
+        // In bounds: 0 <= year - first < year_slot_count() because `year` is in SUPPORTED_YEARS.
+        if let Some(data) = self.inner.years[(year - first) as usize].get() {
+            return Ok(data);
+        }
+        self.build_through(year)
+    }
+
+    #[cold]
+    fn build_through(&self, year: i32) -> Result<&YearData> {
+        let first = *SUPPORTED_YEARS.start();
+        let mut start_count = 0u32;
+        let mut built = None;
+        for y in first..=year {
+            let slot = &self.inner.years[(y - first) as usize];
+            let data = match slot.get() {
+                Some(data) => data,
+                None => {
+                    let data = self.build_year(y, start_count)?;
+                    // Another thread may have won the race; both built the same table.
+                    slot.get_or_init(|| data)
+                }
+            };
+            start_count = data.start_count + data.business.len() as u32;
+            built = Some(data);
+        }
+        built.ok_or(Error::YearOutOfRange {
+            year,
+            supported: SUPPORTED_YEARS,
         })
     }
 
-    fn build_year(&self, year: i32) -> Result<YearData> {
+    fn build_year(&self, year: i32, start_count: u32) -> Result<YearData> {
         let opts = &self.inner.options;
         if opts.kind == CalendarKind::PublicSector {
             Overlay::bundled()?;
         }
-        let out_of_range = || Error::YearOutOfRange { year, supported: SUPPORTED_YEARS };
+        let out_of_range = || Error::YearOutOfRange {
+            year,
+            supported: SUPPORTED_YEARS,
+        };
         let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(out_of_range)?;
         let days = if jan1.leap_year() { 366 } else { 365 };
         let mut holidays = legal_holidays(year, !opts.no_bayram_table)?;
-        holidays.extend(self.inner.overlay_days.iter().filter(|h| h.date.year() == year).cloned());
+        holidays.extend(
+            self.inner
+                .overlay_days
+                .iter()
+                .filter(|h| h.date.year() == year)
+                .cloned(),
+        );
         holidays.sort_by_key(|h| h.date);
         let mut off = vec![0u8; days];
         for (i, slot) in off.iter_mut().enumerate() {
@@ -172,11 +222,17 @@ impl Calendar {
         prefix.push(0u16);
         for (i, &bits) in off.iter().enumerate() {
             if is_business(bits, opts.half_day_policy) {
-                business.push(i as u16);
+                business.push(jan1 + chrono::Days::new(i as u64));
             }
             prefix.push(business.len() as u16);
         }
-        Ok(YearData { holidays, off, prefix, business, jan1: jan1.num_days_from_ce() })
+        Ok(YearData {
+            holidays,
+            off,
+            prefix,
+            business,
+            start_count,
+        })
     }
 
     /// Builds the tables for `years` now (otherwise built on first use).
@@ -187,10 +243,28 @@ impl Calendar {
         Ok(())
     }
 
+    /// Hot path: the year's tables if already built, and the day's index in the year.
+    #[inline]
+    fn built(&self, date: NaiveDate) -> Option<(&YearData, usize)> {
+        // A year before 1981 wraps to a huge index, which `get` rejects.
+        let idx = date.year().wrapping_sub(*SUPPORTED_YEARS.start()) as u32 as usize;
+        let y = self.inner.years.get(idx)?.get()?;
+        Some((y, date.ordinal0() as usize))
+    }
+
+    #[inline]
     fn locate(&self, date: NaiveDate) -> Result<(&YearData, usize)> {
+        if let Some(found) = self.built(date) {
+            return Ok(found);
+        }
         self.year(date.year())
             .map(|y| (y, date.ordinal0() as usize))
-            .map_err(|_| Error::DateOutOfRange { date, supported: SUPPORTED_YEARS })
+            .map_err(|e| match e {
+                Error::YearOutOfRange { supported, .. } => {
+                    Error::DateOutOfRange { date, supported }
+                }
+                other => other,
+            })
     }
 
     /// Off-time bits of a day (weekend = morning and afternoon off).
@@ -200,15 +274,26 @@ impl Calendar {
     }
 
     /// Whether `date` is a business day (under the calendar's half-day policy).
+    #[inline]
     pub fn is_business_day(&self, date: NaiveDate) -> Result<bool> {
-        Ok(is_business(self.off_bits(date)?, self.inner.options.half_day_policy))
+        if let Some((y, i)) = self.built(date) {
+            return Ok(is_business(y.off[i], self.inner.options.half_day_policy));
+        }
+        Ok(is_business(
+            self.off_bits(date)?,
+            self.inner.options.half_day_policy,
+        ))
     }
 
     /// How much of `date` is off for holidays: `None` for an ordinary day or a plain weekend,
     /// else full, half (afternoon) or morning.
     pub fn holiday_kind(&self, date: NaiveDate) -> Result<Option<HolidayKind>> {
         let (y, _) = self.locate(date)?;
-        let bits = y.holidays.iter().filter(|h| h.date == date).fold(0u8, |acc, h| acc | h.kind.bits());
+        let bits = y
+            .holidays
+            .iter()
+            .filter(|h| h.date == date)
+            .fold(0u8, |acc, h| acc | h.kind.bits());
         Ok(match bits {
             0 => None,
             MORNING_OFF => Some(HolidayKind::Morning),
@@ -223,15 +308,15 @@ impl Calendar {
         Ok(self.year(year)?.holidays.clone())
     }
 
-    fn date_at(&self, y: &YearData, ordinal0: u16) -> Result<NaiveDate> {
-        let days = y.jan1 + i32::from(ordinal0);
-        NaiveDate::from_num_days_from_ce_opt(days).ok_or(Error::YearOutOfRange { year: 0, supported: SUPPORTED_YEARS })
-    }
-
     /// The n-th business day after `date` (see the conventions on [`Calendar`]).
+    #[inline]
     pub fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
         let (mut y, i) = self.locate(date)?;
-        let out = || Error::BusinessDaysOutOfRange { date, n, supported: SUPPORTED_YEARS };
+        let out = || Error::BusinessDaysOutOfRange {
+            date,
+            n,
+            supported: SUPPORTED_YEARS,
+        };
         if !(-MAX_STEPS..=MAX_STEPS).contains(&n) {
             return Err(out());
         }
@@ -239,11 +324,15 @@ impl Calendar {
         if n >= 0 {
             // Business days ≤ date in its year, plus n; n = 0 rolls forward to a business day.
             let before_or_on = i64::from(y.prefix[i + 1]);
-            let mut target = if n == 0 { i64::from(y.prefix[i]) + 1 } else { before_or_on + n };
+            let mut target = if n == 0 {
+                i64::from(y.prefix[i]) + 1
+            } else {
+                before_or_on + n
+            };
             loop {
                 let total = y.business.len() as i64;
                 if target <= total {
-                    return self.date_at(y, y.business[(target - 1) as usize]);
+                    return Ok(y.business[(target - 1) as usize]);
                 }
                 target -= total;
                 year += 1;
@@ -253,7 +342,7 @@ impl Calendar {
             let mut back = -n;
             let before = i64::from(y.prefix[i]);
             if back <= before {
-                return self.date_at(y, y.business[(before - back) as usize]);
+                return Ok(y.business[(before - back) as usize]);
             }
             back -= before;
             loop {
@@ -261,7 +350,7 @@ impl Calendar {
                 y = self.year(year).map_err(|_| out())?;
                 let total = y.business.len() as i64;
                 if back <= total {
-                    return self.date_at(y, y.business[(total - back) as usize]);
+                    return Ok(y.business[(total - back) as usize]);
                 }
                 back -= total;
             }
@@ -269,20 +358,17 @@ impl Calendar {
     }
 
     /// Business days in (a, b] (negative when b < a; see the conventions on [`Calendar`]).
+    #[inline]
     pub fn business_days_between(&self, a: NaiveDate, b: NaiveDate) -> Result<i64> {
-        if b < a {
-            return self.business_days_between(b, a).map(|n| -n);
+        // Running counts since 1981-01-01 at a and b: their difference is the count in (a, b],
+        // and for b < a minus the count in (b, a].
+        let count = |y: &YearData, i: usize| i64::from(y.start_count) + i64::from(y.prefix[i + 1]);
+        if let (Some((ya, ia)), Some((yb, ib))) = (self.built(a), self.built(b)) {
+            return Ok(count(yb, ib) - count(ya, ia));
         }
         let (ya, ia) = self.locate(a)?;
         let (yb, ib) = self.locate(b)?;
-        if a.year() == b.year() {
-            return Ok(i64::from(yb.prefix[ib + 1]) - i64::from(ya.prefix[ia + 1]));
-        }
-        let mut count = ya.business.len() as i64 - i64::from(ya.prefix[ia + 1]);
-        for year in a.year() + 1..b.year() {
-            count += self.year(year)?.business.len() as i64;
-        }
-        Ok(count + i64::from(yb.prefix[ib + 1]))
+        Ok(count(yb, ib) - count(ya, ia))
     }
 }
 

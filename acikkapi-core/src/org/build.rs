@@ -269,8 +269,11 @@ pub(super) fn build(
             (UnitKind::Valilik, _) => valilik.push(i),
             (UnitKind::AcikKapiSube, _) => sube.push(i),
             (UnitKind::OhalBurosu, _) => ohal.push(i),
-            (UnitKind::Kaymakamlik, Some(d)) if districts[d].kaymakamlik.replace(i).is_some() => {
-                problems.push(bad("a second kaymakamlık in the same district"));
+            (UnitKind::Kaymakamlik, Some(d)) => {
+                let previous = districts[d].kaymakamlik.replace(i);
+                if previous.is_some() {
+                    problems.push(bad("a second kaymakamlık in the same district"));
+                }
             }
             (UnitKind::AcikKapiSefligi, Some(d)) => {
                 if let Some(from) = u.active_from

@@ -50,6 +50,7 @@
 //! ```
 
 mod router;
+mod trace;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

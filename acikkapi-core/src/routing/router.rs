@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::{DeadlinePolicy, DecidedBy, Decision, Priority, RouteRequest, Target, Visibility};
 use crate::error::{Error, Result};
@@ -10,10 +11,11 @@ use crate::geo::ProvincePlate;
 use crate::org::{FastMap, OfficerId, OfficerRole, Organisation, Resolution, UnitId, UnitKind};
 use crate::taxonomy::{CategoryCode, InstitutionTypeCode, Level, Taxonomy};
 
-const NONE: u32 = u32::MAX;
+pub(super) const NONE: u32 = u32::MAX;
 
 /// Which rule decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "how", rename_all = "snake_case")]
 pub enum Rule {
     /// No Açık Kapı unit active on the date: rejected.
     NotActive,
@@ -36,7 +38,7 @@ pub enum Rule {
 }
 
 /// A request with its category and district resolved to the router's indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedRequest {
     /// Category index.
     pub category: u32,
@@ -61,16 +63,15 @@ pub struct ResolvedRequest {
 }
 
 /// A decision as indexes, made without allocating; [`Router::expand`] turns it into a [`Decision`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompactDecision {
     /// The rule that decided.
     pub rule: Rule,
     /// Target unit index (`u32::MAX` when rejected).
     pub unit: u32,
-    /// Receiving officer: index in the target unit's officers, or in the valilik's for the vali
-    /// yardımcısı / vali (`u32::MAX` for redirect and reject).
+    /// Receiving officer: index in the target unit's officers (`u32::MAX` for redirect and reject).
     pub officer: u32,
-    /// Unit index of the officer (differs from `unit` never; kept for clarity of the index).
+    /// Unit index of the officer (the target unit; `u32::MAX` when there is no officer).
     pub officer_unit: u32,
     /// The receiving officer is the substitute.
     pub substitute: bool,
@@ -83,11 +84,11 @@ pub struct CompactDecision {
 }
 
 #[derive(Debug, Clone)]
-struct CatInfo {
-    code: CategoryCode,
-    name: String,
-    institution: InstitutionTypeCode,
-    level: Level,
+pub(super) struct CatInfo {
+    pub(super) code: CategoryCode,
+    pub(super) name: String,
+    pub(super) institution: InstitutionTypeCode,
+    pub(super) level: Level,
     /// The vali yardımcısı (officer index in the valilik) responsible for the category.
     vy: u32,
 }
@@ -101,11 +102,11 @@ struct UnitRoute {
 /// Yönlendirici: the native router of one province.
 #[derive(Debug, Clone)]
 pub struct Router {
-    org: Arc<Organisation>,
-    taxonomy_version: String,
-    policy: DeadlinePolicy,
+    pub(super) org: Arc<Organisation>,
+    pub(super) taxonomy_version: String,
+    pub(super) policy: DeadlinePolicy,
     categories: FastMap<CategoryCode, u32>,
-    cats: Vec<CatInfo>,
+    pub(super) cats: Vec<CatInfo>,
     n_districts: usize,
     /// `category * n_districts + district` → (unit, how).
     table: Vec<(u32, Resolution)>,
@@ -134,6 +135,24 @@ impl Router {
     /// A router over an organisation with a given taxonomy.
     pub fn from_org_with(org: impl Into<Arc<Organisation>>, tax: &Taxonomy) -> Router {
         Self::build(org.into(), tax)
+    }
+
+    /// The router for a province, built once and shared (cached per province like
+    /// [`Organisation::for_province`]).
+    pub fn shared(plate: ProvincePlate) -> Result<Arc<Router>> {
+        static CACHE: std::sync::OnceLock<Vec<std::sync::OnceLock<Arc<Router>>>> =
+            std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(|| {
+            (0..ProvincePlate::COUNT)
+                .map(|_| std::sync::OnceLock::new())
+                .collect()
+        });
+        let cell = &cache[usize::from(plate.get() - 1)];
+        if let Some(r) = cell.get() {
+            return Ok(r.clone());
+        }
+        let router = Arc::new(Self::for_province(plate)?);
+        Ok(cell.get_or_init(|| router).clone())
     }
 
     /// The same router with another deadline policy.
@@ -390,6 +409,8 @@ impl Router {
     /// A full decision targeting a unit chosen by the caller (a script's override): the unit's
     /// receiving officer on the date, its escalation chain, priority, deadline and visibility from
     /// the request's flags; `why` opens the trace. `decided_by` is `Native`: the caller sets it.
+    /// `registered_by` is `None` when no Açık Kapı unit was active on the date. Errors: those of
+    /// [`resolve`](Self::resolve), an unknown unit, a unit without any officer (national units).
     pub fn decision_for_unit(
         &self,
         req: &RouteRequest,
@@ -510,124 +531,6 @@ impl Router {
         d
     }
 
-    fn trace(&self, c: &CompactDecision, r: &ResolvedRequest, d: &Decision) -> Vec<String> {
-        let org = &*self.org;
-        let cat = &self.cats[r.category as usize];
-        let dist = &org.districts_internal()[r.district as usize];
-        let level = match cat.level {
-            Level::District => "ilçe",
-            Level::Province => "il",
-        };
-        let mut t = vec![format!(
-            "kategori {} ({}): kurum türü {}, {level} düzeyinde; {} / {}, {}",
-            cat.code,
-            cat.name,
-            cat.institution,
-            dist.name,
-            org.province_name(),
-            r.date
-        )];
-        match (c.registrar, dist.acik_kapi) {
-            (NONE, _) => t.push(format!(
-                "{} tarihinde faal Açık Kapı birimi yok (il şubesi: {})",
-                r.date,
-                org.acik_kapi_unit()
-                    .active_from
-                    .map_or("tarih yok".to_string(), |f| format!("{f} tarihinden beri"))
-            )),
-            (reg, Some((own, from))) if reg as usize != own => t.push(format!(
-                "kayıt: {} — ilçenin Açık Kapı Şefliği {from} tarihinde faal oldu, öncesinde il şubesi kaydeder",
-                org.unit_at(reg as usize).name
-            )),
-            (reg, _) => t.push(format!("kayıt: {}", org.unit_at(reg as usize).name)),
-        }
-        if r.direct_unknown {
-            t.push("istenen birim teşkilatta bulunamadı; olağan yönlendirme uygulandı".into());
-        }
-        let unit_name = |i: u32| org.unit_at(i as usize).name.clone();
-        match c.rule {
-            Rule::NotActive => {}
-            Rule::Redirect => t.push(format!(
-                "vatandaş doğrudan {} birimine başvurmak istedi: yönlendirme",
-                unit_name(c.unit)
-            )),
-            Rule::Ohal => t.push("OHAL kapsamındaki başvuru: OHAL İşlemleri Bürosu".into()),
-            Rule::SpecialVali => t.push(format!(
-                "özellikli başvuru, önem {} ≥ {}: vali",
-                r.importance, self.policy.vali_importance
-            )),
-            Rule::SpecialKaymakam => t.push(format!(
-                "özellikli başvuru, ilçe düzeyinde kategori: {} kaymakamı",
-                dist.name
-            )),
-            Rule::SpecialValiYardimcisi => t.push(format!(
-                "özellikli başvuru, önem {} < {}: sorumlu vali yardımcısı",
-                r.importance, self.policy.vali_importance
-            )),
-            Rule::Category(Resolution::AtLevel) => t.push(format!(
-                "{} birimi {level} düzeyinde: {}",
-                cat.institution,
-                unit_name(c.unit)
-            )),
-            Rule::Category(Resolution::ProvinceFallback) => t.push(format!(
-                "{} ilçesinde {} birimi yok: il birimi {}",
-                dist.name,
-                cat.institution,
-                unit_name(c.unit)
-            )),
-            Rule::Category(Resolution::DistrictFallback) => t.push(format!(
-                "ilde {} il birimi yok: ilçe birimi {}",
-                cat.institution,
-                unit_name(c.unit)
-            )),
-            Rule::NoRoute => t.push(format!(
-                "{} ilçesinde ve il düzeyinde {} birimi yok",
-                dist.name, cat.institution
-            )),
-            Rule::Override => {}
-        }
-        if let (Some(u), true) = (d.unit(), c.unit != NONE) {
-            let unit = org.unit_at(c.unit as usize);
-            if unit.generated {
-                t.push(format!(
-                    "{u}: üretilmiş varsayılan birim (el ile yazılmış teşkilatta yok)"
-                ));
-            }
-        }
-        if c.officer != NONE {
-            let o = &org.unit_at(c.unit as usize).officers[c.officer as usize];
-            t.push(if c.substitute {
-                format!(
-                    "görevli: {} ({}) — yetkili {} tarihinde görevde değil, yedek",
-                    o.title, o.id, r.date
-                )
-            } else {
-                format!("görevli: {} ({})", o.title, o.id)
-            });
-        }
-        t.push(format!(
-            "öncelik: {:?}, süre: {} iş günü",
-            d.priority, d.deadline_days
-        ));
-        if !d.escalation.is_empty() {
-            let chain: Vec<&str> = d.escalation.iter().map(UnitId::as_str).collect();
-            t.push(format!("üst makam zinciri: {}", chain.join(" → ")));
-        }
-        if let Visibility::Restricted { officers } = &d.visibility {
-            t.push(format!(
-                "gizli başvuru: yalnızca {} görevli görebilir",
-                officers.len()
-            ));
-        }
-        t.push(format!(
-            "teşkilat: {} ({}), taksonomi {}",
-            org.source(),
-            org.version(),
-            self.taxonomy_version
-        ));
-        t
-    }
-
     /// Number of categories and districts in the precomputed table.
     pub fn table_size(&self) -> (usize, usize) {
         (self.cats.len(), self.n_districts)
@@ -638,5 +541,74 @@ impl Router {
         self.org
             .unit(unit)
             .is_some_and(|u| matches!(u.kind, UnitKind::Valilik | UnitKind::Kaymakamlik))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(special: bool, importance: u8, kind: &str) -> RouteRequest {
+        let mut q = RouteRequest::new(
+            Taxonomy::embedded().categories()[0].code.clone(),
+            ProvincePlate::new(20).unwrap(),
+            "Tavas",
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        );
+        q.special = special;
+        q.importance = importance;
+        q.kind = kind.into();
+        q
+    }
+
+    #[test]
+    fn priority_and_deadline_follow_the_policy() {
+        let r = Router::shared(ProvincePlate::new(20).unwrap()).unwrap();
+        let d = |q: &RouteRequest| r.route(q).unwrap();
+        assert_eq!(d(&request(false, 0, "talep")).priority, Priority::Normal);
+        assert_eq!(d(&request(false, 5, "ihbar")).priority, Priority::High);
+        assert_eq!(d(&request(false, 5, "ihbar")).deadline_days, 7);
+        assert_eq!(d(&request(true, 3, "sikayet")).deadline_days, 5);
+        assert_eq!(d(&request(true, 4, "sikayet")).priority, Priority::Urgent);
+        let strict = (*r).clone().with_policy(DeadlinePolicy {
+            normal_days: 5,
+            special_days: 2,
+            urgent_days: 1,
+            vali_importance: 3,
+        });
+        let q = request(true, 3, "sikayet");
+        let dec = strict.route(&q).unwrap();
+        assert_eq!(dec.deadline_days, 1);
+        assert_eq!(dec.officer().unwrap().as_str(), "20.VALILIK.VALI");
+        assert_eq!(
+            strict
+                .route(&request(false, 0, "talep"))
+                .unwrap()
+                .deadline_days,
+            5
+        );
+    }
+
+    #[test]
+    fn compact_and_full_decisions_agree() {
+        let r = Router::shared(ProvincePlate::new(34).unwrap()).unwrap();
+        let mut q = request(false, 0, "talep");
+        q.province = ProvincePlate::new(34).unwrap();
+        q.district = "Üsküdar".into();
+        let resolved = r.resolve(&q).unwrap();
+        let c = r.route_resolved(&resolved);
+        let d = r.route(&q).unwrap();
+        let unit = r.org().units()[c.unit as usize].id.clone();
+        assert_eq!(d.unit(), Some(&unit));
+        assert_eq!(
+            d.officer(),
+            Some(&r.org().units()[c.unit as usize].officers[c.officer as usize].id)
+        );
+        assert!(matches!(c.rule, Rule::Category(_)));
+        // The shared router is one instance.
+        assert!(Arc::ptr_eq(
+            &r,
+            &Router::shared(ProvincePlate::new(34).unwrap()).unwrap()
+        ));
     }
 }

@@ -5,6 +5,7 @@ Typed wrappers over the Rust library (``acikkapi._acikkapi``). Every error raise
 """
 
 from ._acikkapi import lower_tr, search_key, sorted_tr, upper_tr
+from .calendar import Calendar
 from .application import Application, validate, validate_many
 from .errors import (
     AcikKapiError,
@@ -21,6 +22,7 @@ from .geo import Geography, Province, Taxonomy
 __all__ = [
     "AcikKapiError",
     "Application",
+    "Calendar",
     "CalendarError",
     "DataFileError",
     "Geography",
