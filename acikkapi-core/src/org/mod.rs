@@ -36,6 +36,7 @@
 //! name = "Denizli Valiliği"
 //! handles = ["VALILIK"]           # institution type codes of the taxonomy
 //! # district = "Merkezefendi"     # absent = province level
+//! # serves_districts = ["Adalar", "Kadıköy"]  # a province unit serving only these districts
 //! # parent = "…", escalates_to = "…"   # default by kind (see below)
 //! # active_from = "2019-07-15"    # Açık Kapı units: activation date (required)
 //! # vali_yardimcisi = "20.VALILIK.VY_SOSYAL"  # whom the unit escalates to at the valilik
@@ -299,7 +300,8 @@ impl Organisation {
             .map(|&(u, o)| (&self.units[u], &self.units[u].officers[o]))
     }
 
-    /// The units handling an institution type: at province level (`district = None`) or in a district.
+    /// The units handling an institution type: for the whole province (`district = None`), or in a
+    /// district (units placed there, and province units serving it via `serves_districts`).
     pub fn institutions_of_type(
         &self,
         institution: &InstitutionTypeCode,
@@ -310,8 +312,9 @@ impl Organisation {
             .iter()
             .filter(|u| u.handles.contains(institution))
             .filter(|u| match (&want, &u.district) {
-                (None, None) => true,
+                (None, None) => u.serves_districts.is_empty(),
                 (Some(Some(i)), Some(d)) => self.districts[*i].name == *d,
+                (Some(Some(i)), None) => u.serves_districts.contains(&self.districts[*i].name),
                 _ => false,
             })
             .collect()

@@ -378,3 +378,33 @@ fn coverage_report_formats() {
     let json = serde_json::to_value(&cov).unwrap();
     assert_eq!(json["plate"], "34");
 }
+
+#[test]
+fn serves_districts_splits_a_province() {
+    let org = load_embedded(34);
+    let t = InstitutionTypeCode::parse("ELEKTRIK_DAGITIM").unwrap();
+    let (kadikoy, how) = org.resolve(&t, Level::Province, "Kadıköy").unwrap();
+    assert_eq!(kadikoy.id.as_str(), "34.AYEDAS");
+    assert_eq!(how, Resolution::DistrictFallback);
+    let (besiktas, _) = org.resolve(&t, Level::District, "beşiktaş").unwrap();
+    assert_eq!(besiktas.id.as_str(), "34.BEDAS");
+    assert!(org.institutions_of_type(&t, None).is_empty());
+    assert_eq!(
+        org.institutions_of_type(&t, Some("Üsküdar"))[0].id.as_str(),
+        "34.AYEDAS"
+    );
+    // Every district is served by exactly one of the two.
+    for d in org.district_names() {
+        assert_eq!(org.institutions_of_type(&t, Some(d)).len(), 1, "{d}");
+    }
+    let bad = with_kaymakamliks(SMALL).replace(
+        "handles = [\"SAGLIK_MUDURLUGU\"]",
+        "handles = [\"SAGLIK_MUDURLUGU\"]\nserves_districts = [\"Tavas\", \"Narnia\"]\ndistrict = \"Çal\"",
+    );
+    let p = problems(&bad).join("\n");
+    assert!(p.contains("unknown district \"Narnia\""), "{p}");
+    assert!(
+        p.contains("district and serves_districts exclude each other"),
+        "{p}"
+    );
+}

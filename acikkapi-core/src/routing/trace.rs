@@ -78,8 +78,9 @@ impl Router {
                 unit_name(c.unit)
             )),
             Rule::Category(Resolution::DistrictFallback) => t.push(format!(
-                "ilde {} il birimi yok: ilçe birimi {}",
+                "ilin tamamına hizmet veren {} birimi yok: {} ilçesine hizmet veren {}",
                 cat.institution,
+                dist.name,
                 unit_name(c.unit)
             )),
             Rule::NoRoute => t.push(format!(
