@@ -283,11 +283,12 @@ fn escalation_chains_end_at_the_vali() {
         [
             "20.MERKEZEFENDI.BELEDIYE.HEAD",
             "20.MERKEZEFENDI.KAYMAKAMLIK.KAYMAKAM",
-            "20.VALILIK.VY_SOSYAL",
+            "20.VALILIK.VY_GUVENLIK",
             "20.VALILIK.VALI"
         ]
     );
-    // A province institution names its vali yardımcısı.
+    // A district belediye follows the Büyükşehir Belediyesi's vali yardımcısı (local government);
+    // a province institution names its own.
     let emn = UnitId::parse("20.EMNIYET").unwrap();
     let officers: Vec<&str> = org
         .officer_chain(&emn)
