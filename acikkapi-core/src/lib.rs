@@ -16,6 +16,8 @@ pub mod calendar;
 pub mod error;
 pub mod geo;
 pub mod ids;
+pub mod journal;
+pub mod notify;
 pub mod org;
 pub mod routing;
 pub mod samples;

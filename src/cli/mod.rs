@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 pub mod calendar;
 pub mod demo;
 pub mod geo;
+pub mod journal;
 pub mod org;
 pub mod route;
 pub mod taxonomy;
@@ -77,6 +78,12 @@ pub enum Command {
     /// Organisation files: check a file, coverage report of a province.
     #[command(subcommand)]
     Org(org::OrgCmd),
+    /// Check or replay a workflow journal file (read-only).
+    Journal {
+        /// What to do with the journal.
+        #[command(subcommand)]
+        cmd: journal::JournalCmd,
+    },
     /// Checks an application input (JSON) and prints it normalised, or every problem (exit 1).
     Validate(validate::ValidateArgs),
     /// The main job on the embedded defaults.
@@ -91,6 +98,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Route(cmd) => route::run(cmd, io),
         Command::Org(cmd) => org::run(cmd, io),
+        Command::Journal { cmd } => journal::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
     }
