@@ -409,3 +409,33 @@ fn serves_districts_splits_a_province() {
         "{p}"
     );
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A file with any run of lines removed or any line duplicated loads or fails with a typed
+        /// error; it never panics or hangs.
+        #[test]
+        fn mangled_files_never_panic(start in 0usize..200, len in 0usize..12, dup in any::<bool>()) {
+            let text = with_kaymakamliks(SMALL);
+            let lines: Vec<&str> = text.lines().collect();
+            let start = start % lines.len();
+            let end = (start + len).min(lines.len());
+            let mut out: Vec<&str> = lines[..start].to_vec();
+            if dup {
+                out.extend(&lines[start..end]);
+                out.extend(&lines[start..end]);
+            }
+            out.extend(&lines[end..]);
+            match Organisation::from_toml(&out.join("\n"), "mangled.toml") {
+                Ok(org) => prop_assert!(org.units().len() >= 2),
+                Err(Error::InvalidOrganisation { problems, .. }) => prop_assert!(!problems.is_empty()),
+                Err(Error::DataFile { .. }) => {}
+                Err(e) => prop_assert!(false, "unexpected error kind: {e}"),
+            }
+        }
+    }
+}
