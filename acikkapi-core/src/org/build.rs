@@ -25,6 +25,7 @@ fn national(id: &str, kind: UnitKind, name: &str, parent: Option<&str>) -> Resul
         kind,
         name: name.to_string(),
         district: None,
+        serves_districts: Vec::new(),
         handles: Vec::new(),
         parent: parent.map(UnitId::parse).transpose()?,
         escalates_to: None,
@@ -98,6 +99,22 @@ fn convert(
                 None
             }
         });
+    let mut serves_districts = Vec::with_capacity(spec.serves_districts.len());
+    for d in &spec.serves_districts {
+        match geo.district(plate, d) {
+            Some(found) => serves_districts.push(found.name.clone()),
+            None => problems.push(Error::OrgUnknownDistrict {
+                unit: uid.clone(),
+                district: d.to_string(),
+            }),
+        }
+    }
+    if spec.district.is_some() && !spec.serves_districts.is_empty() {
+        problems.push(Error::BadUnit {
+            unit: uid.clone(),
+            message: "district and serves_districts exclude each other".into(),
+        });
+    }
     for t in &spec.handles {
         if tax.institution_type(t).is_none() {
             problems.push(Error::OrgUnknownInstitutionType {
@@ -136,6 +153,7 @@ fn convert(
             kind: spec.kind,
             name: spec.name,
             district,
+            serves_districts,
             handles: spec.handles,
             parent: None,
             escalates_to: None,
@@ -515,20 +533,32 @@ pub(super) fn build(
     let mut by_type_province = HashMap::new();
     let mut by_type_district: HashMap<_, HashMap<usize, usize>> = HashMap::new();
     let mut name_index = HashMap::new();
+    let mut type_vy = HashMap::new();
     for (i, u) in units.iter().enumerate() {
         name_index.entry(search_key(&u.name)).or_insert(i);
+        if let (None, Some(vy)) = (&u.district, &u.vali_yardimcisi) {
+            for t in &u.handles {
+                type_vy.entry(t.clone()).or_insert_with(|| vy.clone());
+            }
+        }
         for t in &u.handles {
-            match u.district.as_ref().and_then(|d| district_lookup.get(d)) {
-                Some(&d) => {
-                    by_type_district
-                        .entry(t.clone())
-                        .or_insert_with(HashMap::new)
-                        .entry(d)
-                        .or_insert(i);
-                }
-                None => {
-                    by_type_province.entry(t.clone()).or_insert(i);
-                }
+            let local: Vec<usize> = match &u.district {
+                Some(d) => district_lookup.get(d).copied().into_iter().collect(),
+                None => u
+                    .serves_districts
+                    .iter()
+                    .filter_map(|d| district_lookup.get(d).copied())
+                    .collect(),
+            };
+            if u.district.is_none() && u.serves_districts.is_empty() {
+                by_type_province.entry(t.clone()).or_insert(i);
+            }
+            for d in local {
+                by_type_district
+                    .entry(t.clone())
+                    .or_insert_with(HashMap::new)
+                    .entry(d)
+                    .or_insert(i);
             }
         }
     }
@@ -551,5 +581,6 @@ pub(super) fn build(
         by_type_province,
         by_type_district,
         filled_types: Vec::new(),
+        type_vy,
     })
 }

@@ -55,6 +55,10 @@ pub struct UnitSpec {
     /// District it sits in (any spelling); absent = province level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
+    /// A province-level unit that handles its types only for these districts (any spelling), e.g.
+    /// one of two electricity distributors of a province; exclusive with `district`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serves_districts: Vec<String>,
     /// Institution types (taxonomy codes) whose applications it handles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub handles: Vec<InstitutionTypeCode>,

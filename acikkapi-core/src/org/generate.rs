@@ -55,6 +55,7 @@ fn unit(id: String, kind: UnitKind, name: String) -> UnitSpec {
         kind,
         name,
         district: None,
+        serves_districts: Vec::new(),
         handles: Vec::new(),
         parent: None,
         escalates_to: None,

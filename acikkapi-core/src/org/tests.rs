@@ -283,11 +283,12 @@ fn escalation_chains_end_at_the_vali() {
         [
             "20.MERKEZEFENDI.BELEDIYE.HEAD",
             "20.MERKEZEFENDI.KAYMAKAMLIK.KAYMAKAM",
-            "20.VALILIK.VY_SOSYAL",
+            "20.VALILIK.VY_GUVENLIK",
             "20.VALILIK.VALI"
         ]
     );
-    // A province institution names its vali yardımcısı.
+    // A district belediye follows the Büyükşehir Belediyesi's vali yardımcısı (local government);
+    // a province institution names its own.
     let emn = UnitId::parse("20.EMNIYET").unwrap();
     let officers: Vec<&str> = org
         .officer_chain(&emn)
@@ -377,4 +378,64 @@ fn coverage_report_formats() {
     assert!(text.contains("İstanbul (34)"));
     let json = serde_json::to_value(&cov).unwrap();
     assert_eq!(json["plate"], "34");
+}
+
+#[test]
+fn serves_districts_splits_a_province() {
+    let org = load_embedded(34);
+    let t = InstitutionTypeCode::parse("ELEKTRIK_DAGITIM").unwrap();
+    let (kadikoy, how) = org.resolve(&t, Level::Province, "Kadıköy").unwrap();
+    assert_eq!(kadikoy.id.as_str(), "34.AYEDAS");
+    assert_eq!(how, Resolution::DistrictFallback);
+    let (besiktas, _) = org.resolve(&t, Level::District, "beşiktaş").unwrap();
+    assert_eq!(besiktas.id.as_str(), "34.BEDAS");
+    assert!(org.institutions_of_type(&t, None).is_empty());
+    assert_eq!(
+        org.institutions_of_type(&t, Some("Üsküdar"))[0].id.as_str(),
+        "34.AYEDAS"
+    );
+    // Every district is served by exactly one of the two.
+    for d in org.district_names() {
+        assert_eq!(org.institutions_of_type(&t, Some(d)).len(), 1, "{d}");
+    }
+    let bad = with_kaymakamliks(SMALL).replace(
+        "handles = [\"SAGLIK_MUDURLUGU\"]",
+        "handles = [\"SAGLIK_MUDURLUGU\"]\nserves_districts = [\"Tavas\", \"Narnia\"]\ndistrict = \"Çal\"",
+    );
+    let p = problems(&bad).join("\n");
+    assert!(p.contains("unknown district \"Narnia\""), "{p}");
+    assert!(
+        p.contains("district and serves_districts exclude each other"),
+        "{p}"
+    );
+}
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A file with any run of lines removed or any line duplicated loads or fails with a typed
+        /// error; it never panics or hangs.
+        #[test]
+        fn mangled_files_never_panic(start in 0usize..200, len in 0usize..12, dup in any::<bool>()) {
+            let text = with_kaymakamliks(SMALL);
+            let lines: Vec<&str> = text.lines().collect();
+            let start = start % lines.len();
+            let end = (start + len).min(lines.len());
+            let mut out: Vec<&str> = lines[..start].to_vec();
+            if dup {
+                out.extend(&lines[start..end]);
+                out.extend(&lines[start..end]);
+            }
+            out.extend(&lines[end..]);
+            match Organisation::from_toml(&out.join("\n"), "mangled.toml") {
+                Ok(org) => prop_assert!(org.units().len() >= 2),
+                Err(Error::InvalidOrganisation { problems, .. }) => prop_assert!(!problems.is_empty()),
+                Err(Error::DataFile { .. }) => {}
+                Err(e) => prop_assert!(false, "unexpected error kind: {e}"),
+            }
+        }
+    }
 }

@@ -156,6 +156,10 @@ pub struct Unit {
     pub name: String,
     /// The district it sits in (canonical name), `None` at province level.
     pub district: Option<String>,
+    /// For a province-level unit serving only part of the province: those districts (canonical
+    /// names); empty = the whole province.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serves_districts: Vec<String>,
     /// Institution types whose applications it handles.
     pub handles: Vec<InstitutionTypeCode>,
     /// Hierarchical parent.
