@@ -39,12 +39,16 @@ impl PyRouter {
                 let registry = RuleRegistry::new(province);
                 if !source.trim().is_empty() {
                     let env = Arc::new(acikkapi_rules::OrgEnv::new(Arc::new(native.org().clone())));
-                    registry.install(RuleSet::compile(rules_name, source, env).map_err(|e| rules_err(py, e))?);
+                    registry.install(
+                        RuleSet::compile(rules_name, source, env).map_err(|e| rules_err(py, e))?,
+                    );
                 }
                 ScriptedRouter::new(native, registry)
             }
         };
-        Ok(Self { inner: Arc::new(inner) })
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
     }
 
     /// The installed rule set's version (SHA-256 of its text), or `None` for native routing.
@@ -55,8 +59,13 @@ impl PyRouter {
 
     /// Routes one request given as JSON (`RouteRequest` fields); returns the decision as JSON.
     fn route_json(&self, py: Python<'_>, request: &str) -> PyResult<String> {
-        let req: RouteRequest = serde_json::from_str(request)
-            .map_err(|e| py_error(py, "ValidationError", (format!("geçersiz yönlendirme isteği: {e}"),)))?;
+        let req: RouteRequest = serde_json::from_str(request).map_err(|e| {
+            py_error(
+                py,
+                "ValidationError",
+                (format!("geçersiz yönlendirme isteği: {e}"),),
+            )
+        })?;
         let d = self.inner.route(&req).map_err(|e| rules_err(py, e))?;
         decision_json(py, &d)
     }
@@ -64,8 +73,13 @@ impl PyRouter {
     /// Routes many requests (a JSON array) without the GIL; returns a JSON array of decisions, or
     /// of `{"error": "..."}` objects for requests that could not be routed.
     fn route_many_json(&self, py: Python<'_>, requests: &str) -> PyResult<String> {
-        let reqs: Vec<RouteRequest> = serde_json::from_str(requests)
-            .map_err(|e| py_error(py, "ValidationError", (format!("geçersiz yönlendirme isteği: {e}"),)))?;
+        let reqs: Vec<RouteRequest> = serde_json::from_str(requests).map_err(|e| {
+            py_error(
+                py,
+                "ValidationError",
+                (format!("geçersiz yönlendirme isteği: {e}"),),
+            )
+        })?;
         let router = Arc::clone(&self.inner);
         let out = py.allow_threads(move || {
             let results: Vec<serde_json::Value> = reqs
@@ -91,7 +105,11 @@ impl PyRouter {
         dates: Vec<chrono::NaiveDate>,
     ) -> PyResult<Vec<Option<Bound<'py, PyString>>>> {
         if categories.len() != districts.len() || categories.len() != dates.len() {
-            return Err(py_error(py, "ValidationError", ("columns must have the same length",)));
+            return Err(py_error(
+                py,
+                "ValidationError",
+                ("columns must have the same length",),
+            ));
         }
         let router = Arc::clone(&self.inner);
         let province = router.native().org().plate();
@@ -113,14 +131,24 @@ impl PyRouter {
         });
         // Intern one Python string per distinct unit.
         let native = self.inner.native();
-        let mut cache: std::collections::HashMap<u32, Bound<'py, PyString>> = std::collections::HashMap::new();
+        let mut cache: std::collections::HashMap<u32, Bound<'py, PyString>> =
+            std::collections::HashMap::new();
         Ok(units
             .into_iter()
             .map(|u| {
                 u.map(|u| {
                     cache
                         .entry(u)
-                            .or_insert_with(|| PyString::new(py, native.org().units().get(u as usize).map_or("", |x| x.id.as_str())))
+                        .or_insert_with(|| {
+                            PyString::new(
+                                py,
+                                native
+                                    .org()
+                                    .units()
+                                    .get(u as usize)
+                                    .map_or("", |x| x.id.as_str()),
+                            )
+                        })
                         .clone()
                 })
             })
