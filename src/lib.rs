@@ -12,3 +12,5 @@ pub use acikkapi_core as core;
 pub use acikkapi_rules as rules;
 
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzzing;

@@ -14,6 +14,8 @@
 pub mod application;
 pub mod calendar;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geo;
 pub mod ids;
 pub mod journal;

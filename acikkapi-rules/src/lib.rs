@@ -21,6 +21,8 @@ pub mod diff;
 mod engine;
 mod env;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod outcome;
 mod registry;
 pub mod router;

@@ -105,7 +105,30 @@ fn calendar(opts: &CalendarArgs) -> Calendar {
     })
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+/// One line `DATE,N` of `calendar add --stdin` (already trimmed, not empty): the date and the
+/// number of business days, or the message for the user. Public for the fuzz target
+/// (`acikkapi::fuzzing::calendar_add_line`).
+///
+/// ```
+/// use acikkapi::cli::calendar::parse_add_line;
+/// let (d, n) = parse_add_line("2026-11-23, -3").unwrap();
+/// assert_eq!((d.to_string(), n), ("2026-11-23".to_string(), -3));
+/// assert!(parse_add_line("2026-11-23;3").is_err());
+/// ```
+pub fn parse_add_line(text: &str) -> Result<(NaiveDate, i64), String> {
+    let Some((d, k)) = text.split_once(',') else {
+        return Err(format!("beklenen TARİH,N, gelen {text:?}"));
+    };
+    let d = parse_date(d)?;
+    let k: i64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("geçersiz sayı {:?}", k.trim()))?;
+    Ok((d, k))
+}
+
+/// A date argument `YYYY-MM-DD` (surrounding spaces allowed), or the message for the user.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|e| format!("geçersiz tarih {s:?} (YYYY-AA-GG): {e}"))
 }
@@ -181,14 +204,7 @@ pub fn run(cmd: CalendarCmd, io: &mut Io<'_>) -> CliResult {
                     let bad = |msg: String| {
                         CliError::Usage(format!("standart girdi satır {number}: {msg}"))
                     };
-                    let Some((d, k)) = text.split_once(',') else {
-                        return Err(bad(format!("beklenen TARİH,N, gelen {text:?}")));
-                    };
-                    let d = parse_date(d).map_err(bad)?;
-                    let k: i64 = k
-                        .trim()
-                        .parse()
-                        .map_err(|_| bad(format!("geçersiz sayı {:?}", k.trim())))?;
+                    let (d, k) = parse_add_line(text).map_err(bad)?;
                     let r = cal
                         .add_business_days(d, k)
                         .map_err(|e| bad(e.to_string()))?;

@@ -215,6 +215,14 @@ pub enum Problem {
         /// As given.
         given: String,
     },
+    /// A reception time before [`MIN_RECEIVED_YEAR`](super::MIN_RECEIVED_YEAR) (the first year of
+    /// the business-day calendar; also before 1910 Istanbul's local mean time has an offset in
+    /// seconds that RFC 3339 cannot write).
+    #[error("Başvuru zamanı {min} yılından önce olamaz: “{given}”.", min = super::MIN_RECEIVED_YEAR)]
+    PastDate {
+        /// As given.
+        given: String,
+    },
 }
 
 /// İşleme alınmadı: an application input rejected, with every problem found.

@@ -253,6 +253,17 @@ fn each_field_error() {
             },
         ),
         (
+            // Fuzzing regression (fuzz/regressions/application_json/): a reception time in 1013
+            // was accepted and did not survive its own JSON round trip.
+            ApplicationInput {
+                received_at: Some("1013-11-18T22:40:00Z".into()),
+                ..good()
+            },
+            Problem::PastDate {
+                given: "1013-11-18T22:40:00Z".into(),
+            },
+        ),
+        (
             ApplicationInput {
                 tckn: Some("01234567890".into()),
                 ..good()
