@@ -73,6 +73,10 @@ impl Default for Limits {
 thread_local! {
     /// When the evaluation running on this thread must stop.
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// Operations of the evaluation running on this thread, in every call context.
+    static OPS: Cell<u64> = const { Cell::new(0) };
+    /// The first limit that fired in the evaluation running on this thread.
+    static TRIPPED: Cell<Option<LimitKind>> = const { Cell::new(None) };
     /// `print`/`debug` output of the evaluation running on this thread.
     static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// Coverage recorder of the evaluation running on this thread (rule tests only).
@@ -82,6 +86,8 @@ thread_local! {
 
 /// Token returned by the progress callback when the wall-clock budget ran out.
 const TIME_TOKEN: &str = "acikkapi:time-limit";
+/// Termination token of the operations limit counted across call contexts.
+const OPS_TOKEN: &str = "acikkapi:operations-limit";
 
 /// Which flavour of engine to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,14 +136,33 @@ pub(crate) fn build(
         Flavour::Run => OptimizationLevel::Simple,
         Flavour::Coverage => OptimizationLevel::None,
     });
-    engine.on_progress(|ops| {
-        if ops % 64 == 0 {
-            let late = DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t));
-            if late {
-                return Some(Dynamic::from(TIME_TOKEN));
-            }
-        }
-        None
+    // Rhai counts operations per call context: a closure called by a native function (`sort`,
+    // `map`, `filter`…) starts again from zero, and `sort` swallows its comparator's errors. So the
+    // evaluation's operations are counted here across every context, the clock is read every 64 of
+    // them, and a limit that fired once stays fired: the evaluation fails even if the script
+    // caught the error and went on (found by the abuse catalogue, tests/abuse.rs).
+    let max_operations = limits.max_operations;
+    engine.on_progress(move |_| {
+        let ops = OPS.with(|c| {
+            let n = c.get().saturating_add(1);
+            c.set(n);
+            n
+        });
+        let tripped = if max_operations > 0 && ops > max_operations {
+            Some((LimitKind::Operations, OPS_TOKEN))
+        } else if ops % 64 == 0 && DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t)) {
+            Some((LimitKind::Time, TIME_TOKEN))
+        } else {
+            None
+        };
+        tripped.map(|(which, token)| {
+            TRIPPED.with(|t| {
+                if t.get().is_none() {
+                    t.set(Some(which));
+                }
+            });
+            Dynamic::from(token)
+        })
     });
     let max_log = limits.max_log_lines;
     let log = move |line: String| {
@@ -269,8 +294,15 @@ pub(crate) struct EvalGuard;
 impl EvalGuard {
     pub(crate) fn start(limit: Duration) -> EvalGuard {
         DEADLINE.with(|d| d.set(Instant::now().checked_add(limit)));
+        OPS.with(|c| c.set(0));
+        TRIPPED.with(|t| t.set(None));
         LOG.with(|l| l.borrow_mut().clear());
         EvalGuard
+    }
+
+    /// The first limit that fired during this evaluation, even if the script went on.
+    pub(crate) fn tripped(&self) -> Option<LimitKind> {
+        TRIPPED.with(Cell::get)
     }
 
     /// The log lines written so far.
@@ -310,6 +342,23 @@ pub(crate) fn compile_error(script: &str, e: &ParseError) -> Error {
     }
 }
 
+/// The error of a limit that fired although the script did not fail with it (it caught the
+/// error, or a native function such as `sort` swallowed it).
+pub(crate) fn tripped_error(script: &str, limits: &Limits, which: LimitKind) -> Error {
+    let message = match which {
+        LimitKind::Time => format!("ran longer than {} ms", limits.time_limit.as_millis()),
+        LimitKind::Operations => format!("more than {} operations", limits.max_operations),
+        other => format!("{other:?} limit"),
+    };
+    Error::Limit {
+        script: script.to_string(),
+        which,
+        line: 0,
+        column: 0,
+        message,
+    }
+}
+
 /// Maps a runtime error, looking through function-call wrappers for the real cause.
 pub(crate) fn runtime_error(script: &str, limits: &Limits, e: &EvalAltResult) -> Error {
     let mut inner = e;
@@ -342,6 +391,14 @@ pub(crate) fn runtime_error(script: &str, limits: &Limits, e: &EvalAltResult) ->
             limit(
                 LimitKind::Time,
                 format!("ran longer than {} ms", limits.time_limit.as_millis()),
+            )
+        }
+        EvalAltResult::ErrorTerminated(token, _)
+            if token.clone().into_string().ok().as_deref() == Some(OPS_TOKEN) =>
+        {
+            limit(
+                LimitKind::Operations,
+                format!("more than {} operations", limits.max_operations),
             )
         }
         EvalAltResult::ErrorStackOverflow(_) => limit(

@@ -221,10 +221,18 @@ impl RuleSet {
         let mut scope = scope_with(ScriptApp::from(app), true);
         let result = engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
         let log = guard.take_log();
+        let tripped = guard.tripped();
         drop(guard);
-        match result {
+        let mapped = match result {
             Ok(value) => outcome::from_dynamic(value, &self.name, &*self.env).map(|o| (o, log)),
             Err(e) => Err(engine::runtime_error(&self.name, &self.limits, &e)),
+        };
+        match (tripped, mapped) {
+            // A limit fired but the script went on (caught it, or `sort` swallowed it).
+            (Some(which), r) if !matches!(r, Err(Error::Limit { .. })) => {
+                Err(engine::tripped_error(&self.name, &self.limits, which))
+            }
+            (_, r) => r,
         }
     }
 
