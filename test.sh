@@ -17,6 +17,33 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace)"
 cargo test --workspace --locked
 
+step "fuzz targets: build, replay corpus and regressions, short smoke run (FUZZ_SECONDS=${FUZZ_SECONDS:-5} each)"
+# The fuzz crate is its own workspace (fuzz/). With cargo-fuzz installed the targets are built
+# with coverage instrumentation (no sanitizer, stable); without it, plain cargo builds the same
+# libFuzzer binaries uninstrumented, which still replays the corpus and runs random inputs.
+# New inputs go to a scratch directory (the first corpus directory), never into fuzz/corpus.
+if cargo fuzz --version >/dev/null 2>&1; then
+  (cd fuzz && cargo fuzz build -s none --dev)
+  fuzz_bin="fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/debug"
+else
+  (cd fuzz && cargo build --locked --bins)
+  fuzz_bin="fuzz/target/debug"
+fi
+fuzz_scratch=$(mktemp -d)
+for src in fuzz/fuzz_targets/*.rs; do
+  t=$(basename "$src" .rs)
+  mkdir -p "$fuzz_scratch/$t"
+  dirs=("fuzz/corpus/$t")
+  [ -d "fuzz/regressions/$t" ] && dirs+=("fuzz/regressions/$t")
+  "$fuzz_bin/$t" -runs=0 "${dirs[@]}" 2>"$fuzz_scratch/$t.log" ||
+    { cat "$fuzz_scratch/$t.log"; exit 1; }
+  TMPDIR="$fuzz_scratch" "$fuzz_bin/$t" -max_total_time="${FUZZ_SECONDS:-5}" -timeout=10 \
+    -artifact_prefix="$fuzz_scratch/" "$fuzz_scratch/$t" "${dirs[@]}" 2>"$fuzz_scratch/$t.log" ||
+    { cat "$fuzz_scratch/$t.log"; echo "fuzz target $t failed; input kept in $fuzz_scratch"; exit 1; }
+  printf '%-20s %s\n' "$t" "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$fuzz_scratch/$t.log" | tail -1)"
+done
+rm -rf "$fuzz_scratch"
+
 step "Python venv with maturin and pytest"
 venv="$root/.venv"
 if [ ! -x "$venv/bin/python" ]; then

@@ -58,9 +58,17 @@ pub fn application_json(data: &[u8]) {
     let input: ApplicationInput = match serde_json::from_slice(data) {
         Ok(i) => i,
         Err(e) => {
-            // What the CLI prints for unreadable input.
+            // What the CLI prints for unreadable input: no identifier-like number (9 digits or
+            // more, a TCKN or a phone number sent as a JSON number) is echoed.
             let r = Rejection::from_json_error(e);
-            let _ = r.to_string();
+            let out = format!("{r}");
+            let text = String::from_utf8_lossy(data);
+            for run in text.split(|c: char| !c.is_ascii_digit()) {
+                assert!(
+                    run.len() < 9 || !out.contains(run),
+                    "{run} echoed in {out:?}"
+                );
+            }
             return;
         }
     };

@@ -234,10 +234,15 @@ pub struct Rejection {
 
 impl Rejection {
     /// A rejection for input that could not be read as an application input at all.
+    ///
+    /// The parser quotes the offending value (`invalid type: integer `10000000146``): every
+    /// quoted value is masked with [`mask_input`](crate::ids::mask_input) unless it looks like a
+    /// field name (lower-case ASCII letters and `_`), so a TCKN or a phone number sent as a JSON
+    /// number, or a name sent where a flag belongs, is not echoed (KVKK; found by fuzzing).
     pub fn from_json_error(e: serde_json::Error) -> Rejection {
         Rejection {
             problems: vec![Problem::MalformedInput {
-                detail: e.to_string(),
+                detail: redact_quoted(&e.to_string()),
             }],
         }
     }
@@ -262,3 +267,28 @@ impl fmt::Display for Rejection {
 }
 
 impl std::error::Error for Rejection {}
+
+/// Masks every `` `…` `` or `"…"` quoted value of a parser message that does not look like a
+/// field name.
+fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(['`', '"']) {
+        let quote = &rest[start..start + 1];
+        let after = &rest[start + 1..];
+        let Some(len) = after.find(quote) else {
+            break;
+        };
+        let value = &after[..len];
+        out.push_str(&rest[..start + 1]);
+        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            out.push_str(value);
+        } else {
+            out.push_str(&crate::ids::mask_input(value));
+        }
+        out.push_str(quote);
+        rest = &after[len + 1..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -414,3 +414,24 @@ proptest! {
         }
     }
 }
+
+/// Fuzzing regression (fuzz/regressions/application_json/tckn_as_number.json): a TCKN or a phone
+/// number sent as a JSON number was echoed unmasked in the "malformed input" message.
+#[test]
+fn malformed_input_message_masks_quoted_values() {
+    for (json, secret) in [
+        (r#"{"tckn": 10000000146}"#, "10000000146"),
+        (r#"{"phone": 5321234567}"#, "5321234567"),
+        (r#"{"special": "Ayşe Yılmaz"}"#, "Ayşe Yılmaz"),
+        (r#"{"tckn": 1.0000000146e10}"#, "10000000146"),
+    ] {
+        let e = serde_json::from_str::<ApplicationInput>(json).unwrap_err();
+        let r = Rejection::from_json_error(e);
+        let text = format!("{r} {}", serde_json::to_string(&r).unwrap());
+        assert!(!text.contains(secret), "{text}");
+        assert!(text.contains("JSON"), "{text}");
+    }
+    let e = serde_json::from_str::<ApplicationInput>(r#"{"phonee": "x"}"#).unwrap_err();
+    let r = Rejection::from_json_error(e).to_string();
+    assert!(r.contains("`phonee`") && r.contains("`phone`"), "{r}");
+}
