@@ -23,10 +23,10 @@ step "fuzz targets: build, replay corpus and regressions, short smoke run (FUZZ_
 # libFuzzer binaries uninstrumented, which still replays the corpus and runs random inputs.
 # New inputs go to a scratch directory (the first corpus directory), never into fuzz/corpus.
 if cargo fuzz --version >/dev/null 2>&1; then
-  (cd fuzz && cargo fuzz build -s none --dev)
+  (cd fuzz && CARGO_TARGET_DIR=target cargo fuzz build -s none --dev)
   fuzz_bin="fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/debug"
 else
-  (cd fuzz && cargo build --locked --bins)
+  (cd fuzz && CARGO_TARGET_DIR=target cargo build --locked --bins)
   fuzz_bin="fuzz/target/debug"
 fi
 fuzz_scratch=$(mktemp -d)
