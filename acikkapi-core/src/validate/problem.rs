@@ -238,11 +238,13 @@ impl Rejection {
     /// The parser quotes the offending value (`invalid type: integer `10000000146``): every
     /// quoted value is masked with [`mask_input`](crate::ids::mask_input) unless it looks like a
     /// field name (lower-case ASCII letters and `_`), so a TCKN or a phone number sent as a JSON
-    /// number, or a name sent where a flag belongs, is not echoed (KVKK; found by fuzzing).
+    /// number, or a name sent where a flag belongs, is not echoed (KVKK). Quotes inside the value
+    /// can defeat the pairing (fuzz finding: a field name full of backticks), so every run of 6
+    /// digits or more left in the message is masked too.
     pub fn from_json_error(e: serde_json::Error) -> Rejection {
         Rejection {
             problems: vec![Problem::MalformedInput {
-                detail: redact_quoted(&e.to_string()),
+                detail: mask_digit_runs(&redact_quoted(&e.to_string())),
             }],
         }
     }
@@ -290,5 +292,29 @@ fn redact_quoted(message: &str) -> String {
         rest = &after[len + 1..];
     }
     out.push_str(rest);
+    out
+}
+
+/// Masks every run of 6 or more ASCII digits with [`mask_input`](crate::ids::mask_input).
+fn mask_digit_runs(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 6 {
+            out.push_str(&crate::ids::mask_input(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in message.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
     out
 }

@@ -424,6 +424,8 @@ fn malformed_input_message_masks_quoted_values() {
         (r#"{"phone": 5321234567}"#, "5321234567"),
         (r#"{"special": "Ayşe Yılmaz"}"#, "Ayşe Yılmaz"),
         (r#"{"tckn": 1.0000000146e10}"#, "10000000146"),
+        // Backticks in an unknown field name broke the quote pairing (fuzz finding).
+        (r#"{"mother_m``a``99000000110``X": 1}"#, "99000000110"),
     ] {
         let e = serde_json::from_str::<ApplicationInput>(json).unwrap_err();
         let r = Rejection::from_json_error(e);
