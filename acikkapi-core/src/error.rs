@@ -117,6 +117,67 @@ pub enum Error {
         /// The heading.
         heading: String,
     },
+
+    // --- workflow ------------------------------------------------------------------------------
+    /// A command that the workflow does not allow in the instance's current state.
+    #[error("geçersiz işlem: {workflow} süreci {state:?} durumundayken {command:?} yapılamaz")]
+    InvalidTransition {
+        /// The workflow's name.
+        workflow: &'static str,
+        /// The state the instance is in (`"none"` when it does not exist).
+        state: String,
+        /// The command that was refused.
+        command: String,
+    },
+    /// Optimistic concurrency: the instance changed since the caller read it.
+    #[error("sürüm çakışması: {instance} için beklenen sürüm {expected}, güncel sürüm {actual}")]
+    Conflict {
+        /// The instance.
+        instance: String,
+        /// The version the command expected.
+        expected: u64,
+        /// The instance's version now.
+        actual: u64,
+    },
+    /// No workflow instance with that id (or tracking number).
+    #[error("kayıt bulunamadı: {0}")]
+    UnknownInstance(String),
+    /// The actor's role or unit may not do this, or may not see this instance.
+    #[error("yetkisiz işlem: {role} rolü {action} yapamaz")]
+    Forbidden {
+        /// The role (Turkish name).
+        role: String,
+        /// What was attempted.
+        action: String,
+    },
+    /// A business rule refused the command (e.g. the 2020 circular on Açık Kapı staff).
+    #[error("kural ihlali: {rule}")]
+    GuardFailed {
+        /// The rule, in Turkish.
+        rule: String,
+    },
+    /// A command id used again for a different instance.
+    #[error("komut numarası {command} başka bir kayıtta ({instance}) kullanılmış")]
+    CommandIdReused {
+        /// The command id.
+        command: String,
+        /// The instance it was first used on.
+        instance: String,
+    },
+    /// A journal record that cannot be read or does not fit the history before it.
+    #[error("corrupt workflow history at record {seq}: {message}")]
+    CorruptHistory {
+        /// Sequence number of the record.
+        seq: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The event log or the snapshot store failed.
+    #[error("workflow storage: {message}")]
+    WorkflowStorage {
+        /// What failed.
+        message: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

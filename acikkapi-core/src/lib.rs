@@ -15,5 +15,6 @@ pub mod error;
 pub mod geo;
 pub mod taxonomy;
 pub mod text;
+pub mod workflow;
 
 pub use error::{Error, Result};
