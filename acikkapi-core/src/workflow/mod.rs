@@ -24,7 +24,7 @@ use crate::Result;
 
 pub mod application;
 mod engine;
-// pub mod personnel;
+pub mod personnel;
 pub mod ports;
 mod report;
 mod runner;

@@ -655,3 +655,6 @@ impl WorkflowDefinition for ApplicationWorkflow {
         decide::command_name(command).to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests;
