@@ -178,6 +178,46 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    // --- calendar ------------------------------------------------------------------------------
+    /// A date outside the years the calendar supports.
+    #[error("date {date} is outside the supported calendar years {}–{}", supported.start(), supported.end())]
+    DateOutOfRange {
+        /// The date asked for.
+        date: chrono::NaiveDate,
+        /// The supported Gregorian years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// A year outside the years the calendar supports.
+    #[error("year {year} is outside the supported calendar years {}–{}", supported.start(), supported.end())]
+    YearOutOfRange {
+        /// The year asked for.
+        year: i32,
+        /// The supported Gregorian years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// A Hijri month outside what the astronomical computation accepts.
+    #[error("Hijri month {year}/{month} is outside the computable range {}–{} AH (months 1–12)", supported.start(), supported.end())]
+    HijriOutOfRange {
+        /// Hijri year.
+        year: i32,
+        /// Hijri month.
+        month: u32,
+        /// The computable Hijri years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// Business-day arithmetic left the supported years (e.g. adding a huge count).
+    #[error("business-day count {n} from {date} leaves the supported calendar years {}–{}", supported.start(), supported.end())]
+    BusinessDaysOutOfRange {
+        /// The start date.
+        date: chrono::NaiveDate,
+        /// The count asked for.
+        n: i64,
+        /// The supported Gregorian years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// A local time that does not exist or is ambiguous in the İstanbul time zone.
+    #[error("invalid local time {0} in Europe/Istanbul")]
+    InvalidLocalTime(chrono::NaiveDateTime),
 }
 
 /// `Result` with the crate's [`Error`].

@@ -8,6 +8,7 @@ use std::io::{BufRead, Write};
 
 use clap::{Parser, Subcommand};
 
+pub mod calendar;
 pub mod geo;
 pub mod taxonomy;
 
@@ -61,6 +62,12 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
+    /// Turkish business-day calendar: holidays, bayrams, business-day arithmetic.
+    Calendar {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: calendar::CalendarCmd,
+    },
 }
 
 /// Runs a parsed command line.
@@ -68,6 +75,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Calendar { cmd } => calendar::run(cmd, io),
     }
 }
 
