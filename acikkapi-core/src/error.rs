@@ -218,6 +218,93 @@ pub enum Error {
     /// A local time that does not exist or is ambiguous in the İstanbul time zone.
     #[error("invalid local time {0} in Europe/Istanbul")]
     InvalidLocalTime(chrono::NaiveDateTime),
+    // --- journal -------------------------------------------------------------------------------
+    /// Reading, writing or syncing a journal or snapshot file failed.
+    #[error("journal {path}: I/O error: {source}")]
+    JournalIo {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The journal holds damaged data that is not a torn tail (valid records follow a bad one), or
+    /// a snapshot file is damaged. Nothing was truncated.
+    #[error("journal {path}: corrupt at byte offset {offset}: {reason}")]
+    JournalCorrupt {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Byte offset of the first bad record (or of the bad field in a snapshot).
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file is not a journal (or snapshot) of a format this code reads: wrong magic, unknown version.
+    #[error("journal {path}: not a journal of a supported format: {reason}")]
+    JournalFormat {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A conditional append expected another last sequence number: someone appended in between.
+    #[error("journal: concurrency conflict: expected last sequence {expected}, found {actual}")]
+    ConcurrencyConflict {
+        /// The last sequence number the caller expected.
+        expected: u64,
+        /// The journal's actual last sequence number.
+        actual: u64,
+    },
+    /// The journal cannot take writes: opened read-only, or an earlier write or fsync failed
+    /// (after a failed fsync the state of the file is unknown; reopen to recover).
+    #[error("journal {path}: not writable: {reason}")]
+    JournalUnwritable {
+        /// The file (empty for in-memory journals).
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A record or snapshot is too large for the format, or a snapshot claims a sequence the
+    /// journal does not have yet.
+    #[error("journal: invalid request: {0}")]
+    JournalInvalid(String),
+    /// A typed event could not be encoded to, or decoded from, its JSON payload.
+    #[error("journal: JSON payload of record {seq}: {source}")]
+    JournalPayload {
+        /// The record's sequence number (0 when encoding a new record).
+        seq: u64,
+        /// serde_json's error.
+        source: serde_json::Error,
+    },
+
+    // --- notify --------------------------------------------------------------------------------
+    /// A delivery failed for a reason that may go away (gateway down, timeout, rate limit): retry later.
+    #[error("bildirim gönderilemedi (geçici hata, yeniden denenecek): {reason}")]
+    NotifyTransient {
+        /// The gateway's message.
+        reason: String,
+    },
+    /// A delivery failed for good (invalid number, blocked recipient, rejected content): do not retry.
+    #[error("bildirim gönderilemedi (kalıcı hata): {reason}")]
+    NotifyPermanent {
+        /// The gateway's message.
+        reason: String,
+    },
+    /// A message template uses a placeholder for which no value was given.
+    #[error("şablon {template}: {{{placeholder}}} için değer verilmedi")]
+    MissingPlaceholder {
+        /// The template's name.
+        template: String,
+        /// The placeholder's name.
+        placeholder: String,
+    },
+    /// A message template is malformed (unclosed `{`, empty placeholder name…).
+    #[error("şablon {template}: {reason}")]
+    TemplateSyntax {
+        /// The template's name.
+        template: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

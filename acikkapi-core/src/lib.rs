@@ -14,6 +14,7 @@
 pub mod calendar;
 pub mod error;
 pub mod geo;
+pub mod journal;
 pub mod taxonomy;
 pub mod text;
 pub mod workflow;
