@@ -79,13 +79,15 @@ pub(crate) fn new_moon_jd_ut(k: i64) -> f64 {
         + 0.000_000_000_73 * t4;
     let e = 1.0 - 0.002_516 * t - 0.000_007_4 * t2;
     let m = 2.5534 + 29.105_356_70 * k - 0.000_001_4 * t2 - 0.000_000_11 * t3;
-    let mp = 201.5643 + 385.816_935_28 * k + 0.010_758_2 * t2 + 0.000_012_38 * t3
-        - 0.000_000_058 * t4;
-    let f = 160.7108 + 390.670_502_84 * k - 0.001_611_8 * t2 - 0.000_002_27 * t3
-        + 0.000_000_011 * t4;
+    let mp =
+        201.5643 + 385.816_935_28 * k + 0.010_758_2 * t2 + 0.000_012_38 * t3 - 0.000_000_058 * t4;
+    let f =
+        160.7108 + 390.670_502_84 * k - 0.001_611_8 * t2 - 0.000_002_27 * t3 + 0.000_000_011 * t4;
     let om = 124.7746 - 1.563_755_88 * k + 0.002_067_2 * t2 + 0.000_002_15 * t3;
     let s = |x: f64| sin_d(x);
-    let corr = -0.40720 * s(mp) + 0.17241 * e * s(m) + 0.01608 * s(2.0 * mp)
+    let corr = -0.40720 * s(mp)
+        + 0.17241 * e * s(m)
+        + 0.01608 * s(2.0 * mp)
         + 0.01039 * s(2.0 * f)
         + 0.00739 * e * s(mp - m)
         - 0.00514 * e * s(mp + m)
@@ -162,9 +164,8 @@ fn nutation_obliquity(t: f64) -> (f64, f64) {
     let deps = (9.20 * cos_d(om) + 0.57 * cos_d(2.0 * l) + 0.10 * cos_d(2.0 * lp)
         - 0.09 * cos_d(2.0 * om))
         / 3600.0;
-    let eps0 = 23.0 + 26.0 / 60.0 + 21.448 / 3600.0 - (46.8150 * t + 0.00059 * t * t
-        - 0.001813 * t * t * t)
-        / 3600.0;
+    let eps0 = 23.0 + 26.0 / 60.0 + 21.448 / 3600.0
+        - (46.8150 * t + 0.00059 * t * t - 0.001813 * t * t * t) / 3600.0;
     (dpsi, eps0 + deps)
 }
 
@@ -194,7 +195,13 @@ pub(crate) fn sun(jde: f64) -> Equatorial {
     // Aberration −20.4898″/R.
     let lon = norm360(true_lon + dpsi - 20.4898 / 3600.0 / r);
     let (ra, dec) = to_equatorial(lon, 0.0, eps);
-    Equatorial { ra, dec, lon, lat: 0.0, dist: r }
+    Equatorial {
+        ra,
+        dec,
+        lon,
+        lat: 0.0,
+        dist: r,
+    }
 }
 
 /// Periodic terms of the Moon's longitude and distance: (D, M, M', F, Σl in 1e-6°, Σr in 1e-3 km).
@@ -363,7 +370,9 @@ pub(crate) fn moon(jde: f64) -> Equatorial {
         sb += f64::from(b) * e_factor(cm) * arg.sin();
     }
     sl += 3958.0 * sin_d(a1) + 1962.0 * sin_d(lp - f) + 318.0 * sin_d(a2);
-    sb += -2235.0 * sin_d(lp) + 382.0 * sin_d(a3) + 175.0 * sin_d(a1 - f)
+    sb += -2235.0 * sin_d(lp)
+        + 382.0 * sin_d(a3)
+        + 175.0 * sin_d(a1 - f)
         + 175.0 * sin_d(a1 + f)
         + 127.0 * sin_d(lp - mp)
         - 115.0 * sin_d(lp + mp);
@@ -372,7 +381,13 @@ pub(crate) fn moon(jde: f64) -> Equatorial {
     let lat = sb / 1e6;
     let dist = 385_000.56 + sr / 1000.0;
     let (ra, dec) = to_equatorial(lon, lat, eps);
-    Equatorial { ra, dec, lon, lat, dist }
+    Equatorial {
+        ra,
+        dec,
+        lon,
+        lat,
+        dist,
+    }
 }
 
 /// Apparent Greenwich sidereal time in degrees at `jd_ut` (Meeus ch. 12; nutation term included).
@@ -386,7 +401,10 @@ pub(crate) fn sidereal_time(jd_ut: f64) -> f64 {
 
 /// Geocentric elongation of the Moon from the Sun (degrees).
 pub(crate) fn elongation(sun: &Equatorial, moon: &Equatorial) -> f64 {
-    (cos_d(moon.lat) * cos_d(moon.lon - sun.lon)).clamp(-1.0, 1.0).acos().to_degrees()
+    (cos_d(moon.lat) * cos_d(moon.lon - sun.lon))
+        .clamp(-1.0, 1.0)
+        .acos()
+        .to_degrees()
 }
 
 /// Airless altitude (degrees) of a body with equatorial position (`ra`, `dec`) seen from

@@ -87,7 +87,9 @@ pub struct Calendar {
 
 impl fmt::Debug for Calendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Calendar").field("options", &self.inner.options).finish_non_exhaustive()
+        f.debug_struct("Calendar")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -110,13 +112,24 @@ impl Calendar {
             overlay_days.sort_by_key(|h| h.date);
         }
         let years = (0..year_slot_count()).map(|_| OnceLock::new()).collect();
-        Calendar { inner: Arc::new(Inner { options, overlay_days, years }) }
+        Calendar {
+            inner: Arc::new(Inner {
+                options,
+                overlay_days,
+                years,
+            }),
+        }
     }
 
     /// The shared legal calendar (default options otherwise).
     pub fn legal() -> &'static Calendar {
         static LEGAL: OnceLock<Calendar> = OnceLock::new();
-        LEGAL.get_or_init(|| Calendar::new(CalendarOptions { kind: CalendarKind::Legal, ..Default::default() }))
+        LEGAL.get_or_init(|| {
+            Calendar::new(CalendarOptions {
+                kind: CalendarKind::Legal,
+                ..Default::default()
+            })
+        })
     }
 
     /// The shared public-sector calendar (legal + bundled idari izin, half days count): the
@@ -132,9 +145,14 @@ impl Calendar {
     }
 
     fn year(&self, year: i32) -> Result<&YearData> {
-        let idx = year.checked_sub(*SUPPORTED_YEARS.start()).filter(|_| SUPPORTED_YEARS.contains(&year));
+        let idx = year
+            .checked_sub(*SUPPORTED_YEARS.start())
+            .filter(|_| SUPPORTED_YEARS.contains(&year));
         let Some(idx) = idx else {
-            return Err(Error::YearOutOfRange { year, supported: SUPPORTED_YEARS });
+            return Err(Error::YearOutOfRange {
+                year,
+                supported: SUPPORTED_YEARS,
+            });
         };
         // In bounds: idx < year_slot_count() because `year` is in SUPPORTED_YEARS.
         let slot = &self.inner.years[idx as usize];
@@ -151,11 +169,20 @@ impl Calendar {
         if opts.kind == CalendarKind::PublicSector {
             Overlay::bundled()?;
         }
-        let out_of_range = || Error::YearOutOfRange { year, supported: SUPPORTED_YEARS };
+        let out_of_range = || Error::YearOutOfRange {
+            year,
+            supported: SUPPORTED_YEARS,
+        };
         let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(out_of_range)?;
         let days = if jan1.leap_year() { 366 } else { 365 };
         let mut holidays = legal_holidays(year, !opts.no_bayram_table)?;
-        holidays.extend(self.inner.overlay_days.iter().filter(|h| h.date.year() == year).cloned());
+        holidays.extend(
+            self.inner
+                .overlay_days
+                .iter()
+                .filter(|h| h.date.year() == year)
+                .cloned(),
+        );
         holidays.sort_by_key(|h| h.date);
         let mut off = vec![0u8; days];
         for (i, slot) in off.iter_mut().enumerate() {
@@ -176,7 +203,13 @@ impl Calendar {
             }
             prefix.push(business.len() as u16);
         }
-        Ok(YearData { holidays, off, prefix, business, jan1: jan1.num_days_from_ce() })
+        Ok(YearData {
+            holidays,
+            off,
+            prefix,
+            business,
+            jan1: jan1.num_days_from_ce(),
+        })
     }
 
     /// Builds the tables for `years` now (otherwise built on first use).
@@ -190,7 +223,10 @@ impl Calendar {
     fn locate(&self, date: NaiveDate) -> Result<(&YearData, usize)> {
         self.year(date.year())
             .map(|y| (y, date.ordinal0() as usize))
-            .map_err(|_| Error::DateOutOfRange { date, supported: SUPPORTED_YEARS })
+            .map_err(|_| Error::DateOutOfRange {
+                date,
+                supported: SUPPORTED_YEARS,
+            })
     }
 
     /// Off-time bits of a day (weekend = morning and afternoon off).
@@ -201,14 +237,21 @@ impl Calendar {
 
     /// Whether `date` is a business day (under the calendar's half-day policy).
     pub fn is_business_day(&self, date: NaiveDate) -> Result<bool> {
-        Ok(is_business(self.off_bits(date)?, self.inner.options.half_day_policy))
+        Ok(is_business(
+            self.off_bits(date)?,
+            self.inner.options.half_day_policy,
+        ))
     }
 
     /// How much of `date` is off for holidays: `None` for an ordinary day or a plain weekend,
     /// else full, half (afternoon) or morning.
     pub fn holiday_kind(&self, date: NaiveDate) -> Result<Option<HolidayKind>> {
         let (y, _) = self.locate(date)?;
-        let bits = y.holidays.iter().filter(|h| h.date == date).fold(0u8, |acc, h| acc | h.kind.bits());
+        let bits = y
+            .holidays
+            .iter()
+            .filter(|h| h.date == date)
+            .fold(0u8, |acc, h| acc | h.kind.bits());
         Ok(match bits {
             0 => None,
             MORNING_OFF => Some(HolidayKind::Morning),
@@ -225,13 +268,20 @@ impl Calendar {
 
     fn date_at(&self, y: &YearData, ordinal0: u16) -> Result<NaiveDate> {
         let days = y.jan1 + i32::from(ordinal0);
-        NaiveDate::from_num_days_from_ce_opt(days).ok_or(Error::YearOutOfRange { year: 0, supported: SUPPORTED_YEARS })
+        NaiveDate::from_num_days_from_ce_opt(days).ok_or(Error::YearOutOfRange {
+            year: 0,
+            supported: SUPPORTED_YEARS,
+        })
     }
 
     /// The n-th business day after `date` (see the conventions on [`Calendar`]).
     pub fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
         let (mut y, i) = self.locate(date)?;
-        let out = || Error::BusinessDaysOutOfRange { date, n, supported: SUPPORTED_YEARS };
+        let out = || Error::BusinessDaysOutOfRange {
+            date,
+            n,
+            supported: SUPPORTED_YEARS,
+        };
         if !(-MAX_STEPS..=MAX_STEPS).contains(&n) {
             return Err(out());
         }
@@ -239,7 +289,11 @@ impl Calendar {
         if n >= 0 {
             // Business days ≤ date in its year, plus n; n = 0 rolls forward to a business day.
             let before_or_on = i64::from(y.prefix[i + 1]);
-            let mut target = if n == 0 { i64::from(y.prefix[i]) + 1 } else { before_or_on + n };
+            let mut target = if n == 0 {
+                i64::from(y.prefix[i]) + 1
+            } else {
+                before_or_on + n
+            };
             loop {
                 let total = y.business.len() as i64;
                 if target <= total {

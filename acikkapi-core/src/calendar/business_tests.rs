@@ -29,7 +29,11 @@ fn weekend_holidays_are_not_moved() {
     let cal = legal();
     assert!(cal.is_business_day(d("2022-04-22")).unwrap());
     assert!(cal.is_business_day(d("2022-04-25")).unwrap());
-    assert_eq!(cal.business_days_between(d("2022-04-22"), d("2022-04-25")).unwrap(), 1);
+    assert_eq!(
+        cal.business_days_between(d("2022-04-22"), d("2022-04-25"))
+            .unwrap(),
+        1
+    );
     // 15 July 2023 Saturday, 30 August 2020 Sunday.
     assert!(cal.is_business_day(d("2023-07-17")).unwrap());
     assert!(cal.is_business_day(d("2020-08-31")).unwrap());
@@ -38,7 +42,14 @@ fn weekend_holidays_are_not_moved() {
 #[test]
 fn idari_izin_only_in_public_sector_calendar() {
     let public = Calendar::public_sector();
-    for day in ["2025-04-02", "2025-04-03", "2025-04-04", "2024-06-20", "2024-06-21", "2023-06-26"] {
+    for day in [
+        "2025-04-02",
+        "2025-04-03",
+        "2025-04-04",
+        "2024-06-20",
+        "2024-06-21",
+        "2023-06-26",
+    ] {
         assert!(legal().is_business_day(d(day)).unwrap(), "{day}");
         assert!(!public.is_business_day(d(day)).unwrap(), "{day}");
     }
@@ -46,16 +57,38 @@ fn idari_izin_only_in_public_sector_calendar() {
     assert!(!public.is_business_day(d("2023-06-27")).unwrap());
     assert!(legal().is_business_day(d("2023-06-27")).unwrap());
     let h = public.holidays(2025).unwrap();
-    assert_eq!(h.iter().filter(|h| h.source == HolidaySource::IdariIzin).count(), 3);
-    assert!(legal().holidays(2025).unwrap().iter().all(|h| h.source != HolidaySource::IdariIzin));
+    assert_eq!(
+        h.iter()
+            .filter(|h| h.source == HolidaySource::IdariIzin)
+            .count(),
+        3
+    );
+    assert!(
+        legal()
+            .holidays(2025)
+            .unwrap()
+            .iter()
+            .all(|h| h.source != HolidaySource::IdariIzin)
+    );
 }
 
 #[test]
 fn user_overlay_extends_public_sector_calendar() {
-    let o = Overlay::parse("extra.csv", "date,kind,name_tr,name_en\n2030-01-02,full,İdari izin,Leave\n").unwrap();
-    let cal = Calendar::new(CalendarOptions { overlays: vec![o], ..Default::default() });
+    let o = Overlay::parse(
+        "extra.csv",
+        "date,kind,name_tr,name_en\n2030-01-02,full,İdari izin,Leave\n",
+    )
+    .unwrap();
+    let cal = Calendar::new(CalendarOptions {
+        overlays: vec![o],
+        ..Default::default()
+    });
     assert!(!cal.is_business_day(d("2030-01-02")).unwrap());
-    assert!(Calendar::public_sector().is_business_day(d("2030-01-02")).unwrap());
+    assert!(
+        Calendar::public_sector()
+            .is_business_day(d("2030-01-02"))
+            .unwrap()
+    );
     assert!(!cal.is_business_day(d("2025-04-02")).unwrap()); // bundled still there
 }
 
@@ -70,39 +103,97 @@ fn half_day_policy() {
     assert!(legal().is_business_day(d("2025-10-28")).unwrap());
     // Ramazan arife Saturday 29 Mar 2025 is a weekend anyway; Kurban arife Thursday 5 Jun 2025.
     assert!(!strict.is_business_day(d("2025-06-05")).unwrap());
-    assert_eq!(legal().business_days_between(d("2025-06-04"), d("2025-06-10")).unwrap(), 2);
-    assert_eq!(strict.business_days_between(d("2025-06-04"), d("2025-06-10")).unwrap(), 1);
-    assert_eq!(legal().holiday_kind(d("2025-06-05")).unwrap(), Some(HolidayKind::Half));
-    assert_eq!(Calendar::public_sector().holiday_kind(d("2023-06-27")).unwrap(), Some(HolidayKind::Full));
+    assert_eq!(
+        legal()
+            .business_days_between(d("2025-06-04"), d("2025-06-10"))
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        strict
+            .business_days_between(d("2025-06-04"), d("2025-06-10"))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        legal().holiday_kind(d("2025-06-05")).unwrap(),
+        Some(HolidayKind::Half)
+    );
+    assert_eq!(
+        Calendar::public_sector()
+            .holiday_kind(d("2023-06-27"))
+            .unwrap(),
+        Some(HolidayKind::Full)
+    );
 }
 
 #[test]
 fn add_conventions() {
     let cal = legal();
     // n = 0: a business day stays, a holiday rolls forward.
-    assert_eq!(cal.add_business_days(d("2025-11-04"), 0).unwrap(), d("2025-11-04"));
-    assert_eq!(cal.add_business_days(d("2025-11-08"), 0).unwrap(), d("2025-11-10"));
-    assert_eq!(cal.add_business_days(d("2025-11-08"), 1).unwrap(), d("2025-11-10"));
-    assert_eq!(cal.add_business_days(d("2025-11-08"), -1).unwrap(), d("2025-11-07"));
+    assert_eq!(
+        cal.add_business_days(d("2025-11-04"), 0).unwrap(),
+        d("2025-11-04")
+    );
+    assert_eq!(
+        cal.add_business_days(d("2025-11-08"), 0).unwrap(),
+        d("2025-11-10")
+    );
+    assert_eq!(
+        cal.add_business_days(d("2025-11-08"), 1).unwrap(),
+        d("2025-11-10")
+    );
+    assert_eq!(
+        cal.add_business_days(d("2025-11-08"), -1).unwrap(),
+        d("2025-11-07")
+    );
     // Across New Year with a straddling Kurban: Fri 29 Dec 2006 + 1 = Thu 4 Jan 2007.
-    assert_eq!(cal.add_business_days(d("2006-12-29"), 1).unwrap(), d("2007-01-04"));
-    assert_eq!(cal.add_business_days(d("2007-01-04"), -1).unwrap(), d("2006-12-29"));
-    assert_eq!(cal.business_days_between(d("2006-12-29"), d("2007-01-04")).unwrap(), 1);
+    assert_eq!(
+        cal.add_business_days(d("2006-12-29"), 1).unwrap(),
+        d("2007-01-04")
+    );
+    assert_eq!(
+        cal.add_business_days(d("2007-01-04"), -1).unwrap(),
+        d("2006-12-29")
+    );
+    assert_eq!(
+        cal.business_days_between(d("2006-12-29"), d("2007-01-04"))
+            .unwrap(),
+        1
+    );
     // Many years at once.
     let far = cal.add_business_days(d("1990-01-02"), 10_000).unwrap();
-    assert_eq!(cal.business_days_between(d("1990-01-02"), far).unwrap(), 10_000);
-    assert_eq!(cal.add_business_days(far, -10_000).unwrap(), d("1990-01-02"));
+    assert_eq!(
+        cal.business_days_between(d("1990-01-02"), far).unwrap(),
+        10_000
+    );
+    assert_eq!(
+        cal.add_business_days(far, -10_000).unwrap(),
+        d("1990-01-02")
+    );
 }
 
 #[test]
 fn errors_outside_supported_years_never_panic() {
     let cal = legal();
-    assert!(matches!(cal.is_business_day(d("1980-12-31")), Err(Error::DateOutOfRange { .. })));
-    assert!(matches!(cal.add_business_days(d("2200-12-30"), 5), Err(Error::BusinessDaysOutOfRange { .. })));
-    assert!(matches!(cal.add_business_days(d("1981-01-02"), -5), Err(Error::BusinessDaysOutOfRange { .. })));
+    assert!(matches!(
+        cal.is_business_day(d("1980-12-31")),
+        Err(Error::DateOutOfRange { .. })
+    ));
+    assert!(matches!(
+        cal.add_business_days(d("2200-12-30"), 5),
+        Err(Error::BusinessDaysOutOfRange { .. })
+    ));
+    assert!(matches!(
+        cal.add_business_days(d("1981-01-02"), -5),
+        Err(Error::BusinessDaysOutOfRange { .. })
+    ));
     assert!(cal.add_business_days(d("2000-01-03"), i64::MAX).is_err());
     assert!(cal.add_business_days(d("2000-01-03"), i64::MIN).is_err());
-    assert!(cal.business_days_between(d("1970-01-01"), d("2000-01-01")).is_err());
+    assert!(
+        cal.business_days_between(d("1970-01-01"), d("2000-01-01"))
+            .is_err()
+    );
     assert!(cal.holidays(2201).is_err());
     // The bdays trait cannot fail: outside the range nothing is a holiday.
     assert!(!cal.is_holiday(d("1970-01-01")));
@@ -112,9 +203,16 @@ fn errors_outside_supported_years_never_panic() {
 fn bdays_trait_agrees() {
     let cal = legal();
     for day in ["2025-10-29", "2025-11-04", "2024-04-10", "2024-04-09"] {
-        assert_eq!(cal.is_bday(d(day)), cal.is_business_day(d(day)).unwrap(), "{day}");
+        assert_eq!(
+            cal.is_bday(d(day)),
+            cal.is_business_day(d(day)).unwrap(),
+            "{day}"
+        );
     }
-    assert_eq!(cal.advance_bdays(d("2025-03-28"), 3), cal.add_business_days(d("2025-03-28"), 3).unwrap());
+    assert_eq!(
+        cal.advance_bdays(d("2025-03-28"), 3),
+        cal.add_business_days(d("2025-03-28"), 3).unwrap()
+    );
 }
 
 #[test]
@@ -137,7 +235,11 @@ fn naive_add(cal: &Calendar, mut date: NaiveDate, n: i64) -> NaiveDate {
     }
     let mut left = n.abs();
     while left > 0 {
-        date = if n > 0 { date.succ_opt().unwrap() } else { date.pred_opt().unwrap() };
+        date = if n > 0 {
+            date.succ_opt().unwrap()
+        } else {
+            date.pred_opt().unwrap()
+        };
         if cal.is_business_day(date).unwrap() {
             left -= 1;
         }

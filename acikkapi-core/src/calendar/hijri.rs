@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::astro;
 use super::HolidaySource;
+use super::astro;
 use crate::error::{Error, Result};
 
 /// Bayram: which of the two religious holidays.
@@ -104,7 +104,11 @@ static TABLE_TEXT: &str = include_str!("../../data/bayrams.csv");
 type Table = HashMap<(i32, BayramKind), NaiveDate>;
 
 fn parse_table(text: &str) -> Result<Table> {
-    let bad = |line: usize, message: String| Error::DataFile { file: TABLE_FILE.to_string(), line, message };
+    let bad = |line: usize, message: String| Error::DataFile {
+        file: TABLE_FILE.to_string(),
+        line,
+        message,
+    };
     let mut table = Table::new();
     let mut header_seen = false;
     for (i, raw) in text.lines().enumerate() {
@@ -114,22 +118,31 @@ fn parse_table(text: &str) -> Result<Table> {
         }
         if !header_seen {
             if line != "hijri_year,bayram,first_day" {
-                return Err(bad(i + 1, format!("expected header hijri_year,bayram,first_day, got {line:?}")));
+                return Err(bad(
+                    i + 1,
+                    format!("expected header hijri_year,bayram,first_day, got {line:?}"),
+                ));
             }
             header_seen = true;
             continue;
         }
         let fields: Vec<&str> = line.split(',').collect();
         let [year, kind, day] = fields[..] else {
-            return Err(bad(i + 1, format!("expected 3 fields, got {}", fields.len())));
+            return Err(bad(
+                i + 1,
+                format!("expected 3 fields, got {}", fields.len()),
+            ));
         };
-        let year: i32 = year.parse().map_err(|_| bad(i + 1, format!("bad hijri year {year:?}")))?;
+        let year: i32 = year
+            .parse()
+            .map_err(|_| bad(i + 1, format!("bad hijri year {year:?}")))?;
         let kind = match kind {
             "ramazan" => BayramKind::Ramazan,
             "kurban" => BayramKind::Kurban,
             other => return Err(bad(i + 1, format!("unknown bayram {other:?}"))),
         };
-        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|e| bad(i + 1, format!("bad date {day:?}: {e}")))?;
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .map_err(|e| bad(i + 1, format!("bad date {day:?}: {e}")))?;
         if table.insert((year, kind), day).is_some() {
             return Err(bad(i + 1, format!("duplicate {} {year}", kind.as_str())));
         }
@@ -142,7 +155,11 @@ fn table() -> Result<&'static Table> {
     TABLE
         .get_or_init(|| parse_table(TABLE_TEXT).map_err(|e| e.to_string()))
         .as_ref()
-        .map_err(|message| Error::DataFile { file: TABLE_FILE.to_string(), line: 0, message: message.clone() })
+        .map_err(|message| Error::DataFile {
+            file: TABLE_FILE.to_string(),
+            line: 0,
+            message: message.clone(),
+        })
 }
 
 /// The first day from the embedded Diyanet table, if it has one.
@@ -219,8 +236,8 @@ const AMERICA: [(i32, f64, f64); 23] = [
 /// Western edge of mainland Alaska per 1° of latitude from 55°N (islands such as Nunivak and the
 /// Aleutians excluded); decides borderline cases such as Dhu al-Hijjah 1453 (March 2032).
 const ALASKA_WEST: [f64; 17] = [
-    -162.5, -161.0, -158.5, -162.2, -163.0, -164.5, -165.8, -166.1, -165.0, -165.4, -168.1, -166.0, -166.0,
-    -166.8, -166.2, -163.0, -160.0,
+    -162.5, -161.0, -158.5, -162.2, -163.0, -164.5, -165.8, -166.1, -165.0, -165.4, -168.1, -166.0,
+    -166.0, -166.8, -166.2, -163.0, -160.0,
 ];
 
 fn in_america(lat: f64, lon: f64) -> bool {
@@ -256,8 +273,11 @@ fn met_at(jd_ut: f64, place_ok: impl Fn(f64, f64) -> bool) -> Option<bool> {
         return None;
     }
     let gst = astro::sidereal_time(jd_ut);
-    let (sin_h0, sin_d, cos_d) =
-        (SUNSET_ALTITUDE.to_radians().sin(), sun.dec.to_radians().sin(), sun.dec.to_radians().cos());
+    let (sin_h0, sin_d, cos_d) = (
+        SUNSET_ALTITUDE.to_radians().sin(),
+        sun.dec.to_radians().sin(),
+        sun.dec.to_radians().cos(),
+    );
     for lat_i in LAT_RANGE.0..=LAT_RANGE.1 {
         let lat = f64::from(lat_i);
         let cos_h0 = (sin_h0 - lat.to_radians().sin() * sin_d) / (lat.to_radians().cos() * cos_d);
@@ -283,8 +303,9 @@ fn fajr_new_zealand(date: NaiveDate) -> f64 {
     for _ in 0..6 {
         let sun = astro::sun(astro::jde_from_ut(t));
         let (lat, dec) = (NZ_LAT.to_radians(), sun.dec.to_radians());
-        let cos_hf = ((FAJR_ALTITUDE.to_radians().sin() - lat.sin() * dec.sin()) / (lat.cos() * dec.cos()))
-            .clamp(-1.0, 1.0);
+        let cos_hf = ((FAJR_ALTITUDE.to_radians().sin() - lat.sin() * dec.sin())
+            / (lat.cos() * dec.cos()))
+        .clamp(-1.0, 1.0);
         let target = -cos_hf.acos().to_degrees();
         let h = norm180(astro::sidereal_time(t) + NZ_LON - sun.ra);
         t -= norm180(h - target) / 360.985_647;
@@ -306,7 +327,9 @@ fn evening_meets_criterion(day: NaiveDate, conjunction: f64) -> bool {
         t -= TIME_STEP;
     }
     // Exception: met only after 00:00 UTC, on the American mainland, conjunction before fajr in NZ.
-    let Some(next) = day.succ_opt() else { return false };
+    let Some(next) = day.succ_opt() else {
+        return false;
+    };
     if conjunction < fajr_new_zealand(next) {
         let mut t = midnight + TIME_STEP;
         while t < midnight + 0.5 {
@@ -333,10 +356,18 @@ fn evening_meets_criterion(day: NaiveDate, conjunction: f64) -> bool {
 /// ```
 pub fn compute_month_start(year: i32, month: u32) -> Result<NaiveDate> {
     if !COMPUTABLE_HIJRI_YEARS.contains(&year) || !(1..=12).contains(&month) {
-        return Err(Error::HijriOutOfRange { year, month, supported: COMPUTABLE_HIJRI_YEARS });
+        return Err(Error::HijriOutOfRange {
+            year,
+            month,
+            supported: COMPUTABLE_HIJRI_YEARS,
+        });
     }
     let conjunction = astro::new_moon_jd_ut(lunation(year, month));
-    let out_of_range = || Error::HijriOutOfRange { year, month, supported: COMPUTABLE_HIJRI_YEARS };
+    let out_of_range = || Error::HijriOutOfRange {
+        year,
+        month,
+        supported: COMPUTABLE_HIJRI_YEARS,
+    };
     let conj_day = date_of_jd(conjunction).ok_or_else(out_of_range)?;
     let mut day = conj_day;
     for _ in 0..3 {
@@ -358,13 +389,21 @@ pub fn compute_bayram(hijri_year: i32, kind: BayramKind) -> Result<NaiveDate> {
             BayramKind::Ramazan => compute_month_start(hijri_year, 10),
             BayramKind::Kurban => compute_month_start(hijri_year, 12)?
                 .checked_add_days(Days::new(9))
-                .ok_or(Error::HijriOutOfRange { year: hijri_year, month: 12, supported: COMPUTABLE_HIJRI_YEARS }),
+                .ok_or(Error::HijriOutOfRange {
+                    year: hijri_year,
+                    month: 12,
+                    supported: COMPUTABLE_HIJRI_YEARS,
+                }),
         }
     };
     if !(FIRST..=LAST).contains(&hijri_year) {
         return compute();
     }
-    let cache = CACHE.get_or_init(|| (FIRST..=LAST).map(|_| [OnceLock::new(), OnceLock::new()]).collect());
+    let cache = CACHE.get_or_init(|| {
+        (FIRST..=LAST)
+            .map(|_| [OnceLock::new(), OnceLock::new()])
+            .collect()
+    });
     let slot = &cache[(hijri_year - FIRST) as usize][kind.index()];
     if let Some(day) = slot.get() {
         return Ok(*day);
@@ -376,18 +415,34 @@ pub fn compute_bayram(hijri_year: i32, kind: BayramKind) -> Result<NaiveDate> {
 /// The bayram of `hijri_year`: from the table when `use_table` and the table has it, else computed.
 pub fn bayram(hijri_year: i32, kind: BayramKind, use_table: bool) -> Result<Bayram> {
     if use_table && let Some(first_day) = table_first_day(hijri_year, kind)? {
-        return Ok(Bayram { hijri_year, kind, first_day, source: HolidaySource::Table });
+        return Ok(Bayram {
+            hijri_year,
+            kind,
+            first_day,
+            source: HolidaySource::Table,
+        });
     }
     let first_day = compute_bayram(hijri_year, kind)?;
-    Ok(Bayram { hijri_year, kind, first_day, source: HolidaySource::Computed })
+    Ok(Bayram {
+        hijri_year,
+        kind,
+        first_day,
+        source: HolidaySource::Computed,
+    })
 }
 
 /// Every bayram whose days (arife to last day) touch Gregorian `year`, sorted by first day.
 /// A year can hold two of the same kind (Ramazan 2000 and 2033, Kurban 2006) and a bayram can
 /// straddle New Year.
 pub fn bayrams_touching_year(year: i32, use_table: bool) -> Result<Vec<Bayram>> {
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::YearOutOfRange { year, supported: super::SUPPORTED_YEARS })?;
-    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::YearOutOfRange { year, supported: super::SUPPORTED_YEARS })?;
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::YearOutOfRange {
+        year,
+        supported: super::SUPPORTED_YEARS,
+    })?;
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::YearOutOfRange {
+        year,
+        supported: super::SUPPORTED_YEARS,
+    })?;
     let approx = ((f64::from(year) - 621.57) * 1.030_689) as i32 + 1;
     let mut out = Vec::new();
     for h in approx - 2..=approx + 2 {
@@ -498,7 +553,10 @@ mod tests {
                 }
             }
         }
-        eprintln!("computed vs table 1981–2032: {agree} agree, {} differ: {differ:?}", differ.len());
+        eprintln!(
+            "computed vs table 1981–2032: {agree} agree, {} differ: {differ:?}",
+            differ.len()
+        );
         assert_eq!(agree + differ.len(), 106);
         assert!(differ.len() <= 8, "{differ:?}");
     }
@@ -506,7 +564,11 @@ mod tests {
     #[test]
     fn two_ramazans_in_2000_and_2033_two_kurbans_in_2006() {
         let count = |year, kind| {
-            bayrams_between_years(year, year, true).unwrap().iter().filter(|b| b.kind == kind).count()
+            bayrams_between_years(year, year, true)
+                .unwrap()
+                .iter()
+                .filter(|b| b.kind == kind)
+                .count()
         };
         assert_eq!(count(2000, BayramKind::Ramazan), 2);
         assert_eq!(count(2033, BayramKind::Ramazan), 2);

@@ -67,8 +67,8 @@ use serde::{Deserialize, Serialize};
 pub use business::{Calendar, CalendarOptions};
 pub use deadline::OfficeHours;
 pub use hijri::{
-    Bayram, BayramKind, COMPUTABLE_HIJRI_YEARS, bayram, bayrams_between_years, bayrams_touching_year,
-    compute_bayram, compute_month_start, table_first_day,
+    Bayram, BayramKind, COMPUTABLE_HIJRI_YEARS, bayram, bayrams_between_years,
+    bayrams_touching_year, compute_bayram, compute_month_start, table_first_day,
 };
 pub use overlay::Overlay;
 pub use rules::legal_holidays;

@@ -33,7 +33,11 @@ impl Overlay {
     /// Parses an overlay file; `file_name` is used in error messages
     /// ([`Error::DataFile`] with the 1-based line).
     pub fn parse(file_name: &str, text: &str) -> Result<Overlay> {
-        let bad = |line: usize, message: String| Error::DataFile { file: file_name.to_string(), line, message };
+        let bad = |line: usize, message: String| Error::DataFile {
+            file: file_name.to_string(),
+            line,
+            message,
+        };
         let mut days = Vec::new();
         let mut header_seen = false;
         for (i, raw) in text.lines().enumerate() {
@@ -43,14 +47,20 @@ impl Overlay {
             }
             if !header_seen {
                 if line != HEADER {
-                    return Err(bad(i + 1, format!("expected header {HEADER}, got {line:?}")));
+                    return Err(bad(
+                        i + 1,
+                        format!("expected header {HEADER}, got {line:?}"),
+                    ));
                 }
                 header_seen = true;
                 continue;
             }
             let fields: Vec<&str> = line.split(',').map(str::trim).collect();
             let [date, kind, name_tr, name_en] = fields[..] else {
-                return Err(bad(i + 1, format!("expected 4 fields, got {}", fields.len())));
+                return Err(bad(
+                    i + 1,
+                    format!("expected 4 fields, got {}", fields.len()),
+                ));
             };
             let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
                 .map_err(|e| bad(i + 1, format!("bad date {date:?}: {e}")))?;
@@ -58,7 +68,12 @@ impl Overlay {
                 "full" => HolidayKind::Full,
                 "half" => HolidayKind::Half,
                 "morning" => HolidayKind::Morning,
-                other => return Err(bad(i + 1, format!("bad kind {other:?} (full, half or morning)"))),
+                other => {
+                    return Err(bad(
+                        i + 1,
+                        format!("bad kind {other:?} (full, half or morning)"),
+                    ));
+                }
             };
             if name_tr.is_empty() || name_en.is_empty() {
                 return Err(bad(i + 1, "empty name".to_string()));
@@ -84,7 +99,11 @@ impl Overlay {
         BUNDLED
             .get_or_init(|| Overlay::parse(BUNDLED_FILE, BUNDLED_TEXT).map_err(|e| e.to_string()))
             .as_ref()
-            .map_err(|message| Error::DataFile { file: BUNDLED_FILE.to_string(), line: 0, message: message.clone() })
+            .map_err(|message| Error::DataFile {
+                file: BUNDLED_FILE.to_string(),
+                line: 0,
+                message: message.clone(),
+            })
     }
 
     /// The days, sorted by date.
@@ -102,15 +121,31 @@ mod tests {
         let o = Overlay::bundled().unwrap();
         assert_eq!(o.days().len(), 9);
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert!(o.days().iter().any(|h| h.date == d("2023-06-27") && h.kind == HolidayKind::Morning));
-        assert!(o.days().iter().all(|h| h.source == HolidaySource::IdariIzin));
+        assert!(
+            o.days()
+                .iter()
+                .any(|h| h.date == d("2023-06-27") && h.kind == HolidayKind::Morning)
+        );
+        assert!(
+            o.days()
+                .iter()
+                .all(|h| h.source == HolidaySource::IdariIzin)
+        );
     }
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = Overlay::parse("x.csv", "date,kind,name_tr,name_en\n2025-02-30,full,a,b\n").unwrap_err();
-        assert!(matches!(e, Error::DataFile { ref file, line: 2, .. } if file == "x.csv"), "{e}");
-        let e = Overlay::parse("x.csv", "# only\ndate,kind,name_tr,name_en\n\n2025-01-02,evening,a,b\n").unwrap_err();
+        let e = Overlay::parse("x.csv", "date,kind,name_tr,name_en\n2025-02-30,full,a,b\n")
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::DataFile { ref file, line: 2, .. } if file == "x.csv"),
+            "{e}"
+        );
+        let e = Overlay::parse(
+            "x.csv",
+            "# only\ndate,kind,name_tr,name_en\n\n2025-01-02,evening,a,b\n",
+        )
+        .unwrap_err();
         assert!(matches!(e, Error::DataFile { line: 4, .. }), "{e}");
         assert!(Overlay::parse("x.csv", "").is_err());
         assert!(Overlay::parse("x.csv", "date,kind\n").is_err());

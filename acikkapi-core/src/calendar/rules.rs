@@ -9,13 +9,62 @@ use crate::error::{Error, Result};
 /// A fixed-date holiday of Law 2429: (month, day, first year, kind, Turkish name, English name).
 const FIXED: [(u32, u32, i32, HolidayKind, &str, &str); 8] = [
     (1, 1, 1981, HolidayKind::Full, "Yılbaşı", "New Year's Day"),
-    (4, 23, 1981, HolidayKind::Full, "Ulusal Egemenlik ve Çocuk Bayramı", "National Sovereignty and Children's Day"),
-    (5, 1, 2009, HolidayKind::Full, "Emek ve Dayanışma Günü", "Labour and Solidarity Day"),
-    (5, 19, 1981, HolidayKind::Full, "Atatürk'ü Anma, Gençlik ve Spor Bayramı", "Commemoration of Atatürk, Youth and Sports Day"),
-    (7, 15, 2017, HolidayKind::Full, "Demokrasi ve Millî Birlik Günü", "Democracy and National Unity Day"),
-    (8, 30, 1981, HolidayKind::Full, "Zafer Bayramı", "Victory Day"),
-    (10, 28, 1981, HolidayKind::Half, "Cumhuriyet Bayramı arifesi (13.00'ten)", "Eve of Republic Day (from 13:00)"),
-    (10, 29, 1981, HolidayKind::Full, "Cumhuriyet Bayramı", "Republic Day"),
+    (
+        4,
+        23,
+        1981,
+        HolidayKind::Full,
+        "Ulusal Egemenlik ve Çocuk Bayramı",
+        "National Sovereignty and Children's Day",
+    ),
+    (
+        5,
+        1,
+        2009,
+        HolidayKind::Full,
+        "Emek ve Dayanışma Günü",
+        "Labour and Solidarity Day",
+    ),
+    (
+        5,
+        19,
+        1981,
+        HolidayKind::Full,
+        "Atatürk'ü Anma, Gençlik ve Spor Bayramı",
+        "Commemoration of Atatürk, Youth and Sports Day",
+    ),
+    (
+        7,
+        15,
+        2017,
+        HolidayKind::Full,
+        "Demokrasi ve Millî Birlik Günü",
+        "Democracy and National Unity Day",
+    ),
+    (
+        8,
+        30,
+        1981,
+        HolidayKind::Full,
+        "Zafer Bayramı",
+        "Victory Day",
+    ),
+    (
+        10,
+        28,
+        1981,
+        HolidayKind::Half,
+        "Cumhuriyet Bayramı arifesi (13.00'ten)",
+        "Eve of Republic Day (from 13:00)",
+    ),
+    (
+        10,
+        29,
+        1981,
+        HolidayKind::Full,
+        "Cumhuriyet Bayramı",
+        "Republic Day",
+    ),
 ];
 
 /// The legal holidays (Law 2429 and both bayrams, with their arifes) of `year`, sorted by date
@@ -30,7 +79,10 @@ const FIXED: [(u32, u32, i32, HolidayKind, &str, &str); 8] = [
 /// ```
 pub fn legal_holidays(year: i32, use_table: bool) -> Result<Vec<Holiday>> {
     if !SUPPORTED_YEARS.contains(&year) {
-        return Err(Error::YearOutOfRange { year, supported: SUPPORTED_YEARS });
+        return Err(Error::YearOutOfRange {
+            year,
+            supported: SUPPORTED_YEARS,
+        });
     }
     let mut out = Vec::new();
     for (month, day, from, kind, tr, en) in FIXED {
@@ -38,7 +90,13 @@ pub fn legal_holidays(year: i32, use_table: bool) -> Result<Vec<Holiday>> {
             continue;
         }
         if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
-            out.push(Holiday { date, name_tr: tr.to_string(), name_en: en.to_string(), kind, source: HolidaySource::Law });
+            out.push(Holiday {
+                date,
+                name_tr: tr.to_string(),
+                name_en: en.to_string(),
+                kind,
+                source: HolidaySource::Law,
+            });
         }
     }
     for b in bayrams_touching_year(year, use_table)? {
@@ -53,7 +111,9 @@ pub fn legal_holidays(year: i32, use_table: bool) -> Result<Vec<Holiday>> {
             });
         }
         for i in 0..b.kind.days() {
-            let Some(date) = b.first_day.checked_add_days(Days::new(i)) else { continue };
+            let Some(date) = b.first_day.checked_add_days(Days::new(i)) else {
+                continue;
+            };
             if date.year() == year {
                 out.push(Holiday {
                     date,
@@ -77,7 +137,11 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
     fn on(year: i32, date: &str) -> Vec<Holiday> {
-        legal_holidays(year, true).unwrap().into_iter().filter(|h| h.date == d(date)).collect()
+        legal_holidays(year, true)
+            .unwrap()
+            .into_iter()
+            .filter(|h| h.date == d(date))
+            .collect()
     }
 
     #[test]
@@ -89,7 +153,10 @@ mod tests {
     #[test]
     fn fifteenth_of_july_from_2017() {
         assert!(on(2016, "2016-07-15").is_empty());
-        assert_eq!(on(2017, "2017-07-15")[0].name_en, "Democracy and National Unity Day");
+        assert_eq!(
+            on(2017, "2017-07-15")[0].name_en,
+            "Democracy and National Unity Day"
+        );
     }
 
     #[test]
@@ -97,7 +164,11 @@ mod tests {
         for year in [1981, 1999, 2024, 2150] {
             for md in ["01-01", "04-23", "05-19", "08-30", "10-29"] {
                 let h = on(year, &format!("{year}-{md}"));
-                assert!(h.iter().any(|h| h.kind == HolidayKind::Full && h.source == HolidaySource::Law), "{year}-{md}");
+                assert!(
+                    h.iter()
+                        .any(|h| h.kind == HolidayKind::Full && h.source == HolidaySource::Law),
+                    "{year}-{md}"
+                );
             }
             let oct28 = on(year, &format!("{year}-10-28"));
             assert_eq!(oct28.len(), 1);
@@ -109,7 +180,13 @@ mod tests {
     fn bayram_2024_and_arifes() {
         // Ramazan 10–12 Apr 2024, arife 9 Apr; Kurban 16–19 Jun 2024, arife 15 Jun (a Saturday: not moved).
         assert_eq!(on(2024, "2024-04-09")[0].kind, HolidayKind::Half);
-        for day in ["2024-04-10", "2024-04-11", "2024-04-12", "2024-06-16", "2024-06-19"] {
+        for day in [
+            "2024-04-10",
+            "2024-04-11",
+            "2024-04-12",
+            "2024-06-16",
+            "2024-06-19",
+        ] {
             assert_eq!(on(2024, day)[0].kind, HolidayKind::Full, "{day}");
         }
         assert!(on(2024, "2024-04-13").is_empty());
@@ -132,7 +209,13 @@ mod tests {
 
     #[test]
     fn out_of_range_years() {
-        assert!(matches!(legal_holidays(1980, true), Err(Error::YearOutOfRange { .. })));
-        assert!(matches!(legal_holidays(2201, true), Err(Error::YearOutOfRange { .. })));
+        assert!(matches!(
+            legal_holidays(1980, true),
+            Err(Error::YearOutOfRange { .. })
+        ));
+        assert!(matches!(
+            legal_holidays(2201, true),
+            Err(Error::YearOutOfRange { .. })
+        ));
     }
 }

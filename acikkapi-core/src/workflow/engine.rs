@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ports::{
-    BusinessCalendar, EscalationChain, EventLog, FixedChain, Notification, NotificationSink,
-    WeekendCalendar, storage_error,
+    BusinessCalendar, EscalationChain, FixedChain, Notification, NotificationSink, storage_error,
 };
 use super::{Actor, CommandId, Context, InstanceId, WorkflowDefinition};
+use crate::calendar::Calendar;
+use crate::journal::{Journal, JournalIter, Seq, Snapshot as JournalSnapshot};
 use crate::{Error, Result};
 
 /// Kayıt: one event as stored in the journal, with everything needed to replay it.
@@ -100,7 +101,7 @@ pub struct Fired {
 /// What an engine is built with besides the definition, the journal and the outbox.
 #[derive(Clone)]
 pub struct EngineOptions {
-    /// The business calendar.
+    /// The business calendar (default: [`Calendar::public_sector`]).
     pub calendar: Arc<dyn BusinessCalendar>,
     /// The escalation chain.
     pub escalation: Arc<dyn EscalationChain>,
@@ -111,7 +112,7 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
-            calendar: Arc::new(WeekendCalendar),
+            calendar: Arc::new(Calendar::public_sector().clone()),
             escalation: Arc::new(FixedChain::default()),
             snapshot_every: 0,
         }
@@ -143,16 +144,18 @@ struct Snapshot<W: WorkflowDefinition> {
 /// ```
 /// use acikkapi_core::workflow::{Engine, EngineOptions};
 /// use acikkapi_core::workflow::application::ApplicationWorkflow;
-/// use acikkapi_core::workflow::ports::{MemoryLog, MemorySink};
+/// use acikkapi_core::workflow::ports::MemorySink;
+/// use acikkapi_core::journal::MemoryJournal;
+/// use std::sync::Arc;
 ///
-/// let engine = Engine::open(ApplicationWorkflow::default(), MemoryLog::new(), MemorySink::new(),
-///                           EngineOptions::default()).unwrap();
+/// let engine = Engine::open(ApplicationWorkflow::default(), Arc::new(MemoryJournal::new()),
+///                           MemorySink::new(), EngineOptions::default()).unwrap();
 /// assert_eq!(engine.len(), 0);
 /// ```
 pub struct Engine<W: WorkflowDefinition> {
     def: W,
     options: EngineOptions,
-    log: Box<dyn EventLog>,
+    log: Arc<dyn Journal>,
     sink: Box<dyn NotificationSink>,
     instances: HashMap<InstanceId, Instance<W>>,
     commands: HashMap<CommandId, CommandOutcome>,
@@ -165,17 +168,19 @@ pub struct Engine<W: WorkflowDefinition> {
 
 impl<W: WorkflowDefinition> Engine<W> {
     /// Opens an engine on a journal: loads the snapshot when there is one, replays the records
-    /// after it, and rebuilds the timers. An empty journal gives an empty engine.
+    /// after it, and rebuilds the timers. An empty journal gives an empty engine. The journal
+    /// holds this one workflow; the engine is its only writer (appends are conditional on the
+    /// last sequence number the engine knows, so a second writer is detected, not merged).
     pub fn open(
         def: W,
-        log: impl EventLog + 'static,
+        log: Arc<dyn Journal>,
         sink: impl NotificationSink + 'static,
         options: EngineOptions,
     ) -> Result<Self> {
         let mut engine = Engine {
             def,
             options,
-            log: Box::new(log),
+            log,
             sink: Box::new(sink),
             instances: HashMap::new(),
             commands: HashMap::new(),
@@ -185,9 +190,13 @@ impl<W: WorkflowDefinition> Engine<W> {
             seq: 0,
             snapshot_seq: 0,
         };
-        if let Some((seq, bytes)) = engine.log.snapshot()? {
+        if let Some(JournalSnapshot {
+            seq: Seq(seq),
+            data,
+        }) = engine.log.read_snapshot()?
+        {
             let snap: Snapshot<W> =
-                serde_json::from_slice(&bytes).map_err(|e| Error::CorruptHistory {
+                serde_json::from_slice(&data).map_err(|e| Error::CorruptHistory {
                     seq,
                     message: format!("snapshot: {e}"),
                 })?;
@@ -206,12 +215,11 @@ impl<W: WorkflowDefinition> Engine<W> {
             engine.seq = seq;
             engine.snapshot_seq = seq;
         }
-        let log = std::mem::replace(&mut engine.log, Box::new(super::ports::MemoryLog::new()));
-        let replayed = log.replay(engine.seq, &mut |seq, bytes| {
-            engine.replay_record(seq, bytes)
-        });
-        engine.log = log;
-        replayed?;
+        let log = engine.log.clone();
+        for record in JournalIter::new(log.as_ref(), Seq(engine.seq + 1)) {
+            let record = record?;
+            engine.replay_record(record.seq.0, &record.payload)?;
+        }
         let ids: Vec<InstanceId> = engine.instances.keys().cloned().collect();
         for id in ids {
             engine.reschedule(&id);
@@ -458,7 +466,8 @@ impl<W: WorkflowDefinition> Engine<W> {
             // Invariant: commit is only called with at least one event, so the fold ran.
             return Err(storage_error("no events to commit"));
         };
-        let last = self.log.append(&records)?;
+        let seqs = self.log.append_if(Some(Seq(self.seq)), &records)?;
+        let last = seqs.last().map_or(0, |s| s.0);
         if last != seq {
             return Err(storage_error(format!(
                 "journal numbered the last record {last}, engine expected {seq}"
@@ -609,7 +618,10 @@ impl<W: WorkflowDefinition> Engine<W> {
             commands: self.commands.values().cloned().collect(),
         };
         let bytes = serde_json::to_vec(&snap).map_err(storage_error)?;
-        self.log.save_snapshot(self.seq, &bytes)?;
+        self.log.write_snapshot(&JournalSnapshot {
+            seq: Seq(self.seq),
+            data: bytes,
+        })?;
         self.snapshot_seq = self.seq;
         Ok(())
     }

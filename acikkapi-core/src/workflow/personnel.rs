@@ -13,13 +13,13 @@
 //! any open state ─withdraw─▶ withdrawn
 //! ```
 //!
-//! Timer: when the opinion has not come within [`PersonnelWorkflow::opinion_days`] business days,
-//! the request is marked late once (`opinion_late`).
+//! Timer: when the opinion has not come within [`PersonnelWorkflow::opinion_days`] business days
+//! (same deadline rule as applications), the request is marked late once (`opinion_late`).
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ports::{self, start_of_day};
+use super::ports;
 use super::{Context, Role, Timer, WorkflowDefinition};
 use crate::{Error, Result};
 
@@ -376,10 +376,12 @@ impl WorkflowDefinition for PersonnelWorkflow {
         if state.status != PersonnelStatus::AwaitingOpinion || state.opinion_late {
             return None;
         }
-        let last = calendar.deadline(state.submitted_at, self.opinion_days);
+        let due = calendar
+            .deadline(state.submitted_at, self.opinion_days)
+            .ok()?;
         Some(Timer {
             key: "opinion_late".to_owned(),
-            at: start_of_day(last.checked_add_days(Days::new(1))?),
+            at: due,
         })
     }
 

@@ -1,12 +1,15 @@
 //! Ports: what the engine needs from the rest of the system, as small traits with simple
 //! implementations for tests and stand-alone use.
 //!
-//! * [`BusinessCalendar`]: which days are business days (iş günü);
-//! * [`EventLog`]: an append-only log of opaque records with optional snapshots (the journal);
+//! * [`BusinessCalendar`]: which days are business days (iş günü); implemented by
+//!   [`crate::calendar::Calendar`] (the default) and by [`WeekendCalendar`];
+//! * the journal: [`crate::journal::Journal`] (used directly);
 //! * [`NotificationSink`]: where SMS notifications go (the outbox);
 //! * [`EscalationChain`]: who is next up the chain when an application is overdue.
 
 use std::sync::{Arc, Mutex};
+
+use crate::calendar::Calendar;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Istanbul;
@@ -16,70 +19,95 @@ use crate::{Error, Result};
 
 // --- calendar ----------------------------------------------------------------------------------
 
-/// İş takvimi: a business-day calendar.
+/// İş takvimi: a business-day calendar. Dates are Turkish local dates.
 pub trait BusinessCalendar: Send + Sync {
     /// Whether the date is a business day (iş günü).
-    fn is_business_day(&self, date: NaiveDate) -> bool;
+    fn is_business_day(&self, date: NaiveDate) -> Result<bool>;
 
-    /// The date `n` business days after `date` (`n = 0`: `date` itself if a business day, else
-    /// the next business day).
-    fn add_business_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
-        let mut d = date;
-        while !self.is_business_day(d) {
-            d = next_day(d);
-        }
-        for _ in 0..n {
-            d = next_day(d);
-            while !self.is_business_day(d) {
-                d = next_day(d);
-            }
-        }
-        d
+    /// The `n`-th business day after `date` (`n < 0`: before; `n = 0`: `date` itself if a
+    /// business day, else the next business day).
+    fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate>;
+
+    /// Cevap süresi: the instant something received at `received_at` is due, `n` business days
+    /// later (end of office hours of the due day).
+    fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>>;
+}
+
+impl BusinessCalendar for Calendar {
+    fn is_business_day(&self, date: NaiveDate) -> Result<bool> {
+        Calendar::is_business_day(self, date)
     }
 
-    /// The business day `n` business days before `date` (`n = 0`: `date` itself if a business day,
-    /// else the previous business day).
-    fn sub_business_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
-        let mut d = date;
-        while !self.is_business_day(d) {
-            d = prev_day(d);
-        }
-        for _ in 0..n {
-            d = prev_day(d);
-            while !self.is_business_day(d) {
-                d = prev_day(d);
-            }
-        }
-        d
+    fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
+        Calendar::add_business_days(self, date, n)
     }
 
-    /// Son gün: the last day to answer something received at `received_at` within `n` business
-    /// days. The count starts on the business day after the day of receipt (Turkey time).
-    fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> NaiveDate {
-        let day = local_date(received_at);
-        let first = self.add_business_days(next_day(day), 0);
-        self.add_business_days(first, n.saturating_sub(1))
+    fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>> {
+        Ok(Calendar::deadline(self, received_at.with_timezone(&Istanbul), n)?.with_timezone(&Utc))
     }
 }
 
-/// A calendar where Monday to Friday are business days and nothing else is special. For tests and
-/// as a fallback; the real public-sector calendar (with bayrams) is `crate::calendar`.
+/// A calendar where Monday to Friday are business days and nothing else is special, with the
+/// same deadline rule as [`Calendar::deadline`] (office closes 17:30; received later or on a
+/// weekend it counts from the next business day). For tests that want a calendar without
+/// holidays; Açık Kapı uses [`Calendar::public_sector`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WeekendCalendar;
 
+fn weekday(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
 impl BusinessCalendar for WeekendCalendar {
-    fn is_business_day(&self, date: NaiveDate) -> bool {
-        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+    fn is_business_day(&self, date: NaiveDate) -> Result<bool> {
+        Ok(weekday(date))
+    }
+
+    fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
+        let mut d = date;
+        if n == 0 {
+            while !weekday(d) {
+                d = next_day(d)?;
+            }
+            return Ok(d);
+        }
+        for _ in 0..n.unsigned_abs() {
+            d = if n > 0 { next_day(d)? } else { prev_day(d)? };
+            while !weekday(d) {
+                d = if n > 0 { next_day(d)? } else { prev_day(d)? };
+            }
+        }
+        Ok(d)
+    }
+
+    fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>> {
+        let local = received_at.with_timezone(&Istanbul);
+        let date = local.date_naive();
+        let closing = chrono::NaiveTime::from_hms_opt(17, 30, 0).unwrap_or_default();
+        let receipt = if weekday(date) && local.time() < closing {
+            date
+        } else {
+            self.add_business_days(next_day(date)?, 0)?
+        };
+        let due = self.add_business_days(receipt, i64::from(n))?;
+        Ok(local_time(due, 17, 30))
     }
 }
 
-fn next_day(d: NaiveDate) -> NaiveDate {
-    // Invariant: dates handled here are far from chrono's upper bound (year 262143).
-    d.checked_add_days(Days::new(1)).unwrap_or(d)
+fn next_day(d: NaiveDate) -> Result<NaiveDate> {
+    d.checked_add_days(Days::new(1))
+        .ok_or(Error::DateOutOfRange {
+            date: d,
+            supported: i32::MIN..=i32::MAX,
+        })
 }
 
-fn prev_day(d: NaiveDate) -> NaiveDate {
-    d.checked_sub_days(Days::new(1)).unwrap_or(d)
+fn prev_day(d: NaiveDate) -> Result<NaiveDate> {
+    d.checked_sub_days(Days::new(1))
+        .ok_or(Error::DateOutOfRange {
+            date: d,
+            supported: i32::MIN..=i32::MAX,
+        })
 }
 
 /// The date in Turkey (Europe/Istanbul) of an instant.
@@ -133,88 +161,6 @@ impl EscalationChain for FixedChain {
     fn level(&self, _unit: &str, level: u32) -> Option<String> {
         let i = usize::try_from(level).ok()?.checked_sub(1)?;
         self.0.get(i).cloned()
-    }
-}
-
-// --- event log ---------------------------------------------------------------------------------
-
-/// Olay günlüğü: an append-only log of opaque records, numbered from 1, with an optional snapshot.
-pub trait EventLog: Send {
-    /// Appends records as one unit (all or none), durably as far as the implementation promises.
-    /// Returns the sequence number of the last record.
-    fn append(&mut self, records: &[Vec<u8>]) -> Result<u64>;
-
-    /// Calls `f` with every record whose sequence number is greater than `after`, in order.
-    fn replay(&self, after: u64, f: &mut dyn FnMut(u64, &[u8]) -> Result<()>) -> Result<()>;
-
-    /// The last snapshot: the sequence number it covers and its bytes.
-    fn snapshot(&self) -> Result<Option<(u64, Vec<u8>)>>;
-
-    /// Stores a snapshot covering records up to `seq`.
-    fn save_snapshot(&mut self, seq: u64, bytes: &[u8]) -> Result<()>;
-}
-
-/// An in-memory [`EventLog`]; clones share the same records (so a test can "reopen" it).
-#[derive(Debug, Clone, Default)]
-pub struct MemoryLog {
-    inner: Arc<Mutex<MemoryLogInner>>,
-}
-
-#[derive(Debug, Default)]
-struct MemoryLogInner {
-    records: Vec<Vec<u8>>,
-    snapshot: Option<(u64, Vec<u8>)>,
-}
-
-impl MemoryLog {
-    /// An empty log.
-    pub fn new() -> Self {
-        MemoryLog::default()
-    }
-
-    /// Number of records.
-    pub fn len(&self) -> usize {
-        self.lock().records.len()
-    }
-
-    /// Whether the log is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryLogInner> {
-        // A poisoned lock only means another thread panicked while appending to a Vec; the data
-        // is still a valid Vec, so keep using it.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl EventLog for MemoryLog {
-    fn append(&mut self, records: &[Vec<u8>]) -> Result<u64> {
-        let mut inner = self.lock();
-        inner.records.extend(records.iter().cloned());
-        Ok(inner.records.len() as u64)
-    }
-
-    fn replay(&self, after: u64, f: &mut dyn FnMut(u64, &[u8]) -> Result<()>) -> Result<()> {
-        let records = self.lock().records.clone();
-        for (i, r) in records
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(after).unwrap_or(usize::MAX))
-        {
-            f(i as u64 + 1, r)?;
-        }
-        Ok(())
-    }
-
-    fn snapshot(&self) -> Result<Option<(u64, Vec<u8>)>> {
-        Ok(self.lock().snapshot.clone())
-    }
-
-    fn save_snapshot(&mut self, seq: u64, bytes: &[u8]) -> Result<()> {
-        self.lock().snapshot = Some((seq, bytes.to_vec()));
-        Ok(())
     }
 }
 
@@ -309,23 +255,69 @@ mod tests {
     fn weekend_calendar_skips_saturday_and_sunday() {
         let cal = WeekendCalendar;
         // 2026-11-20 is a Friday.
-        assert_eq!(cal.add_business_days(d(2026, 11, 20), 1), d(2026, 11, 23));
-        assert_eq!(cal.add_business_days(d(2026, 11, 21), 0), d(2026, 11, 23));
-        assert_eq!(cal.sub_business_days(d(2026, 11, 23), 1), d(2026, 11, 20));
-        assert_eq!(cal.sub_business_days(d(2026, 11, 22), 0), d(2026, 11, 20));
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 20), 1).unwrap(),
+            d(2026, 11, 23)
+        );
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 21), 0).unwrap(),
+            d(2026, 11, 23)
+        );
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 23), -1).unwrap(),
+            d(2026, 11, 20)
+        );
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 22), -1).unwrap(),
+            d(2026, 11, 20)
+        );
     }
 
     #[test]
-    fn deadline_counts_from_the_next_business_day_in_turkey() {
+    fn weekend_calendar_agrees_with_the_real_one_on_plain_weeks() {
+        // 23 Nov – 31 Dec 2026 has no holidays.
+        let real = Calendar::public_sector();
+        for day in 23..=30 {
+            for hour in [0, 9, 17, 18, 23] {
+                let t = local_time(d(2026, 11, day), hour, 0);
+                assert_eq!(
+                    BusinessCalendar::deadline(&WeekendCalendar, t, 7).unwrap(),
+                    BusinessCalendar::deadline(real, t, 7).unwrap(),
+                    "{t}"
+                );
+            }
+            for n in [-3, -1, 0, 1, 5] {
+                assert_eq!(
+                    WeekendCalendar
+                        .add_business_days(d(2026, 11, day), n)
+                        .unwrap(),
+                    BusinessCalendar::add_business_days(real, d(2026, 11, day), n).unwrap()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn deadline_counts_the_receipt_day_until_closing_time() {
         let cal = WeekendCalendar;
-        // Friday 2026-11-20 22:30 UTC is Saturday 01:30 in Turkey: the count starts on Monday.
+        // Friday 2026-11-20 22:30 UTC is Saturday 01:30 in Turkey: counts as received Monday.
         let t = Utc.with_ymd_and_hms(2026, 11, 20, 22, 30, 0).unwrap();
         assert_eq!(local_date(t), d(2026, 11, 21));
-        assert_eq!(cal.deadline(t, 1), d(2026, 11, 23));
-        assert_eq!(cal.deadline(t, 7), d(2026, 12, 1));
-        // Monday 10:00 Turkey: 7 business days → next Tuesday.
+        assert_eq!(
+            cal.deadline(t, 1).unwrap(),
+            local_time(d(2026, 11, 24), 17, 30)
+        );
+        // Monday 10:00 Turkey: 7 business days → Wednesday 2 December 17:30.
         let t = local_time(d(2026, 11, 23), 10, 0);
-        assert_eq!(cal.deadline(t, 7), d(2026, 12, 2));
+        assert_eq!(
+            cal.deadline(t, 7).unwrap(),
+            local_time(d(2026, 12, 2), 17, 30)
+        );
+        let t = local_time(d(2026, 11, 23), 18, 0);
+        assert_eq!(
+            cal.deadline(t, 7).unwrap(),
+            local_time(d(2026, 12, 3), 17, 30)
+        );
     }
 
     #[test]
@@ -341,22 +333,6 @@ mod tests {
         assert_eq!(chain.level("x", 1).as_deref(), Some("Birim Amiri"));
         assert_eq!(chain.level("x", 3).as_deref(), Some("Vali"));
         assert_eq!(chain.level("x", 4), None);
-    }
-
-    #[test]
-    fn memory_log_replays_after_a_position_and_shares_between_clones() {
-        let mut log = MemoryLog::new();
-        let other = log.clone();
-        assert_eq!(log.append(&[b"a".to_vec(), b"b".to_vec()]).unwrap(), 2);
-        assert_eq!(log.append(&[b"c".to_vec()]).unwrap(), 3);
-        let mut seen = Vec::new();
-        other
-            .replay(1, &mut |seq, r| {
-                seen.push((seq, r.to_vec()));
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(seen, vec![(2, b"b".to_vec()), (3, b"c".to_vec())]);
     }
 
     #[test]

@@ -35,10 +35,11 @@ impl Clock for SystemClock {
 /// use std::time::Duration;
 /// use acikkapi_core::workflow::{Engine, EngineOptions, Runner, SystemClock};
 /// use acikkapi_core::workflow::application::ApplicationWorkflow;
-/// use acikkapi_core::workflow::ports::{MemoryLog, NullSink};
+/// use acikkapi_core::workflow::ports::NullSink;
+/// use acikkapi_core::journal::MemoryJournal;
 ///
-/// let engine = Engine::open(ApplicationWorkflow::default(), MemoryLog::new(), NullSink,
-///                           EngineOptions::default()).unwrap();
+/// let engine = Engine::open(ApplicationWorkflow::default(), Arc::new(MemoryJournal::new()),
+///                           NullSink, EngineOptions::default()).unwrap();
 /// let engine = Arc::new(Mutex::new(engine));
 /// let runner = Runner::spawn(engine.clone(), Arc::new(SystemClock), Duration::from_millis(10)).unwrap();
 /// let stats = runner.shutdown().unwrap();

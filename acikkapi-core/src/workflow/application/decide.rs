@@ -1,13 +1,11 @@
 //! Guards of the application workflow (which command is allowed, by whom, in which state) and
 //! its business-day timers.
 
-use chrono::Days;
-
 use super::{
     Answer, ApplicationCommand, ApplicationConfig, ApplicationEvent, ApplicationState,
     ApplicationWorkflow, Status,
 };
-use crate::workflow::ports::{BusinessCalendar, start_of_day};
+use crate::workflow::ports::{BusinessCalendar, local_date, start_of_day};
 use crate::workflow::{Actor, Context, Role, Timer};
 use crate::{Error, Result};
 
@@ -94,7 +92,9 @@ pub(super) fn decide(
             Ok(vec![match wf.validator.validate(&s.intake) {
                 Ok(category) => E::Registered {
                     category,
-                    deadline: ctx.calendar.deadline(s.received_at, wf.config.answer_days),
+                    deadline: ctx
+                        .calendar
+                        .deadline(s.received_at, wf.config.answer_days)?,
                 },
                 Err(reasons) => E::NotProcessed { reasons },
             }])
@@ -193,8 +193,10 @@ fn require_assigned(
 }
 
 /// The next deadline timer of an open application: reminder (only while with an officer and not
-/// yet overdue), overdue mark (start of the day after the deadline), then escalations every
-/// `escalate_every` business days after the deadline.
+/// yet overdue) at the start of the business day `reminder_before` business days before the
+/// deadline, the overdue mark at the deadline, then escalations at the start of every
+/// `escalate_every`-th business day after the deadline day. A calendar error (a date outside the
+/// calendar's years) means no timer.
 pub(super) fn next_timer(
     config: &ApplicationConfig,
     s: &ApplicationState,
@@ -204,23 +206,26 @@ pub(super) fn next_timer(
         return None;
     }
     let deadline = s.deadline?;
+    let due_day = local_date(deadline);
     if s.status == Status::Routed && !s.reminded && !s.overdue && config.reminder_before > 0 {
-        let day = calendar.sub_business_days(deadline, config.reminder_before);
+        let day = calendar
+            .add_business_days(due_day, -i64::from(config.reminder_before))
+            .ok()?;
         return Some(Timer {
             key: format!("reminder:{}", s.returns),
             at: start_of_day(day),
         });
     }
     if !s.overdue {
-        let day = deadline.checked_add_days(Days::new(1))?;
         return Some(Timer {
             key: "overdue".to_owned(),
-            at: start_of_day(day),
+            at: deadline,
         });
     }
     if config.escalate_every > 0 && s.escalations < config.max_escalations {
         let level = s.escalations + 1;
-        let day = calendar.add_business_days(deadline, config.escalate_every.saturating_mul(level));
+        let n = i64::from(config.escalate_every) * i64::from(level);
+        let day = calendar.add_business_days(due_day, n).ok()?;
         return Some(Timer {
             key: format!("escalate:{level}"),
             at: start_of_day(day),

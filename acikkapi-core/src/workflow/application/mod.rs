@@ -9,13 +9,14 @@
 //! ```
 //!
 //! Timers (business days, on the engine's calendar): a reminder to the officer
-//! [`ApplicationConfig::reminder_before`] business days before the deadline, the overdue mark when
-//! the deadline day has passed, and an escalation up the chain every
+//! [`ApplicationConfig::reminder_before`] business days before the deadline (at the start of that
+//! day), the overdue mark at the deadline itself (end of office hours of the last business day),
+//! and an escalation up the chain (at the start of the day) every
 //! [`ApplicationConfig::escalate_every`] business days after it.
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod decide;
@@ -176,8 +177,8 @@ pub struct ApplicationState {
     pub reasons: Vec<String>,
     /// The authority it was redirected to.
     pub redirected_to: Option<String>,
-    /// Son gün: the last business day to answer.
-    pub deadline: Option<NaiveDate>,
+    /// Son gün: when the answer is due (end of office hours of the last business day).
+    pub deadline: Option<DateTime<Utc>>,
     /// The current assignment (also kept after the answer).
     pub assignment: Option<Assignment>,
     /// A routing waiting for the vali/kaymakam's approval.
@@ -266,8 +267,8 @@ pub enum ApplicationEvent {
     Registered {
         /// Category code.
         category: String,
-        /// Last business day to answer.
-        deadline: NaiveDate,
+        /// When the answer is due (end of office hours of the last business day).
+        deadline: DateTime<Utc>,
     },
     /// İşleme alınmadı.
     NotProcessed {
@@ -324,12 +325,12 @@ pub enum ApplicationEvent {
     /// Hatırlatma: the officer was reminded of the deadline.
     ReminderSent {
         /// The deadline.
-        deadline: NaiveDate,
+        deadline: DateTime<Utc>,
     },
     /// Gecikti: the deadline passed without an answer.
     MarkedOverdue {
         /// The deadline.
-        deadline: NaiveDate,
+        deadline: DateTime<Utc>,
     },
     /// Üst makama bildirildi.
     Escalated {

@@ -1,12 +1,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::*;
-use crate::workflow::ports::{MemoryLog, MemorySink, local_time};
+use std::sync::Arc;
+
+use crate::journal::{Journal, MemoryJournal};
+use crate::workflow::ports::{MemorySink, local_time};
 use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, InstanceId, Role};
 
 struct T {
     e: Engine<ApplicationWorkflow>,
-    log: MemoryLog,
+    log: Arc<MemoryJournal>,
     sink: MemorySink,
     n: u32,
 }
@@ -68,7 +71,7 @@ pub(crate) fn intake() -> Intake {
 
 impl T {
     fn new() -> T {
-        let log = MemoryLog::new();
+        let log = Arc::new(MemoryJournal::new());
         let sink = MemorySink::new();
         let e = Engine::open(
             ApplicationWorkflow::default(),
@@ -144,15 +147,22 @@ fn full_lifecycle_with_three_sms() {
             .all(|n| n.to == "5321234567" && n.text.contains("A1"))
     );
     assert!(sms[2].text.contains("kısmen olumlu"));
-    assert_eq!(t.log.len(), 5);
+    assert_eq!(t.log.last_seq().0, 5);
 }
 
 #[test]
 fn the_deadline_is_seven_business_days_after_receipt() {
     let mut t = T::new();
     t.receive("A1", intake());
-    // Received Monday 23 Nov; count starts Tuesday 24: 24,25,26,27,30,1,2 → Wednesday 2 Dec.
-    assert_eq!(t.state("A1").deadline, NaiveDate::from_ymd_opt(2026, 12, 2));
+    // Received Monday 23 Nov 10:00 (counts that day): 24,25,26,27,30,1,2 → Wednesday 2 Dec 17:30.
+    assert_eq!(
+        t.state("A1").deadline,
+        Some(local_time(
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            17,
+            30
+        ))
+    );
 }
 
 #[test]
@@ -359,7 +369,7 @@ fn repeated_command_ids_have_no_second_effect() {
         },
         first
     );
-    assert_eq!(t.log.len(), 3);
+    assert_eq!(t.log.last_seq().0, 3);
     assert_eq!(t.sink.notifications().len(), 2);
     t.receive("A2", intake());
     let err =

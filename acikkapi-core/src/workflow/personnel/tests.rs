@@ -1,13 +1,16 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::workflow::ports::{MemoryLog, NullSink};
+use std::sync::Arc;
+
+use crate::journal::MemoryJournal;
+use crate::workflow::ports::NullSink;
 use crate::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId};
 
 fn engine() -> Engine<PersonnelWorkflow> {
     Engine::open(
         PersonnelWorkflow::default(),
-        MemoryLog::new(),
+        Arc::new(MemoryJournal::new()),
         NullSink,
         EngineOptions::default(),
     )
@@ -233,13 +236,14 @@ fn late_opinion_is_marked_once_after_the_business_days() {
         },
     )
     .unwrap();
-    // Submitted Monday 23 Nov (12:00 Turkey): 5 business days → Monday 30 Nov; late from 1 Dec.
+    // Submitted Monday 23 Nov 12:00 Turkey (counts that day): 5 business days → due Monday
+    // 30 Nov 17:30 Turkey = 14:30 UTC.
     assert!(
-        e.tick(Utc.with_ymd_and_hms(2026, 11, 30, 20, 0, 0).unwrap())
+        e.tick(Utc.with_ymd_and_hms(2026, 11, 30, 14, 29, 0).unwrap())
             .unwrap()
             .is_empty()
     );
-    let now = Utc.with_ymd_and_hms(2026, 12, 1, 6, 0, 0).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 30, 14, 30, 0).unwrap();
     let fired = e.tick(now).unwrap();
     assert_eq!(fired.len(), 1);
     assert!(e.tick(now).unwrap().is_empty());
