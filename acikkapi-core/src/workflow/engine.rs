@@ -541,6 +541,8 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// fired timer is recorded in the instance's state.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         let mut fired = Vec::new();
+        let mut seen: std::collections::HashSet<(InstanceId, String)> =
+            std::collections::HashSet::new();
         let system = Actor::system();
         while let Some((at, id)) = self.timers.first().cloned() {
             if at > now {
@@ -560,6 +562,17 @@ impl<W: WorkflowDefinition> Engine<W> {
             if timer.at > now {
                 self.timers.insert((timer.at, id.clone()));
                 self.timer_of.insert(id, timer.at);
+                continue;
+            }
+            // A definition whose fired timer is still due would loop forever: report it and drop
+            // the timer until the instance changes.
+            if !seen.insert((id.clone(), timer.key.clone())) {
+                fired.push(Fired {
+                    instance: id,
+                    key: timer.key,
+                    due: timer.at,
+                    error: Some("timer still due after firing (definition bug)".to_owned()),
+                });
                 continue;
             }
             let ctx = Context {
