@@ -9,6 +9,7 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 pub mod calendar;
+pub mod demo;
 pub mod geo;
 pub mod taxonomy;
 
@@ -56,6 +57,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A month of Açık Kapı applications for one province, end to end (synthetic data).
+    Demo(demo::DemoArgs),
     /// Provinces and districts (CSV).
     #[command(subcommand)]
     Geo(geo::GeoCmd),
@@ -73,6 +76,7 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
+        Command::Demo(args) => demo::run(args, io),
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Calendar { cmd } => calendar::run(cmd, io),
