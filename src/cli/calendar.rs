@@ -14,7 +14,7 @@ use acikkapi_core::calendar::{
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{CliError, CliResult, Io};
+use super::{CliError, CliResult, Io, csv_field};
 
 /// Which calendar to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,14 +108,6 @@ fn calendar(opts: &CalendarArgs) -> Calendar {
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|e| format!("geçersiz tarih {s:?} (YYYY-AA-GG): {e}"))
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// One CSV row per day: names and sources joined by `; `, kind from the union of the day's off-times.
