@@ -305,6 +305,7 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
     // --- identifiers ---------------------------------------------------------------------------
     /// A TC Kimlik No that does not parse.
     #[error(transparent)]

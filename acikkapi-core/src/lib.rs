@@ -17,6 +17,7 @@ pub mod error;
 pub mod geo;
 pub mod ids;
 pub mod journal;
+pub mod notify;
 pub mod samples;
 pub mod taxonomy;
 pub mod text;

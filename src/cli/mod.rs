@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 pub mod calendar;
 pub mod demo;
 pub mod geo;
+pub mod journal;
 pub mod taxonomy;
 pub mod validate;
 
@@ -70,6 +71,12 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
+    /// Check or replay a workflow journal file (read-only).
+    Journal {
+        /// What to do with the journal.
+        #[command(subcommand)]
+        cmd: journal::JournalCmd,
+    },
     /// Checks an application input (JSON) and prints it normalised, or every problem (exit 1).
     Validate(validate::ValidateArgs),
     /// The main job: a month of Açık Kapı applications for one province, end to end (synthetic data).
@@ -82,6 +89,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Journal { cmd } => journal::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
     }
