@@ -9,7 +9,7 @@ mod synth;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use acikkapi_core::calendar::Calendar;
@@ -19,7 +19,10 @@ use acikkapi_core::taxonomy::Taxonomy;
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
 };
-use acikkapi_core::workflow::ports::{MemorySink, NullSink, SmsKind, local_time};
+use acikkapi_core::notify::{
+    ConsoleNotifier, DeliveryReceipt, Notification, Notifier, Outbox, RetryPolicy,
+};
+use acikkapi_core::workflow::ports::{NullSink, local_time};
 use acikkapi_core::workflow::{
     Actor, CommandId, Engine, EngineOptions, InstanceId, Role, format_tr,
 };
@@ -138,13 +141,13 @@ impl Sim<'_> {
     fn intake(&mut self, i: usize) -> Result<(), CliError> {
         let slot = self.plans[i].slot;
         let bureau = self.bureau.clone();
-        let intake = self.plans[i].intake.clone();
+        let input = self.plans[i].input.clone();
         self.run(
             i,
             "al",
             &bureau,
             slot,
-            ApplicationCommand::Receive { intake },
+            ApplicationCommand::Receive { input },
         )?;
         if self.run(i, "kaydet", &bureau, slot, ApplicationCommand::Register)? != "registered" {
             self.count("işleme alınmadı");
@@ -175,7 +178,7 @@ impl Sim<'_> {
         let category = tax.require_category(state.category.as_deref().unwrap_or_default())?;
         let assignment =
             self.synth
-                .route(&self.province, category, state.intake.district.as_deref());
+                .route(&self.province, category, state.application.as_ref().map(|a| a.location.district.as_str()));
         self.assignments[i] = Some(assignment.clone());
         let bureau = self.bureau.clone();
         let status = self.run(
@@ -296,12 +299,42 @@ impl Sim<'_> {
     }
 }
 
+/// A notifier that prints the first `limit` SMS through [`ConsoleNotifier`] (numbers masked)
+/// and counts every SMS by stage (from the idempotency key `<tracking>/<stage>/<version>`).
+struct SampleConsole {
+    console: ConsoleNotifier<Vec<u8>>,
+    limit: usize,
+    counts: Mutex<BTreeMap<String, u64>>,
+}
+
+impl SampleConsole {
+    fn new(limit: usize) -> Self {
+        SampleConsole { console: ConsoleNotifier::new(Vec::new()), limit, counts: Mutex::new(BTreeMap::new()) }
+    }
+
+    fn finish(self) -> (Vec<u8>, BTreeMap<String, u64>) {
+        let counts = self.counts.into_inner().unwrap_or_else(|p| p.into_inner());
+        (self.console.into_inner(), counts)
+    }
+}
+
+impl Notifier for SampleConsole {
+    fn send(&self, n: &Notification) -> acikkapi_core::Result<DeliveryReceipt> {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let total: u64 = counts.values().sum();
+        let stage = n.key.0.split('/').nth(1).unwrap_or("?").to_owned();
+        *counts.entry(stage).or_default() += 1;
+        if (total as usize) < self.limit {
+            let masked = Notification { recipient: mask_phone(&n.recipient), ..n.clone() };
+            return self.console.send(&masked);
+        }
+        Ok(DeliveryReceipt { provider_id: format!("demo-{total}"), segments: None })
+    }
+}
+
 fn mask_phone(p: &str) -> String {
     let n = p.chars().count();
-    p.chars()
-        .enumerate()
-        .map(|(i, c)| if i < 3 || i + 2 >= n { c } else { '*' })
-        .collect()
+    p.chars().enumerate().map(|(i, c)| if i < 5 || i + 2 >= n { c } else { '*' }).collect()
 }
 
 /// Runs the demo.
@@ -340,13 +373,14 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         ..FileJournalOptions::default()
     };
     let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
-    let sink = MemorySink::new();
+    let outbox = Arc::new(Mutex::new(Outbox::new(RetryPolicy::default())));
     let engine = Engine::open(
         ApplicationWorkflow::default(),
         journal.clone(),
-        sink.clone(),
+        outbox.clone(),
         EngineOptions::default(),
     )?;
+    let console = SampleConsole::new(args.sms_sample);
 
     let synth = Synth::new(province.plate, geo, tax);
     let mut rng = Rng::new(args.seed);
@@ -400,6 +434,10 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
             let kind = f.key.split(':').next().unwrap_or_default().to_owned();
             *fired.entry(kind).or_default() += 1;
         }
+        let mut outbox = outbox.lock().unwrap_or_else(|p| p.into_inner());
+        outbox.tick(sim.slots[slot], &console);
+        // The demo keeps no record of deliveries; a real system journals these (see DESIGN.md).
+        outbox.take_events();
     }
     let elapsed = started.elapsed();
 
@@ -414,23 +452,17 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         args.seed
     )?;
     writeln!(out, "Günlük: {}", path.display())?;
-    let sms = sink.notifications();
-    writeln!(
-        out,
-        "\nSMS (ilk {} tanesi):",
-        args.sms_sample.min(sms.len())
-    )?;
-    for n in sms.iter().take(args.sms_sample) {
-        writeln!(out, "  → {}: {}", mask_phone(&n.to), n.text)?;
-    }
-    let by_kind = |k: SmsKind| sms.iter().filter(|n| n.kind == k).count() as i64;
+    let (sample, counts) = console.finish();
+    writeln!(out, "\nSMS (ConsoleNotifier, ilk {} tanesi, numaralar maskeli):", args.sms_sample)?;
+    out.write_all(&sample)?;
+    let c = |k: &str| format_tr(counts.get(k).copied().unwrap_or(0) as i64);
     writeln!(
         out,
         "SMS toplam {} (kayıt {}, iletildi {}, cevap {})",
-        format_tr(sms.len() as i64),
-        format_tr(by_kind(SmsKind::Registered)),
-        format_tr(by_kind(SmsKind::Routed)),
-        format_tr(by_kind(SmsKind::Answered))
+        format_tr(counts.values().sum::<u64>() as i64),
+        c("registered"),
+        c("routed"),
+        c("answered")
     )?;
     let f = |k: &str| format_tr(fired.get(k).copied().unwrap_or(0) as i64);
     writeln!(

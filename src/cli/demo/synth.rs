@@ -2,10 +2,10 @@
 //! applications for one province, with what will happen to each.
 
 use acikkapi_core::geo::{Geography, ProvincePlate};
+use acikkapi_core::ids::TrackingNumber;
 use acikkapi_core::taxonomy::{Category, Level, Taxonomy};
-use acikkapi_core::workflow::application::{
-    Applicant, Assignment, Channel, Flags, Gender, Intake, Kind, Outcome,
-};
+use acikkapi_core::application::{ApplicationInput, TextOrNumber};
+use acikkapi_core::workflow::application::{Assignment, Outcome};
 
 /// SplitMix64: small, fast, deterministic; good enough for synthetic data.
 pub struct Rng(u64);
@@ -81,7 +81,7 @@ pub enum Handling {
 pub struct Planned {
     pub tracking: String,
     pub slot: usize,
-    pub intake: Intake,
+    pub input: ApplicationInput,
     pub handling: Handling,
 }
 
@@ -235,55 +235,43 @@ impl<'a> Synth<'a> {
         }
         .or_else(|| self.districts.first().copied());
         let category = self.category(rng);
-        let gender =
-            [Gender::Female, Gender::Male, Gender::Unspecified][rng.weighted(&[44, 52, 4])];
-        let first = match gender {
-            Gender::Female => FIRST[rng.below(8)],
-            _ => FIRST[8 + rng.below(12)],
-        };
-        let mut intake = Intake {
-            applicant: Applicant {
-                name: format!("{first} {}", LAST[rng.below(LAST.len())]),
-                tckn: Some(tckn(rng)).filter(|_| rng.chance(0.9)),
-                phone: Some(format!("5{:09}", rng.below(1_000_000_000)))
-                    .filter(|_| rng.chance(0.93)),
-                birth_year: Some(1940 + rng.below(66) as u16).filter(|_| rng.chance(0.95)),
-                gender,
-            },
-            province: self.plate,
-            district: district.map(str::to_owned),
-            channel: [
-                Channel::Web,
-                Channel::InPerson,
-                Channel::Phone,
-                Channel::Petition,
-                Channel::Email,
-            ][rng.weighted(&[45, 20, 20, 10, 5])],
-            kind: [Kind::Complaint, Kind::Request, Kind::Tip][rng.weighted(&[50, 40, 10])],
+        let female = rng.chance(0.45);
+        let first = if female { FIRST[rng.below(8)] } else { FIRST[8 + rng.below(12)] };
+        let letters = "ABCDEFGHIKLMNOPRSTUVYZ".as_bytes();
+        let initials: String = (0..2).map(|_| char::from(letters[rng.below(letters.len())])).collect();
+        let mut input = ApplicationInput {
+            tckn: Some(tckn(rng)),
+            name: Some(first.to_owned()),
+            surname: Some(LAST[rng.below(LAST.len())].to_owned()),
+            mother_maiden_initials: Some(initials),
+            phone: Some(format!("05{:02} {:03} {:02} {:02}", 30 + rng.below(26), rng.below(1000), rng.below(100), rng.below(100))),
+            birth_year: Some(TextOrNumber::Number(1940 + rng.below(66) as i64)).filter(|_| rng.chance(0.95)),
+            gender: Some(if female { "kadın" } else { "erkek" }.to_owned()).filter(|_| rng.chance(0.96)),
+            kind: Some(["şikayet", "talep", "ihbar"][rng.weighted(&[50, 40, 10])].to_owned()),
+            channel: Some(
+                ["e-Devlet", "web", "banko sözlü", "banko yazılı", "çağrı merkezi", "mobil"]
+                    [rng.weighted(&[30, 15, 20, 10, 20, 5])]
+                .to_owned(),
+            ),
+            subject: Some(TEXTS[rng.below(TEXTS.len())].to_owned()),
             category: Some(category.code.as_str().to_owned()),
-            text: TEXTS[rng.below(TEXTS.len())].to_owned(),
-            flags: Flags {
-                special: rng.chance(0.02),
-                confidential: rng.chance(0.02),
-                ohal: rng.chance(0.01),
-            },
+            province: Some(TextOrNumber::Number(i64::from(self.plate))),
+            district: district.map(str::to_owned),
+            special: Some(rng.chance(0.02)),
+            confidential: Some(rng.chance(0.02)),
+            ohal: Some(rng.chance(0.01)),
+            ..ApplicationInput::default()
         };
-        if intake.applicant.tckn.is_none() && intake.applicant.phone.is_none() {
-            intake.applicant.phone = Some("5320000000".to_owned());
-        }
         // About 4 % are not processable, each for a typical reason.
         if rng.chance(0.04) {
             match rng.below(4) {
-                0 => intake.text = "?".to_owned(),
-                1 => intake.applicant.tckn = Some("12345678901".to_owned()),
-                2 => {
-                    intake.applicant.tckn = None;
-                    intake.applicant.phone = None;
-                }
-                _ => intake.applicant.name = String::new(),
+                0 => input.subject = Some("?".to_owned()),
+                1 => input.tckn = Some("12345678901".to_owned()),
+                2 => input.phone = None,
+                _ => input.name = None,
             }
         }
-        let handling = if intake.flags.ohal {
+        let handling = if input.ohal == Some(true) {
             Handling::Redirect {
                 to: "OHAL İşlemleri İnceleme Komisyonu",
                 reason: "OHAL kapsamındaki işlemler Komisyonun görev alanındadır",
@@ -304,9 +292,12 @@ impl<'a> Synth<'a> {
             Handling::Route(self.fate(rng))
         };
         Planned {
-            tracking: format!("{year}-{:02}-{n:06}", self.plate),
+            tracking: ProvincePlate::new(self.plate)
+                .ok()
+                .and_then(|p| TrackingNumber::new(p, year as u16, n as u32).ok())
+                .map_or_else(|| format!("{year}-{:02}-{n:06}", self.plate), |t| t.to_string()),
             slot,
-            intake,
+            input,
             handling,
         }
     }
