@@ -184,7 +184,7 @@ pub struct ApplicationState {
 
 /// Komut: what bureau staff, officers and the vali do with an application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ApplicationCommand {
     /// Başvuru al (bureau): creates the application.
     Receive {
@@ -235,7 +235,7 @@ pub enum ApplicationCommand {
 
 /// Olay: what happened to an application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ApplicationEvent {
     /// Alındı.
     Received {
