@@ -108,6 +108,9 @@ pub struct EngineOptions {
     pub escalation: Arc<dyn EscalationChain>,
     /// Write a snapshot every this many events (0 = never automatically).
     pub snapshot_every: u64,
+    /// Start from the journal's snapshot when there is one (default); `false` replays every
+    /// record (for checks and tools).
+    pub use_snapshot: bool,
 }
 
 impl Default for EngineOptions {
@@ -116,6 +119,7 @@ impl Default for EngineOptions {
             calendar: Arc::new(Calendar::public_sector().clone()),
             escalation: Arc::new(FixedChain::default()),
             snapshot_every: 0,
+            use_snapshot: true,
         }
     }
 }
