@@ -32,19 +32,39 @@ fn demo_is_deterministic_and_its_journal_replays_to_the_same_states() {
 
     // The same seed gives the same month (in a fresh folder).
     let dir2 = dir.join("again");
-    let again = acikkapi(&["demo", "--count", "400", "--seed", "7", "--journal-dir", dir2.to_str().unwrap()]);
-    assert_eq!(line(&again.stdout, "Durumlar"), line(&out.stdout, "Durumlar"));
+    let again = acikkapi(&[
+        "demo",
+        "--count",
+        "400",
+        "--seed",
+        "7",
+        "--journal-dir",
+        dir2.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        line(&again.stdout, "Durumlar"),
+        line(&out.stdout, "Durumlar")
+    );
     assert_eq!(line(&again.stdout, "Olumlu"), line(&out.stdout, "Olumlu"));
 
     // The journal replays to the counts the demo printed.
     let journal = dir.join("basvuru.journal");
     let replay = acikkapi(&["journal", "replay", journal.to_str().unwrap()]);
     assert_eq!(replay.code, 0, "{}", replay.stderr);
-    assert!(replay.stdout.contains("workflow: basvuru (400 instances)"), "{}", replay.stdout);
-    for part in line(&out.stdout, "Durumlar: ").trim_start_matches("Durumlar: ").split(", ") {
+    assert!(
+        replay.stdout.contains("workflow: basvuru (400 instances)"),
+        "{}",
+        replay.stdout
+    );
+    for part in line(&out.stdout, "Durumlar: ")
+        .trim_start_matches("Durumlar: ")
+        .split(", ")
+    {
         let (state, n) = part.rsplit_once(' ').unwrap();
         assert!(
-            replay.stdout.contains(&format!("  {state}: {}", n.replace('.', ""))),
+            replay
+                .stdout
+                .contains(&format!("  {state}: {}", n.replace('.', ""))),
             "{state} {n} not in\n{}",
             replay.stdout
         );

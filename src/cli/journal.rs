@@ -206,7 +206,11 @@ fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
 
 /// For a workflow journal (the first record names its workflow): rebuilds every instance with
 /// the engine and prints the count per state (and, for applications, the statistics block).
-fn workflow_states(j: FileJournal, ignore_snapshot: bool, io: &mut Io<'_>) -> Result<(), super::CliError> {
+fn workflow_states(
+    j: FileJournal,
+    ignore_snapshot: bool,
+    io: &mut Io<'_>,
+) -> Result<(), super::CliError> {
     let first = j.read_range(Seq(1), 1)?;
     let name = first
         .first()
@@ -229,7 +233,11 @@ fn workflow_states(j: FileJournal, ignore_snapshot: bool, io: &mut Io<'_>) -> Re
         _ => return Ok(()),
     };
     let total: usize = counts.values().sum();
-    writeln!(io.stdout, "workflow: {} ({total} instances)", name.unwrap_or_default())?;
+    writeln!(
+        io.stdout,
+        "workflow: {} ({total} instances)",
+        name.unwrap_or_default()
+    )?;
     writeln!(io.stdout, "states:")?;
     for (state, n) in counts {
         writeln!(io.stdout, "  {state}: {n}")?;
