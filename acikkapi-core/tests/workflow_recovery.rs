@@ -80,6 +80,7 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
     let assignment = Assignment {
         unit: "Merkezefendi Belediyesi".into(),
         officer: "o1".into(),
+        escalation: Vec::new(),
     };
     for i in 0..40 {
         let id = InstanceId::new(format!("20-2026-{i:06}"));

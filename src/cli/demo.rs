@@ -18,6 +18,8 @@ use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journ
 use acikkapi_core::notify::{
     ConsoleNotifier, DeliveryReceipt, Notification, Notifier, Outbox, RetryPolicy,
 };
+use acikkapi_core::org::UnitId;
+use acikkapi_core::routing::{RouteRequest, Router, Target};
 use acikkapi_core::taxonomy::Taxonomy;
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
@@ -71,7 +73,7 @@ enum Action {
 struct Sim<'a> {
     engine: Engine<ApplicationWorkflow>,
     synth: Synth<'a>,
-    province: String,
+    router: Arc<Router>,
     slots: Vec<DateTime<Utc>>,
     plans: Vec<synth::Planned>,
     assignments: Vec<Option<Assignment>>,
@@ -132,6 +134,7 @@ impl Sim<'_> {
 
     fn officer(&self, i: usize) -> Actor {
         let a = self.assignments[i].clone().unwrap_or(Assignment {
+            escalation: Vec::new(),
             unit: String::new(),
             officer: String::new(),
         });
@@ -169,23 +172,49 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// Routes with the native router ([`Router`]): the unit and receiving officer, and the
+    /// escalation chain decided with it; a redirect or a rejection by the router ends as a
+    /// redirection.
     fn route(&mut self, i: usize, slot: usize, step: &str) -> Result<(), CliError> {
-        let tax = Taxonomy::embedded();
         let id = InstanceId::new(self.plans[i].tracking.clone());
-        let state = &self
+        let app = self
             .engine
             .instance(&id)
-            .ok_or_else(|| CliError::Usage(format!("{id} yok")))?
-            .state;
-        let category = tax.require_category(state.category.as_deref().unwrap_or_default())?;
-        let assignment = self.synth.route(
-            &self.province,
-            category,
-            state
-                .application
-                .as_ref()
-                .map(|a| a.location.district.as_str()),
-        );
+            .and_then(|inst| inst.state.application.clone())
+            .ok_or_else(|| CliError::Usage(format!("{id}: kayıtlı başvuru yok")))?;
+        let router = Arc::clone(&self.router);
+        let decision = router.route(&RouteRequest::from(&app))?;
+        let org = router.org();
+        let name = |u: &UnitId| {
+            org.unit(u)
+                .map_or_else(|| u.as_str().to_owned(), |x| x.name.clone())
+        };
+        let bureau = self.bureau.clone();
+        let assignment = match &decision.target {
+            Target::Route { unit, officer } => Assignment {
+                unit: name(unit),
+                officer: officer.as_str().to_owned(),
+                escalation: decision.escalation.iter().map(name).collect(),
+            },
+            Target::Redirect { unit } => {
+                self.count("yönlendirildi");
+                let cmd = ApplicationCommand::Redirect {
+                    to: name(unit),
+                    reason: "Başvuru sahibinin talebi".into(),
+                };
+                self.run(i, "yonlendir", &bureau, slot, cmd)?;
+                return Ok(());
+            }
+            Target::Reject { reason } => {
+                self.count("yönlendirildi");
+                let cmd = ApplicationCommand::Redirect {
+                    to: "CİMER".into(),
+                    reason: reason.clone(),
+                };
+                self.run(i, "yonlendir", &bureau, slot, cmd)?;
+                return Ok(());
+            }
+        };
         self.assignments[i] = Some(assignment.clone());
         let bureau = self.bureau.clone();
         let status = self.run(
@@ -420,7 +449,7 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     let mut sim = Sim {
         engine,
         synth,
-        province: province.name.clone(),
+        router: Router::shared(province.plate)?,
         assignments: vec![None; plans.len()],
         plans,
         slots,

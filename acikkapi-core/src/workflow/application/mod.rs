@@ -43,6 +43,11 @@ pub struct Assignment {
     pub unit: String,
     /// The officer's personal id (never shown to the citizen).
     pub officer: String,
+    /// The escalation chain decided with the routing (first step up first), e.g. from
+    /// [`Decision::escalation`](crate::routing::Decision::escalation); empty: the engine's
+    /// [`EscalationChain`](crate::workflow::ports::EscalationChain) decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<String>,
 }
 
 /// Cevap: the officer's answer.

@@ -48,6 +48,7 @@ fn assignment() -> Assignment {
     Assignment {
         unit: "Denizli İl Milli Eğitim Müdürlüğü".into(),
         officer: "o1".into(),
+        escalation: Vec::new(),
     }
 }
 
@@ -308,6 +309,7 @@ fn returned_applications_are_rerouted_or_recategorised() {
     let a = Assignment {
         unit: "Denizli İl Sağlık Müdürlüğü".into(),
         officer: "o2".into(),
+        escalation: Vec::new(),
     };
     t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
         .unwrap();
@@ -705,4 +707,34 @@ fn statistics_add_up() {
         s.total,
         s.concluded + s.pending + s.not_processed + s.redirected
     );
+}
+
+#[test]
+fn escalation_follows_the_chain_decided_at_routing() {
+    let mut t = T::new();
+    t.receive("A1", intake());
+    let a = Assignment {
+        escalation: vec!["Şube Müdürü".into(), "Vali Yardımcısı".into()],
+        ..assignment()
+    };
+    t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
+        .unwrap();
+    t.e.tick(local_time(
+        NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+        9,
+        0,
+    ))
+    .unwrap();
+    let to: Vec<String> =
+        t.e.instance(&InstanceId::new("A1"))
+            .unwrap()
+            .history
+            .iter()
+            .filter_map(|e| match &e.event {
+                ApplicationEvent::Escalated { to, .. } => Some(to.clone()),
+                _ => None,
+            })
+            .collect();
+    // Two levels from the routing decision, the third from the engine's chain.
+    assert_eq!(to, ["Şube Müdürü", "Vali Yardımcısı", "Vali"]);
 }
