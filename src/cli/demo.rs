@@ -16,7 +16,7 @@ use acikkapi_core::calendar::Calendar;
 use acikkapi_core::geo::Geography;
 use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
 use acikkapi_core::notify::{
-    ConsoleNotifier, DeliveryReceipt, Notification, Notifier, Outbox, RetryPolicy,
+    ConsoleNotifier, DeliveryReceipt, DeliveryState, Notification, Notifier, RetryPolicy,
 };
 use acikkapi_core::org::UnitId;
 use acikkapi_core::routing::{RouteRequest, Router, Target};
@@ -26,7 +26,7 @@ use acikkapi_core::workflow::application::{
 };
 use acikkapi_core::workflow::ports::{NullSink, local_time};
 use acikkapi_core::workflow::{
-    Actor, CommandId, Engine, EngineOptions, InstanceId, Role, format_tr,
+    Actor, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Role, format_tr,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
@@ -422,7 +422,13 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         ..FileJournalOptions::default()
     };
     let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
-    let outbox = Arc::new(Mutex::new(Outbox::new(RetryPolicy::default())));
+    // SMS go through a durable outbox whose events are journaled next to the workflow journal.
+    let sms_journal: Arc<dyn Journal> =
+        Arc::new(FileJournal::open(dir.join("sms.journal"), options)?);
+    let outbox = Arc::new(Mutex::new(DurableOutbox::open(
+        sms_journal,
+        RetryPolicy::default(),
+    )?));
     let engine = Engine::open(
         ApplicationWorkflow::default(),
         journal.clone(),
@@ -483,10 +489,10 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
             let kind = f.key.split(':').next().unwrap_or_default().to_owned();
             *fired.entry(kind).or_default() += 1;
         }
-        let mut outbox = outbox.lock().unwrap_or_else(|p| p.into_inner());
-        outbox.tick(sim.slots[slot], &console);
-        // The demo keeps no record of deliveries; a real system journals these (see DESIGN.md).
-        outbox.take_events();
+        outbox
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tick(sim.slots[slot], &console)?;
     }
     let elapsed = started.elapsed();
 
@@ -516,6 +522,18 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         c("registered"),
         c("routed"),
         c("answered")
+    )?;
+    let pending = outbox
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .outbox()
+        .statuses()
+        .filter(|m| m.state == DeliveryState::Pending)
+        .count();
+    writeln!(
+        out,
+        "Giden kutusu: {} SMS teslim bekliyor (sms.journal)",
+        format_tr(pending as i64)
     )?;
     let f = |k: &str| format_tr(fired.get(k).copied().unwrap_or(0) as i64);
     writeln!(

@@ -529,6 +529,24 @@ impl<W: WorkflowDefinition> Engine<W> {
         self.unsent = failed;
     }
 
+    /// Offers every notification of every stored event to the sink again. With a durable outbox
+    /// (which ignores keys it has seen) this queues exactly the notifications lost by a crash
+    /// between the journal append and the enqueue; call it after [`Engine::open`]. Returns how
+    /// many notifications were offered. Notifications are derived from each event and the
+    /// instance's current state (the phone number as it is now).
+    pub fn requeue_notifications(&mut self, now: DateTime<Utc>) -> usize {
+        let mut all = Vec::new();
+        for inst in self.instances.values() {
+            for env in &inst.history {
+                all.extend(self.def.notifications(env, &inst.state));
+            }
+        }
+        let n = all.len();
+        self.unsent.extend(all);
+        self.flush_notifications(now);
+        n
+    }
+
     /// Notifications the outbox refused so far; they are retried on every command and tick.
     pub fn unsent_notifications(&self) -> &[Notification] {
         &self.unsent
