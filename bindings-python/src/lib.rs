@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod calendar;
+mod engine;
 mod errors;
 mod routing;
 mod text_geo;
@@ -21,6 +22,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _acikkapi(m: &Bound<'_, PyModule>) -> PyResult<()> {
     calendar::register(m)?;
+    engine::register(m)?;
     routing::register(m)?;
     text_geo::register(m)?;
     validation::register(m)?;

@@ -6,6 +6,7 @@ Typed wrappers over the Rust library (``acikkapi._acikkapi``). Every error raise
 
 from ._acikkapi import lower_tr, search_key, sorted_tr, upper_tr
 from .calendar import Calendar
+from .engine import Engine
 from .application import Application, validate, validate_many
 from .errors import (
     AcikKapiError,
@@ -26,6 +27,7 @@ __all__ = [
     "Calendar",
     "CalendarError",
     "DataFileError",
+    "Engine",
     "Geography",
     "JournalError",
     "NotFoundError",
