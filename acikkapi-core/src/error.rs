@@ -117,6 +117,27 @@ pub enum Error {
         /// The heading.
         heading: String,
     },
+
+    // --- stats ---------------------------------------------------------------------------------
+    /// A number that is not written the Turkish way (`46.605`).
+    #[error("geçersiz sayı: {0:?} (örnek: 46.605)")]
+    InvalidNumber(String),
+    /// A report dimension that does not exist.
+    #[error(
+        "bilinmeyen kırılım: {0:?} (heading, category, province, district, channel, kind, institution, unit, week, month, age, gender)"
+    )]
+    UnknownDimension(String),
+    /// An output format that does not exist.
+    #[error("bilinmeyen çıktı biçimi: {0:?} (table, csv, json, html)")]
+    UnknownFormat(String),
+    /// A line of a records file that is not a valid record.
+    #[error("kayıt dosyası, satır {line}: {message}")]
+    InvalidRecord {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

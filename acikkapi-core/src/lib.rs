@@ -13,6 +13,7 @@
 
 pub mod error;
 pub mod geo;
+pub mod stats;
 pub mod taxonomy;
 pub mod text;
 
