@@ -9,6 +9,7 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 pub mod geo;
+pub mod report;
 pub mod taxonomy;
 
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
@@ -61,6 +62,8 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
+    /// Statistics over application records: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -68,6 +71,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Report(args) => report::run(args, io),
     }
 }
 

@@ -103,7 +103,7 @@ impl Generator {
         // Skewed category choice: the square of a uniform favours the first categories.
         let cats = tax.categories();
         let u = rng.below(1 << 16);
-        let ci = ((u * u) >> 32) as usize * cats.len() >> 16;
+        let ci = (((u * u) >> 16) as usize * cats.len()) >> 16;
         let cat = &cats[ci.min(cats.len() - 1)];
 
         let districts = geo.districts(plate);
