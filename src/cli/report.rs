@@ -1,7 +1,7 @@
 //! `acikkapi report`: statistics over application records.
 //!
 //! INPUT is a JSON Lines file (`-` for standard input): one
-//! [`ApplicationRecord`](acikkapi_core::stats::ApplicationRecord) per line, blank lines ignored. A
+//! [`ApplicationRecord`] per line, blank lines ignored. A
 //! later line with the same tracking number replaces the earlier one, so the file may be an
 //! append-only log of record snapshots. Any invalid line makes the command print every problem
 //! (`satır N: …`, at most 20) and exit with 1 without a report.

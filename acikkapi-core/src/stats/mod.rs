@@ -12,7 +12,7 @@
 //!   give the same [`Report`].
 //! * [`Report`]: the [`StatisticsBlock`], [`Sla`], a [`Breakdown`] per dimension, unit
 //!   scorecards, top categories per province, rates per 100,000 inhabitants, backlog lists.
-//! * [`format`]: Turkish number formatting; [`render`]: text tables, CSV, JSON and HTML.
+//! * [`format`](mod@format): Turkish number formatting; [`render`]: text tables, CSV, JSON and HTML.
 //! * [`synth`]: deterministic synthetic records for benchmarks and examples.
 //!
 //! Status accounting (see [`StatisticsBlock`]): every record counts once in

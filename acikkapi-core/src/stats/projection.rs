@@ -18,8 +18,8 @@ pub enum RecordUpdate {
     /// Insert a record, or replace the record with the same tracking number (e.g. its status
     /// changed): the old contribution is removed and the new one added.
     Upsert {
-        /// The record's new state.
-        record: ApplicationRecord,
+        /// The record's new state (boxed: a record is large next to a tracking number).
+        record: Box<ApplicationRecord>,
     },
     /// Forget a record (e.g. registered in error and voided).
     Remove {
@@ -41,10 +41,10 @@ pub enum RecordUpdate {
 /// #  "received_at":"2026-11-02T10:00:00+03:00","status":{"state":"pending"},"deadline":"2026-11-11"}"#;
 /// # let mut rec: acikkapi_core::stats::ApplicationRecord = serde_json::from_str(line).unwrap();
 /// let mut p = Projection::new();
-/// p.apply(&RecordUpdate::Upsert { record: rec.clone() });
+/// p.apply(&RecordUpdate::Upsert { record: Box::new(rec.clone()) });
 /// assert_eq!(p.report(&ReportOptions::default()).block.pending, 1);
 /// rec.status = Status::Answered { outcome: Outcome::Olumlu };
-/// p.apply(&RecordUpdate::Upsert { record: rec });
+/// p.apply(&RecordUpdate::Upsert { record: Box::new(rec) });
 /// let block = p.report(&ReportOptions::default()).block;
 /// assert_eq!((block.pending, block.positive, block.received), (0, 1, 1));
 /// ```
@@ -67,7 +67,7 @@ impl Projection {
     /// Applies one update; returns the record it replaced or removed, if any.
     pub fn apply(&mut self, update: &RecordUpdate) -> Option<ApplicationRecord> {
         match update {
-            RecordUpdate::Upsert { record } => self.upsert(record.clone()),
+            RecordUpdate::Upsert { record } => self.upsert(ApplicationRecord::clone(record)),
             RecordUpdate::Remove { tracking_number } => self.remove(tracking_number),
         }
     }

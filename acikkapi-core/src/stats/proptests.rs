@@ -103,7 +103,7 @@ fn distinct(records: Vec<ApplicationRecord>) -> Vec<ApplicationRecord> {
 
 fn update_strategy() -> impl Strategy<Value = RecordUpdate> {
     prop_oneof![
-        4 => record_strategy(25).prop_map(|record| RecordUpdate::Upsert { record }),
+        4 => record_strategy(25).prop_map(|record| RecordUpdate::Upsert { record: Box::new(record) }),
         1 => (0u32..25).prop_map(|t| RecordUpdate::Remove { tracking_number: format!("T{t}") }),
     ]
 }
