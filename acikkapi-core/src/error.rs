@@ -138,6 +138,194 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+
+    // --- workflow ------------------------------------------------------------------------------
+    /// A command that the workflow does not allow in the instance's current state.
+    #[error("geçersiz işlem: {workflow} süreci {state:?} durumundayken {command:?} yapılamaz")]
+    InvalidTransition {
+        /// The workflow's name.
+        workflow: &'static str,
+        /// The state the instance is in (`"none"` when it does not exist).
+        state: String,
+        /// The command that was refused.
+        command: String,
+    },
+    /// Optimistic concurrency: the instance changed since the caller read it.
+    #[error("sürüm çakışması: {instance} için beklenen sürüm {expected}, güncel sürüm {actual}")]
+    Conflict {
+        /// The instance.
+        instance: String,
+        /// The version the command expected.
+        expected: u64,
+        /// The instance's version now.
+        actual: u64,
+    },
+    /// No workflow instance with that id (or tracking number).
+    #[error("kayıt bulunamadı: {0}")]
+    UnknownInstance(String),
+    /// The actor's role or unit may not do this, or may not see this instance.
+    #[error("yetkisiz işlem: {role} rolü {action} yapamaz")]
+    Forbidden {
+        /// The role (Turkish name).
+        role: String,
+        /// What was attempted.
+        action: String,
+    },
+    /// A business rule refused the command (e.g. the 2020 circular on Açık Kapı staff).
+    #[error("kural ihlali: {rule}")]
+    GuardFailed {
+        /// The rule, in Turkish.
+        rule: String,
+    },
+    /// A command id used again for a different instance.
+    #[error("komut numarası {command} başka bir kayıtta ({instance}) kullanılmış")]
+    CommandIdReused {
+        /// The command id.
+        command: String,
+        /// The instance it was first used on.
+        instance: String,
+    },
+    /// A journal record that cannot be read or does not fit the history before it.
+    #[error("corrupt workflow history at record {seq}: {message}")]
+    CorruptHistory {
+        /// Sequence number of the record.
+        seq: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The event log or the snapshot store failed.
+    #[error("workflow storage: {message}")]
+    WorkflowStorage {
+        /// What failed.
+        message: String,
+    },
+    // --- calendar ------------------------------------------------------------------------------
+    /// A date outside the years the calendar supports.
+    #[error("date {date} is outside the supported calendar years {}–{}", supported.start(), supported.end())]
+    DateOutOfRange {
+        /// The date asked for.
+        date: chrono::NaiveDate,
+        /// The supported Gregorian years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// A year outside the years the calendar supports.
+    #[error("year {year} is outside the supported calendar years {}–{}", supported.start(), supported.end())]
+    YearOutOfRange {
+        /// The year asked for.
+        year: i32,
+        /// The supported Gregorian years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// A Hijri month outside what the astronomical computation accepts.
+    #[error("Hijri month {year}/{month} is outside the computable range {}–{} AH (months 1–12)", supported.start(), supported.end())]
+    HijriOutOfRange {
+        /// Hijri year.
+        year: i32,
+        /// Hijri month.
+        month: u32,
+        /// The computable Hijri years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// Business-day arithmetic left the supported years (e.g. adding a huge count).
+    #[error("business-day count {n} from {date} leaves the supported calendar years {}–{}", supported.start(), supported.end())]
+    BusinessDaysOutOfRange {
+        /// The start date.
+        date: chrono::NaiveDate,
+        /// The count asked for.
+        n: i64,
+        /// The supported Gregorian years.
+        supported: std::ops::RangeInclusive<i32>,
+    },
+    /// A local time that does not exist or is ambiguous in the İstanbul time zone.
+    #[error("invalid local time {0} in Europe/Istanbul")]
+    InvalidLocalTime(chrono::NaiveDateTime),
+    // --- journal -------------------------------------------------------------------------------
+    /// Reading, writing or syncing a journal or snapshot file failed.
+    #[error("journal {path}: I/O error: {source}")]
+    JournalIo {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The journal holds damaged data that is not a torn tail (valid records follow a bad one), or
+    /// a snapshot file is damaged. Nothing was truncated.
+    #[error("journal {path}: corrupt at byte offset {offset}: {reason}")]
+    JournalCorrupt {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Byte offset of the first bad record (or of the bad field in a snapshot).
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file is not a journal (or snapshot) of a format this code reads: wrong magic, unknown version.
+    #[error("journal {path}: not a journal of a supported format: {reason}")]
+    JournalFormat {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A conditional append expected another last sequence number: someone appended in between.
+    #[error("journal: concurrency conflict: expected last sequence {expected}, found {actual}")]
+    ConcurrencyConflict {
+        /// The last sequence number the caller expected.
+        expected: u64,
+        /// The journal's actual last sequence number.
+        actual: u64,
+    },
+    /// The journal cannot take writes: opened read-only, or an earlier write or fsync failed
+    /// (after a failed fsync the state of the file is unknown; reopen to recover).
+    #[error("journal {path}: not writable: {reason}")]
+    JournalUnwritable {
+        /// The file (empty for in-memory journals).
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A record or snapshot is too large for the format, or a snapshot claims a sequence the
+    /// journal does not have yet.
+    #[error("journal: invalid request: {0}")]
+    JournalInvalid(String),
+    /// A typed event could not be encoded to, or decoded from, its JSON payload.
+    #[error("journal: JSON payload of record {seq}: {source}")]
+    JournalPayload {
+        /// The record's sequence number (0 when encoding a new record).
+        seq: u64,
+        /// serde_json's error.
+        source: serde_json::Error,
+    },
+
+    // --- notify --------------------------------------------------------------------------------
+    /// A delivery failed for a reason that may go away (gateway down, timeout, rate limit): retry later.
+    #[error("bildirim gönderilemedi (geçici hata, yeniden denenecek): {reason}")]
+    NotifyTransient {
+        /// The gateway's message.
+        reason: String,
+    },
+    /// A delivery failed for good (invalid number, blocked recipient, rejected content): do not retry.
+    #[error("bildirim gönderilemedi (kalıcı hata): {reason}")]
+    NotifyPermanent {
+        /// The gateway's message.
+        reason: String,
+    },
+    /// A message template uses a placeholder for which no value was given.
+    #[error("şablon {template}: {{{placeholder}}} için değer verilmedi")]
+    MissingPlaceholder {
+        /// The template's name.
+        template: String,
+        /// The placeholder's name.
+        placeholder: String,
+    },
+    /// A message template is malformed (unclosed `{`, empty placeholder name…).
+    #[error("şablon {template}: {reason}")]
+    TemplateSyntax {
+        /// The template's name.
+        template: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

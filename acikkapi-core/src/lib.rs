@@ -11,10 +11,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod calendar;
 pub mod error;
 pub mod geo;
+pub mod journal;
 pub mod stats;
 pub mod taxonomy;
 pub mod text;
+pub mod workflow;
 
 pub use error::{Error, Result};

@@ -107,8 +107,10 @@ fn fold_lower(c: char) -> Option<char> {
     })
 }
 
-/// A search key: Turkish lower case, folded to ASCII (`ç ğ ı ö ş ü â î û` → `c g i o s u a i u`),
-/// every run of non-alphanumeric characters collapsed to one space, trimmed.
+/// A search key: Turkish lower case, Turkish (and common Latin accented) letters folded to ASCII
+/// (`ç ğ ı ö ş ü â î û` → `c g i o s u a i u`), every run of non-alphanumeric characters collapsed to
+/// one space, trimmed. Letters of other scripts are kept (lower-cased), so a key is ASCII exactly when
+/// the input is Turkish or English text.
 ///
 /// Two spellings a citizen or an officer might type for the same name get the same key:
 /// `"ŞANLIURFA"`, `"Şanlıurfa"`, `"sanliurfa"` and `"SANLIURFA"` all become `"sanliurfa"`.

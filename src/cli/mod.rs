@@ -8,6 +8,7 @@ use std::io::{BufRead, Write};
 
 use clap::{Parser, Subcommand};
 
+pub mod calendar;
 pub mod geo;
 pub mod report;
 pub mod taxonomy;
@@ -64,6 +65,12 @@ pub enum Command {
     Taxonomy(taxonomy::TaxonomyCmd),
     /// Statistics over application records: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
     Report(report::ReportArgs),
+    /// Turkish business-day calendar: holidays, bayrams, business-day arithmetic.
+    Calendar {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: calendar::CalendarCmd,
+    },
 }
 
 /// Runs a parsed command line.
@@ -72,6 +79,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Report(args) => report::run(args, io),
+        Command::Calendar { cmd } => calendar::run(cmd, io),
     }
 }
 

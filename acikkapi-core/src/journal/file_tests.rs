@@ -1,0 +1,475 @@
+//! Tests of [`FileJournal`]: round trips, torn tails, mid-file corruption, snapshots, group
+//! commit, and a proptest feeding damaged files.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use proptest::prelude::*;
+
+use super::format::{FRAME_OVERHEAD, HEADER_LEN};
+use super::*;
+use crate::Error;
+
+/// A fresh directory under the system temp dir, removed on drop.
+pub(crate) struct TempDir(PathBuf);
+
+impl TempDir {
+    pub(crate) fn new() -> TempDir {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "acikkapi-journal-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn opts(fsync: FsyncPolicy) -> FileJournalOptions {
+    FileJournalOptions {
+        fsync,
+        ..FileJournalOptions::default()
+    }
+}
+
+fn payload(i: u64) -> Vec<u8> {
+    format!(
+        r#"{{"type":"t{}","i":{i},"pad":"{}"}}"#,
+        i % 3,
+        "x".repeat((i % 50) as usize)
+    )
+    .into_bytes()
+}
+
+fn all(j: &dyn Journal) -> Vec<Record> {
+    JournalIter::new(j, Seq(1)).collect::<Result<_>>().unwrap()
+}
+
+fn write_batches(path: &Path, batches: &[usize]) -> Vec<Vec<u8>> {
+    let j = FileJournal::open(path, opts(FsyncPolicy::Never)).unwrap();
+    let mut out = Vec::new();
+    for &n in batches {
+        let batch: Vec<Vec<u8>> = (0..n).map(|k| payload((out.len() + k) as u64)).collect();
+        j.append(&batch).unwrap();
+        out.extend(batch);
+    }
+    out
+}
+
+#[test]
+fn round_trip_across_index_pages_and_reopen() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let j = FileJournal::open(&path, opts(FsyncPolicy::EveryBatch)).unwrap();
+    assert!(j.recovery().created);
+    let mut expected = Vec::new();
+    for b in 0..30u64 {
+        let batch: Vec<_> = (0..100).map(|k| payload(b * 100 + k)).collect();
+        let seqs = j.append(&batch).unwrap();
+        assert_eq!(seqs.first(), Some(&Seq(b * 100 + 1)));
+        expected.extend(batch);
+    }
+    assert_eq!(j.last_seq(), Seq(3000));
+    drop(j);
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let r = j.recovery();
+    assert!(r.is_clean() && !r.created);
+    assert_eq!((r.records, r.last_seq), (3000, Seq(3000)));
+    assert_eq!(r.valid_bytes, std::fs::metadata(&path).unwrap().len());
+    let got = all(&j);
+    assert_eq!(got.len(), 3000);
+    assert!(
+        got.iter()
+            .zip(&expected)
+            .enumerate()
+            .all(|(i, (r, e))| r.seq == Seq(i as u64 + 1) && &r.payload == e)
+    );
+    // Reads starting in the middle of an index page.
+    for from in [1u64, 1024, 1025, 2047, 2999, 3000] {
+        let page = j.read_range(Seq(from), 3).unwrap();
+        assert_eq!(page[0].seq, Seq(from));
+        assert_eq!(page[0].payload, expected[from as usize - 1]);
+    }
+    assert!(j.read_range(Seq(3001), 10).unwrap().is_empty());
+    assert_eq!(j.append(&[b"more".to_vec()]).unwrap(), vec![Seq(3001)]);
+}
+
+#[test]
+fn torn_tail_is_cut_at_every_length() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let payloads = write_batches(&path, &[1, 1, 1]);
+    let full = std::fs::read(&path).unwrap();
+    let last_len = (payloads[2].len() + FRAME_OVERHEAD) as u64;
+    let cut_at = full.len() as u64 - last_len;
+    for keep in 1..last_len {
+        std::fs::write(&path, &full[..(cut_at + keep) as usize]).unwrap();
+        let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+        let t = j.recovery().torn_tail.clone().expect("torn tail reported");
+        assert_eq!(
+            (t.offset, t.bytes, t.cut, t.salvaged),
+            (cut_at, keep, true, false)
+        );
+        assert_eq!(j.last_seq(), Seq(2));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), cut_at);
+        assert_eq!(j.append(&[b"next".to_vec()]).unwrap(), vec![Seq(3)]);
+    }
+}
+
+#[test]
+fn incomplete_batch_is_cut_whole() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let payloads = write_batches(&path, &[2, 3]);
+    let full = std::fs::read(&path).unwrap();
+    // Remove exactly the last record: the file ends on a frame boundary, but batch 2 is incomplete.
+    let last_len = payloads[4].len() + FRAME_OVERHEAD;
+    std::fs::write(&path, &full[..full.len() - last_len]).unwrap();
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let t = j.recovery().torn_tail.clone().unwrap();
+    assert!(t.reason.contains("incomplete batch"), "{}", t.reason);
+    assert_eq!(j.last_seq(), Seq(2));
+    assert_eq!(all(&j).len(), 2);
+}
+
+#[test]
+fn crc_flip_at_tail_is_torn_but_in_middle_is_corrupt() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let payloads = write_batches(&path, &[1, 1, 1]);
+    let full = std::fs::read(&path).unwrap();
+    // Last byte of the last payload.
+    let mut tail = full.clone();
+    *tail.last_mut().unwrap() ^= 0x40;
+    std::fs::write(&path, &tail).unwrap();
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    assert_eq!(
+        j.recovery().torn_tail.as_ref().unwrap().reason,
+        "CRC mismatch"
+    );
+    assert_eq!(j.last_seq(), Seq(2));
+    drop(j);
+
+    // A byte of the second record's payload: record 3 is valid after it.
+    let second = HEADER_LEN as usize + payloads[0].len() + FRAME_OVERHEAD;
+    let mut mid = full.clone();
+    mid[second + FRAME_OVERHEAD + 2] ^= 1;
+    std::fs::write(&path, &mid).unwrap();
+    let err = FileJournal::open(&path, FileJournalOptions::default()).unwrap_err();
+    match &err {
+        Error::JournalCorrupt { offset, reason, .. } => {
+            assert_eq!(*offset, second as u64);
+            assert!(reason.contains("CRC mismatch"), "{reason}");
+        }
+        e => panic!("unexpected {e:?}"),
+    }
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        mid,
+        "strict open must not modify the file"
+    );
+    assert!(matches!(
+        FileJournal::verify(&path),
+        Err(Error::JournalCorrupt { .. })
+    ));
+
+    let salvage = FileJournalOptions {
+        recovery: Recovery::Salvage,
+        ..FileJournalOptions::default()
+    };
+    let j = FileJournal::open(&path, salvage).unwrap();
+    let t = j.recovery().torn_tail.clone().unwrap();
+    assert!(t.salvaged && t.cut);
+    assert_eq!((t.offset, j.last_seq()), (second as u64, Seq(1)));
+}
+
+#[test]
+fn headers_wrong_magic_torn_and_empty() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    std::fs::write(&path, b"PK\x03\x04 this is a zip file, not a journal").unwrap();
+    assert!(matches!(
+        FileJournal::open(&path, FileJournalOptions::default()),
+        Err(Error::JournalFormat { .. })
+    ));
+    std::fs::write(&path, b"ACIKJ").unwrap();
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    assert!(j.recovery().created);
+    assert_eq!(j.recovery().torn_tail.as_ref().unwrap().bytes, 5);
+    drop(j);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), HEADER_LEN);
+    let mut h = format::header();
+    h[8] = 2;
+    std::fs::write(&path, h).unwrap();
+    let err = FileJournal::open(&path, FileJournalOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("format version 2"), "{err}");
+    let missing = dir.file("missing");
+    let no_create = FileJournalOptions {
+        create: false,
+        ..FileJournalOptions::default()
+    };
+    assert!(matches!(
+        FileJournal::open(&missing, no_create),
+        Err(Error::JournalIo { .. })
+    ));
+}
+
+#[test]
+fn read_only_changes_nothing() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    write_batches(&path, &[2]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(&[7, 0, 0]);
+    std::fs::write(&path, &bytes).unwrap();
+    let report = FileJournal::verify(&path).unwrap();
+    let t = report.torn_tail.clone().unwrap();
+    assert_eq!((t.bytes, t.cut, report.records), (3, false, 2));
+    let ro = FileJournal::open(
+        &path,
+        FileJournalOptions {
+            read_only: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(all(&ro).len(), 2);
+    assert!(matches!(
+        ro.append(&[vec![1]]),
+        Err(Error::JournalUnwritable { .. })
+    ));
+    assert!(
+        ro.write_snapshot(&Snapshot {
+            seq: Seq(1),
+            data: vec![]
+        })
+        .is_err()
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn snapshots_atomic_validated_and_damage_detected() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let j = FileJournal::open(&path, opts(FsyncPolicy::Group)).unwrap();
+    assert_eq!(j.read_snapshot().unwrap(), None);
+    j.append(&[b"a".to_vec(), b"b".to_vec()]).unwrap();
+    assert!(matches!(
+        j.write_snapshot(&Snapshot {
+            seq: Seq(3),
+            data: vec![]
+        }),
+        Err(Error::JournalInvalid(_))
+    ));
+    j.write_snapshot(&Snapshot {
+        seq: Seq(1),
+        data: b"one".to_vec(),
+    })
+    .unwrap();
+    j.write_snapshot(&Snapshot {
+        seq: Seq(2),
+        data: b"two".to_vec(),
+    })
+    .unwrap();
+    assert_eq!(
+        j.read_snapshot().unwrap(),
+        Some(Snapshot {
+            seq: Seq(2),
+            data: b"two".to_vec()
+        })
+    );
+    let names: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "journal and snapshot, no temp file: {names:?}"
+    );
+    let snap = j.snapshot_path();
+    let mut bytes = std::fs::read(&snap).unwrap();
+    *bytes.last_mut().unwrap() ^= 1;
+    std::fs::write(&snap, &bytes).unwrap();
+    assert!(matches!(
+        j.read_snapshot(),
+        Err(Error::JournalCorrupt { .. })
+    ));
+    std::fs::write(&snap, &bytes[..10]).unwrap();
+    assert!(matches!(
+        j.read_snapshot(),
+        Err(Error::JournalCorrupt { offset: 0, .. })
+    ));
+    // Replay from the snapshot: only the records after it.
+    assert_eq!(j.iter_from(Seq(2).next()).count(), 0);
+}
+
+#[test]
+fn group_commit_many_threads_conditional_appends() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let j = FileJournal::open(&path, opts(FsyncPolicy::Group)).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4u8 {
+            let j = &j;
+            s.spawn(move || {
+                for i in 0..50u8 {
+                    let seqs = j.append(&[vec![t, i], vec![t, i]]).unwrap();
+                    assert_eq!(seqs[1].0, seqs[0].0 + 1);
+                    assert!(j.last_seq() >= seqs[1], "acknowledged records are readable");
+                }
+            });
+        }
+    });
+    let err = j.append_if(Some(Seq(5)), &[vec![0]]).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::ConcurrencyConflict {
+            expected: 5,
+            actual: 400
+        }
+    ));
+    assert_eq!(
+        j.append_if(Some(Seq(400)), &[vec![0]]).unwrap(),
+        vec![Seq(401)]
+    );
+    drop(j);
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let recs = all(&j);
+    assert_eq!(recs.len(), 401);
+    for pair in recs[..400].chunks(2) {
+        assert_eq!(pair[0].payload, pair[1].payload, "batches stay contiguous");
+    }
+}
+
+#[test]
+fn oversized_payload_is_refused() {
+    let dir = TempDir::new();
+    let j = FileJournal::open(dir.file("j"), opts(FsyncPolicy::Never)).unwrap();
+    let big = vec![0u8; format::MAX_PAYLOAD + 1];
+    assert!(matches!(j.append(&[big]), Err(Error::JournalInvalid(_))));
+    assert_eq!(j.last_seq(), Seq(0));
+}
+
+/// One way to damage a file.
+#[derive(Debug, Clone)]
+enum Damage {
+    Truncate(usize),
+    FlipBit(usize, u8),
+    Overwrite(usize, Vec<u8>),
+    AppendGarbage(Vec<u8>),
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        any::<usize>().prop_map(Damage::Truncate),
+        (any::<usize>(), 0u8..8).prop_map(|(i, b)| Damage::FlipBit(i, b)),
+        (
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 1..40)
+        )
+            .prop_map(|(i, v)| Damage::Overwrite(i, v)),
+        proptest::collection::vec(any::<u8>(), 1..60).prop_map(Damage::AppendGarbage),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, d: &Damage) {
+    match d {
+        Damage::Truncate(i) => bytes.truncate(i % (bytes.len() + 1)),
+        Damage::FlipBit(i, b) if !bytes.is_empty() => {
+            let n = bytes.len();
+            bytes[i % n] ^= 1 << b;
+        }
+        Damage::Overwrite(i, v) if !bytes.is_empty() => {
+            let start = i % bytes.len();
+            for (k, x) in v.iter().enumerate() {
+                if let Some(b) = bytes.get_mut(start + k) {
+                    *b = *x;
+                }
+            }
+        }
+        Damage::AppendGarbage(v) => bytes.extend_from_slice(v),
+        _ => {}
+    }
+}
+
+/// Opens `bytes` as a journal in every mode; checks no panic and that every record returned is one
+/// that was written, at its sequence number.
+fn check_open(path: &Path, bytes: &[u8], written: &[Vec<u8>]) {
+    for options in [
+        FileJournalOptions {
+            read_only: true,
+            ..Default::default()
+        },
+        FileJournalOptions::default(),
+        FileJournalOptions {
+            recovery: Recovery::Salvage,
+            ..Default::default()
+        },
+    ] {
+        std::fs::write(path, bytes).unwrap();
+        match FileJournal::open(path, options) {
+            Err(Error::JournalCorrupt { offset, .. }) => assert!(offset <= bytes.len() as u64),
+            Err(Error::JournalFormat { .. }) => {}
+            Err(e) => panic!("unexpected error {e:?}"),
+            Ok(j) => {
+                let r = j.recovery();
+                assert!(r.valid_bytes <= bytes.len().max(HEADER_LEN as usize) as u64);
+                let recs = all(&j);
+                assert_eq!(recs.len() as u64, r.records);
+                for (i, rec) in recs.iter().enumerate() {
+                    assert_eq!(rec.seq, Seq(i as u64 + 1));
+                    assert_eq!(
+                        Some(&rec.payload),
+                        written.get(i),
+                        "record {} is not what was written",
+                        rec.seq
+                    );
+                }
+                if !options.read_only {
+                    assert_eq!(std::fs::metadata(path).unwrap().len(), r.valid_bytes);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn damaged_journals_never_panic_nor_return_bad_records(
+        batches in proptest::collection::vec(1usize..4, 0..6),
+        damages in proptest::collection::vec(damage(), 1..4),
+    ) {
+        let dir = TempDir::new();
+        let path = dir.file("j");
+        let written = write_batches(&path, &batches);
+        let mut bytes = std::fs::read(&path).unwrap();
+        for d in &damages {
+            apply(&mut bytes, d);
+        }
+        check_open(&path, &bytes, &written);
+    }
+
+    #[test]
+    fn random_bytes_never_panic(garbage in proptest::collection::vec(any::<u8>(), 0..300), with_header: bool) {
+        let dir = TempDir::new();
+        let path = dir.file("j");
+        let mut bytes = if with_header { format::header().to_vec() } else { Vec::new() };
+        bytes.extend_from_slice(&garbage);
+        check_open(&path, &bytes, &[]);
+    }
+}

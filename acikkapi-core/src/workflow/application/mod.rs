@@ -1,0 +1,661 @@
+//! Başvuru süreci: the Açık Kapı application workflow, built in.
+//!
+//! ```text
+//! received ─register─▶ registered ─route─▶ routed ─answer─▶ answered ─close─▶ closed
+//!    │  │                 │   ▲  │ (special: ─route─▶ awaiting_approval ─approve─▶ routed)
+//!    │  │                 │   │  └─return (iade)─▶ returned ─route / recategorise─┘
+//!    │  └─register (invalid)─▶ not_processed
+//!    └──────redirect──────┴─▶ redirected
+//! ```
+//!
+//! Timers (business days, on the engine's calendar): a reminder to the officer
+//! [`ApplicationConfig::reminder_before`] business days before the deadline (at the start of that
+//! day), the overdue mark at the deadline itself (end of office hours of the last business day),
+//! and an escalation up the chain (at the start of the day) every
+//! [`ApplicationConfig::escalate_every`] business days after it.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+mod decide;
+mod intake;
+mod view;
+
+pub use intake::{
+    AgeGroup, Applicant, BasicValidator, Channel, Flags, Gender, Intake, Kind, Validator,
+};
+pub use view::{AnalystRecord, PublicEntry, PublicHistory};
+
+use super::ports::{self, Notification, SmsKind};
+use super::{Actor, Envelope, Timer, WorkflowDefinition};
+use crate::{Error, Result};
+
+/// Sonuç: how an answer came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Olumlu: granted / resolved.
+    Positive,
+    /// Olumsuz: refused.
+    Negative,
+    /// Kısmen olumlu: partly granted.
+    PartlyPositive,
+}
+
+impl Outcome {
+    /// Turkish name.
+    pub fn name_tr(self) -> &'static str {
+        match self {
+            Outcome::Positive => "olumlu",
+            Outcome::Negative => "olumsuz",
+            Outcome::PartlyPositive => "kısmen olumlu",
+        }
+    }
+}
+
+/// Görevlendirme: where an application is routed: the institution's unit and its officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The unit (shown to the citizen), e.g. `"Merkezefendi İlçe Milli Eğitim Müdürlüğü"`.
+    pub unit: String,
+    /// The officer's personal id (never shown to the citizen).
+    pub officer: String,
+}
+
+/// Cevap: the officer's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// Outcome.
+    pub outcome: Outcome,
+    /// The text sent to the citizen.
+    pub text: String,
+    /// When it was given.
+    pub at: DateTime<Utc>,
+}
+
+/// Durum: where an application is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Alındı: received, not yet checked.
+    Received,
+    /// Kaydedildi: checked and registered, to be routed.
+    Registered,
+    /// İşleme alınmadı: refused with reasons (terminal).
+    NotProcessed,
+    /// Yönlendirildi: sent to another authority (terminal).
+    Redirected,
+    /// Onay bekliyor: a special application waiting for the vali/kaymakam.
+    AwaitingApproval,
+    /// Yetkiliye iletildi: with the officer.
+    Routed,
+    /// İade edildi: returned by the officer as "not ours".
+    Returned,
+    /// Cevaplandı: answered, citizen not yet informed.
+    Answered,
+    /// Kapandı: citizen informed (terminal).
+    Closed,
+}
+
+impl Status {
+    /// Every status in lifecycle order.
+    pub const ALL: [Status; 9] = [
+        Status::Received,
+        Status::Registered,
+        Status::NotProcessed,
+        Status::Redirected,
+        Status::AwaitingApproval,
+        Status::Routed,
+        Status::Returned,
+        Status::Answered,
+        Status::Closed,
+    ];
+
+    /// snake_case name (as in JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Registered => "registered",
+            Status::NotProcessed => "not_processed",
+            Status::Redirected => "redirected",
+            Status::AwaitingApproval => "awaiting_approval",
+            Status::Routed => "routed",
+            Status::Returned => "returned",
+            Status::Answered => "answered",
+            Status::Closed => "closed",
+        }
+    }
+
+    /// Turkish name, as shown to citizens.
+    pub fn name_tr(self) -> &'static str {
+        match self {
+            Status::Received => "Alındı",
+            Status::Registered => "Kaydedildi",
+            Status::NotProcessed => "İşleme alınmadı",
+            Status::Redirected => "Başka kuruma yönlendirildi",
+            Status::AwaitingApproval => "İnceleniyor",
+            Status::Routed => "İlgili birimde",
+            Status::Returned => "İnceleniyor",
+            Status::Answered => "Cevaplandı",
+            Status::Closed => "Sonuçlandı",
+        }
+    }
+
+    /// Whether nothing more can happen.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Status::NotProcessed | Status::Redirected | Status::Closed
+        )
+    }
+
+    /// Whether the deadline timers run (registered and not yet answered).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Registered | Status::AwaitingApproval | Status::Routed | Status::Returned
+        )
+    }
+}
+
+/// The state of one application: a fold of its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationState {
+    /// Where it is.
+    pub status: Status,
+    /// What the citizen submitted.
+    pub intake: Intake,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// The bureau unit that received and registered it.
+    pub bureau: String,
+    /// The category it is handled under (from registration, changed by recategorisation).
+    pub category: Option<String>,
+    /// Why it was not processed.
+    pub reasons: Vec<String>,
+    /// The authority it was redirected to.
+    pub redirected_to: Option<String>,
+    /// Son gün: when the answer is due (end of office hours of the last business day).
+    pub deadline: Option<DateTime<Utc>>,
+    /// The current assignment (also kept after the answer).
+    pub assignment: Option<Assignment>,
+    /// A routing waiting for the vali/kaymakam's approval.
+    pub pending: Option<Assignment>,
+    /// How many times officers returned it (iade).
+    pub returns: u32,
+    /// The answer.
+    pub answer: Option<Answer>,
+    /// When the citizen was informed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Whether the reminder was sent.
+    pub reminded: bool,
+    /// Whether it is marked overdue (gecikmiş).
+    pub overdue: bool,
+    /// Escalation levels reached so far.
+    pub escalations: u32,
+    /// Internal notes (never shown to citizens or analysts).
+    pub notes: Vec<String>,
+}
+
+/// Komut: what bureau staff, officers and the vali do with an application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum ApplicationCommand {
+    /// Başvuru al (bureau): creates the application.
+    Receive {
+        /// The submission.
+        intake: Intake,
+    },
+    /// Kaydet (bureau): checks the submission; registered, or not processed with the reasons.
+    Register,
+    /// Yönlendir (bureau): send to another authority (CİMER, judiciary, …) instead.
+    Redirect {
+        /// The authority.
+        to: String,
+        /// Why.
+        reason: String,
+    },
+    /// Yetkiliye ilet (bureau): route to an officer; special applications wait for approval.
+    Route {
+        /// Where.
+        assignment: Assignment,
+    },
+    /// Onayla (vali/kaymakam): approve the routing of a special application.
+    Approve,
+    /// İade et (the assigned officer): "not ours".
+    Return {
+        /// Why.
+        reason: String,
+    },
+    /// Yeniden sınıflandır (bureau): a new category; the application goes back to registered.
+    Recategorise {
+        /// The new category code.
+        category: String,
+    },
+    /// Cevapla (the assigned officer).
+    Answer {
+        /// Outcome.
+        outcome: Outcome,
+        /// Text for the citizen.
+        text: String,
+    },
+    /// Kapat (bureau): the citizen was informed of the answer.
+    Close,
+    /// Not ekle (anyone who may see it): an internal note.
+    AddNote {
+        /// The note.
+        text: String,
+    },
+}
+
+/// Olay: what happened to an application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ApplicationEvent {
+    /// Alındı.
+    Received {
+        /// The submission.
+        intake: Intake,
+        /// When.
+        at: DateTime<Utc>,
+        /// The receiving bureau.
+        bureau: String,
+    },
+    /// Kaydedildi, with the category and the deadline computed on the calendar.
+    Registered {
+        /// Category code.
+        category: String,
+        /// When the answer is due (end of office hours of the last business day).
+        deadline: DateTime<Utc>,
+    },
+    /// İşleme alınmadı.
+    NotProcessed {
+        /// Why (Turkish).
+        reasons: Vec<String>,
+    },
+    /// Yönlendirildi.
+    Redirected {
+        /// The authority.
+        to: String,
+        /// Why.
+        reason: String,
+    },
+    /// A special application's routing waits for approval.
+    ApprovalRequested {
+        /// The proposed assignment.
+        assignment: Assignment,
+    },
+    /// The vali/kaymakam approved.
+    Approved {
+        /// The approving office.
+        by: String,
+    },
+    /// İletildi.
+    Routed {
+        /// Where.
+        assignment: Assignment,
+    },
+    /// İade edildi.
+    Returned {
+        /// Why (internal).
+        reason: String,
+    },
+    /// Yeniden sınıflandırıldı.
+    Recategorised {
+        /// The new category.
+        category: String,
+    },
+    /// Cevaplandı.
+    Answered {
+        /// The answer.
+        answer: Answer,
+    },
+    /// Kapandı: the citizen was informed.
+    Closed {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An internal note.
+    NoteAdded {
+        /// The note.
+        text: String,
+    },
+    /// Hatırlatma: the officer was reminded of the deadline.
+    ReminderSent {
+        /// The deadline.
+        deadline: DateTime<Utc>,
+    },
+    /// Gecikti: the deadline passed without an answer.
+    MarkedOverdue {
+        /// The deadline.
+        deadline: DateTime<Utc>,
+    },
+    /// Üst makama bildirildi.
+    Escalated {
+        /// Level (1 = first step up).
+        level: u32,
+        /// The post told.
+        to: String,
+    },
+}
+
+/// Business-day settings of the application workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationConfig {
+    /// Business days to answer (cevap süresi).
+    pub answer_days: u32,
+    /// Remind the officer this many business days before the deadline (0 = no reminder).
+    pub reminder_before: u32,
+    /// Escalate every this many business days after the deadline (0 = never).
+    pub escalate_every: u32,
+    /// Stop after this many escalation levels.
+    pub max_escalations: u32,
+}
+
+impl Default for ApplicationConfig {
+    /// 7 business days to answer, reminder 2 business days before, escalation every 2 business
+    /// days after the deadline, up to 3 levels.
+    fn default() -> Self {
+        ApplicationConfig {
+            answer_days: 7,
+            reminder_before: 2,
+            escalate_every: 2,
+            max_escalations: 3,
+        }
+    }
+}
+
+/// The Açık Kapı application workflow: configuration plus the validator used at registration.
+#[derive(Clone)]
+pub struct ApplicationWorkflow {
+    /// Business-day settings.
+    pub config: ApplicationConfig,
+    /// Checks a submission at registration.
+    pub validator: Arc<dyn Validator>,
+}
+
+impl Default for ApplicationWorkflow {
+    fn default() -> Self {
+        ApplicationWorkflow {
+            config: ApplicationConfig::default(),
+            validator: Arc::new(BasicValidator),
+        }
+    }
+}
+
+impl std::fmt::Debug for ApplicationWorkflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationWorkflow")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApplicationWorkflow {
+    /// A workflow with the given settings and the default validator.
+    pub fn with_config(config: ApplicationConfig) -> Self {
+        ApplicationWorkflow {
+            config,
+            ..ApplicationWorkflow::default()
+        }
+    }
+}
+
+fn corrupt(state: Option<&ApplicationState>, event: &ApplicationEvent) -> Error {
+    Error::CorruptHistory {
+        seq: 0,
+        message: format!(
+            "event {:?} in state {}",
+            event_name(event),
+            state.map_or("none", |s| s.status.name())
+        ),
+    }
+}
+
+fn event_name(event: &ApplicationEvent) -> &'static str {
+    match event {
+        ApplicationEvent::Received { .. } => "received",
+        ApplicationEvent::Registered { .. } => "registered",
+        ApplicationEvent::NotProcessed { .. } => "not_processed",
+        ApplicationEvent::Redirected { .. } => "redirected",
+        ApplicationEvent::ApprovalRequested { .. } => "approval_requested",
+        ApplicationEvent::Approved { .. } => "approved",
+        ApplicationEvent::Routed { .. } => "routed",
+        ApplicationEvent::Returned { .. } => "returned",
+        ApplicationEvent::Recategorised { .. } => "recategorised",
+        ApplicationEvent::Answered { .. } => "answered",
+        ApplicationEvent::Closed { .. } => "closed",
+        ApplicationEvent::NoteAdded { .. } => "note_added",
+        ApplicationEvent::ReminderSent { .. } => "reminder_sent",
+        ApplicationEvent::MarkedOverdue { .. } => "marked_overdue",
+        ApplicationEvent::Escalated { .. } => "escalated",
+    }
+}
+
+/// The fold. Checks that each event fits the state it is applied to, so a journal that was
+/// tampered with is reported instead of producing a state no command could reach.
+fn apply(state: Option<ApplicationState>, event: &ApplicationEvent) -> Result<ApplicationState> {
+    use ApplicationEvent as E;
+    let Some(mut s) = state else {
+        return match event {
+            E::Received { intake, at, bureau } => Ok(ApplicationState {
+                status: Status::Received,
+                intake: intake.clone(),
+                received_at: *at,
+                bureau: bureau.clone(),
+                category: intake.category.clone(),
+                reasons: Vec::new(),
+                redirected_to: None,
+                deadline: None,
+                assignment: None,
+                pending: None,
+                returns: 0,
+                answer: None,
+                closed_at: None,
+                reminded: false,
+                overdue: false,
+                escalations: 0,
+                notes: Vec::new(),
+            }),
+            _ => Err(corrupt(None, event)),
+        };
+    };
+    let ok = match (s.status, event) {
+        (Status::Received, E::Registered { category, deadline }) => {
+            s.category = Some(category.clone());
+            s.deadline = Some(*deadline);
+            s.status = Status::Registered;
+            true
+        }
+        (Status::Received, E::NotProcessed { reasons }) => {
+            s.reasons = reasons.clone();
+            s.status = Status::NotProcessed;
+            true
+        }
+        (Status::Received | Status::Registered, E::Redirected { to, .. }) => {
+            s.redirected_to = Some(to.clone());
+            s.status = Status::Redirected;
+            true
+        }
+        (Status::Registered | Status::Returned, E::ApprovalRequested { assignment }) => {
+            s.pending = Some(assignment.clone());
+            s.status = Status::AwaitingApproval;
+            true
+        }
+        (Status::AwaitingApproval, E::Approved { .. }) => true,
+        (
+            Status::Registered | Status::Returned | Status::AwaitingApproval,
+            E::Routed { assignment },
+        ) => {
+            s.pending = None;
+            s.assignment = Some(assignment.clone());
+            s.reminded = false;
+            s.status = Status::Routed;
+            true
+        }
+        (Status::Routed, E::Returned { .. }) => {
+            s.returns += 1;
+            s.status = Status::Returned;
+            true
+        }
+        (Status::Registered | Status::Returned, E::Recategorised { category }) => {
+            s.category = Some(category.clone());
+            s.status = Status::Registered;
+            true
+        }
+        (Status::Routed, E::Answered { answer }) => {
+            s.answer = Some(answer.clone());
+            s.status = Status::Answered;
+            true
+        }
+        (Status::Answered, E::Closed { at }) => {
+            s.closed_at = Some(*at);
+            s.status = Status::Closed;
+            true
+        }
+        (_, E::NoteAdded { text }) => {
+            s.notes.push(text.clone());
+            true
+        }
+        (st, E::ReminderSent { .. }) if st.is_open() => {
+            s.reminded = true;
+            true
+        }
+        (st, E::MarkedOverdue { .. }) if st.is_open() => {
+            s.overdue = true;
+            true
+        }
+        (st, E::Escalated { level, .. }) if st.is_open() && *level == s.escalations + 1 => {
+            s.escalations = *level;
+            true
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(s)
+    } else {
+        Err(corrupt(Some(&s), event))
+    }
+}
+
+fn sms_text(kind: SmsKind, tracking: &str, state: &ApplicationState) -> String {
+    match kind {
+        SmsKind::Registered => format!(
+            "Açık Kapı başvurunuz {tracking} takip numarasıyla kaydedilmiştir. Başvurunuzun durumunu bu numarayla sorgulayabilirsiniz."
+        ),
+        SmsKind::Routed => {
+            let unit = state
+                .assignment
+                .as_ref()
+                .map_or("ilgili birim", |a| a.unit.as_str());
+            format!(
+                "{tracking} numaralı Açık Kapı başvurunuz incelenmek üzere {unit} birimine iletilmiştir."
+            )
+        }
+        SmsKind::Answered => {
+            let outcome = state.answer.as_ref().map_or("", |a| a.outcome.name_tr());
+            format!(
+                "{tracking} numaralı Açık Kapı başvurunuz {outcome} olarak cevaplandırılmıştır."
+            )
+        }
+    }
+}
+
+impl WorkflowDefinition for ApplicationWorkflow {
+    type State = ApplicationState;
+    type Command = ApplicationCommand;
+    type Event = ApplicationEvent;
+
+    fn name(&self) -> &'static str {
+        "basvuru"
+    }
+
+    fn decide(
+        &self,
+        state: Option<&ApplicationState>,
+        command: &ApplicationCommand,
+        ctx: &super::Context<'_>,
+    ) -> Result<Vec<ApplicationEvent>> {
+        decide::decide(self, state, command, ctx)
+    }
+
+    fn apply(
+        &self,
+        state: Option<ApplicationState>,
+        event: &ApplicationEvent,
+    ) -> Result<ApplicationState> {
+        apply(state, event)
+    }
+
+    fn status(&self, state: &ApplicationState) -> &'static str {
+        state.status.name()
+    }
+
+    fn statuses(&self) -> &'static [&'static str] {
+        &[
+            "received",
+            "registered",
+            "not_processed",
+            "redirected",
+            "awaiting_approval",
+            "routed",
+            "returned",
+            "answered",
+            "closed",
+        ]
+    }
+
+    fn next_timer(
+        &self,
+        state: &ApplicationState,
+        calendar: &dyn ports::BusinessCalendar,
+    ) -> Option<Timer> {
+        decide::next_timer(&self.config, state, calendar)
+    }
+
+    fn on_timer(
+        &self,
+        state: &ApplicationState,
+        timer: &Timer,
+        ctx: &super::Context<'_>,
+    ) -> Result<Vec<ApplicationEvent>> {
+        decide::on_timer(state, timer, ctx)
+    }
+
+    fn notifications(
+        &self,
+        envelope: &Envelope<ApplicationEvent>,
+        state: &ApplicationState,
+    ) -> Vec<Notification> {
+        let kind = match envelope.event {
+            ApplicationEvent::Registered { .. } => SmsKind::Registered,
+            ApplicationEvent::Routed { .. } => SmsKind::Routed,
+            ApplicationEvent::Answered { .. } => SmsKind::Answered,
+            _ => return Vec::new(),
+        };
+        let Some(phone) = state.intake.applicant.phone.clone() else {
+            return Vec::new();
+        };
+        let tracking = envelope.instance.as_str();
+        vec![Notification {
+            key: format!("{tracking}:{}", envelope.version),
+            to: phone,
+            kind,
+            tracking: tracking.to_owned(),
+            text: sms_text(kind, tracking, state),
+        }]
+    }
+
+    fn visible_to(&self, state: &ApplicationState, actor: &Actor) -> bool {
+        view::visible_to(state, actor)
+    }
+
+    fn command_name(&self, command: &ApplicationCommand) -> String {
+        decide::command_name(command).to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,697 @@
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::*;
+use std::sync::Arc;
+
+use crate::journal::{Journal, MemoryJournal};
+use crate::workflow::ports::{MemorySink, local_time};
+use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, InstanceId, Role};
+
+struct T {
+    e: Engine<ApplicationWorkflow>,
+    log: Arc<MemoryJournal>,
+    sink: MemorySink,
+    n: u32,
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+/// Monday 23 November 2026, 10:00 Turkey time, plus `hours`.
+fn t0() -> DateTime<Utc> {
+    local_time(day(23), 10, 0)
+}
+
+fn bureau() -> Actor {
+    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+}
+fn other_bureau() -> Actor {
+    Actor::new(
+        Role::Bureau,
+        "b2",
+        "Merkezefendi Kaymakamlığı Açık Kapı Bürosu",
+    )
+}
+fn officer() -> Actor {
+    Actor::new(Role::Officer, "o1", "Denizli İl Milli Eğitim Müdürlüğü")
+}
+fn other_officer() -> Actor {
+    Actor::new(Role::Officer, "o2", "Denizli İl Sağlık Müdürlüğü")
+}
+fn vali() -> Actor {
+    Actor::new(Role::Governor, "vali", "Denizli Valiliği")
+}
+
+fn assignment() -> Assignment {
+    Assignment {
+        unit: "Denizli İl Milli Eğitim Müdürlüğü".into(),
+        officer: "o1".into(),
+    }
+}
+
+pub(crate) fn intake() -> Intake {
+    Intake {
+        applicant: Applicant {
+            name: "Ayşe Yılmaz".into(),
+            tckn: Some("10000000146".into()),
+            phone: Some("5321234567".into()),
+            birth_year: Some(1980),
+            gender: Gender::Female,
+        },
+        province: 20,
+        district: Some("Merkezefendi".into()),
+        channel: Channel::Web,
+        kind: Kind::Complaint,
+        category: Some("EGITIM.DIGER".into()),
+        text: "Okulun önündeki yol çok tehlikeli, önlem alınmasını istiyorum.".into(),
+        flags: Flags::default(),
+    }
+}
+
+impl T {
+    fn new() -> T {
+        let log = Arc::new(MemoryJournal::new());
+        let sink = MemorySink::new();
+        let e = Engine::open(
+            ApplicationWorkflow::default(),
+            log.clone(),
+            sink.clone(),
+            EngineOptions::default(),
+        )
+        .unwrap();
+        T { e, log, sink, n: 0 }
+    }
+
+    fn run(
+        &mut self,
+        id: &str,
+        actor: &Actor,
+        cmd: ApplicationCommand,
+    ) -> crate::Result<CommandOutcome> {
+        self.n += 1;
+        let cid = CommandId::new(format!("c{}", self.n));
+        self.e
+            .execute(&InstanceId::new(id), cid, None, actor, t0(), cmd)
+    }
+
+    fn state(&self, id: &str) -> &ApplicationState {
+        &self.e.instance(&InstanceId::new(id)).unwrap().state
+    }
+
+    fn receive(&mut self, id: &str, intake: Intake) {
+        self.run(id, &bureau(), ApplicationCommand::Receive { intake })
+            .unwrap();
+        self.run(id, &bureau(), ApplicationCommand::Register)
+            .unwrap();
+    }
+
+    fn routed(&mut self, id: &str) {
+        self.receive(id, intake());
+        self.run(
+            id,
+            &bureau(),
+            ApplicationCommand::Route {
+                assignment: assignment(),
+            },
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn full_lifecycle_with_three_sms() {
+    let mut t = T::new();
+    t.routed("A1");
+    let out = t
+        .run(
+            "A1",
+            &officer(),
+            ApplicationCommand::Answer {
+                outcome: Outcome::PartlyPositive,
+                text: "Kasis yapılacak.".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(out.status, "answered");
+    let out = t.run("A1", &bureau(), ApplicationCommand::Close).unwrap();
+    assert_eq!((out.status.as_str(), out.version), ("closed", 5));
+    let sms = t.sink.notifications();
+    let kinds: Vec<_> = sms.iter().map(|n| n.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![SmsKind::Registered, SmsKind::Routed, SmsKind::Answered]
+    );
+    assert!(
+        sms.iter()
+            .all(|n| n.to == "5321234567" && n.text.contains("A1"))
+    );
+    assert!(sms[2].text.contains("kısmen olumlu"));
+    assert_eq!(t.log.last_seq().0, 5);
+}
+
+#[test]
+fn the_deadline_is_seven_business_days_after_receipt() {
+    let mut t = T::new();
+    t.receive("A1", intake());
+    // Received Monday 23 Nov 10:00 (counts that day): 24,25,26,27,30,1,2 → Wednesday 2 Dec 17:30.
+    assert_eq!(
+        t.state("A1").deadline,
+        Some(local_time(
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            17,
+            30
+        ))
+    );
+}
+
+#[test]
+fn an_invalid_submission_is_not_processed_with_its_reasons() {
+    let mut t = T::new();
+    let mut i = intake();
+    i.text = "kısa".into();
+    i.category = None;
+    t.receive("A1", i);
+    let s = t.state("A1");
+    assert_eq!(s.status, Status::NotProcessed);
+    assert_eq!(s.reasons.len(), 2, "{:?}", s.reasons);
+    let err = t
+        .run(
+            "A1",
+            &bureau(),
+            ApplicationCommand::Route {
+                assignment: assignment(),
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidTransition { .. }));
+    assert!(
+        t.sink.notifications().is_empty(),
+        "no SMS for refused applications"
+    );
+}
+
+#[test]
+fn redirected_applications_end_there() {
+    let mut t = T::new();
+    t.run(
+        "A1",
+        &bureau(),
+        ApplicationCommand::Receive { intake: intake() },
+    )
+    .unwrap();
+    t.run(
+        "A1",
+        &bureau(),
+        ApplicationCommand::Redirect {
+            to: "CİMER".into(),
+            reason: "Bakanlık konusu".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(t.state("A1").status, Status::Redirected);
+    assert!(
+        t.run("A1", &bureau(), ApplicationCommand::Register)
+            .is_err()
+    );
+}
+
+#[test]
+fn special_applications_go_through_the_vali() {
+    let mut t = T::new();
+    let mut i = intake();
+    i.flags.special = true;
+    t.receive("A1", i);
+    let out = t
+        .run(
+            "A1",
+            &bureau(),
+            ApplicationCommand::Route {
+                assignment: assignment(),
+            },
+        )
+        .unwrap();
+    assert_eq!(out.status, "awaiting_approval");
+    assert!(matches!(
+        t.run("A1", &bureau(), ApplicationCommand::Approve),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        t.run(
+            "A1",
+            &officer(),
+            ApplicationCommand::Answer {
+                outcome: Outcome::Positive,
+                text: "x".into()
+            }
+        ),
+        Err(Error::InvalidTransition { .. })
+    ));
+    let out = t.run("A1", &vali(), ApplicationCommand::Approve).unwrap();
+    assert_eq!((out.status.as_str(), out.events), ("routed", 2));
+    assert_eq!(t.state("A1").assignment, Some(assignment()));
+}
+
+#[test]
+fn returned_applications_are_rerouted_or_recategorised() {
+    let mut t = T::new();
+    t.routed("A1");
+    assert!(matches!(
+        t.run(
+            "A1",
+            &other_officer(),
+            ApplicationCommand::Return {
+                reason: "Bizim değil".into()
+            }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
+    t.run(
+        "A1",
+        &officer(),
+        ApplicationCommand::Return {
+            reason: "Bizim değil".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(t.state("A1").status, Status::Returned);
+    assert!(matches!(
+        t.run(
+            "A1",
+            &bureau(),
+            ApplicationCommand::Recategorise {
+                category: "YOK.YOK".into()
+            }
+        ),
+        Err(Error::GuardFailed { .. })
+    ));
+    t.run(
+        "A1",
+        &bureau(),
+        ApplicationCommand::Recategorise {
+            category: "SAGLIK.DIGER".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(t.state("A1").status, Status::Registered);
+    assert_eq!(t.state("A1").category.as_deref(), Some("SAGLIK.DIGER"));
+    let a = Assignment {
+        unit: "Denizli İl Sağlık Müdürlüğü".into(),
+        officer: "o2".into(),
+    };
+    t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
+        .unwrap();
+    assert!(matches!(
+        t.run(
+            "A1",
+            &officer(),
+            ApplicationCommand::Answer {
+                outcome: Outcome::Positive,
+                text: "x".into()
+            }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
+    t.run(
+        "A1",
+        &other_officer(),
+        ApplicationCommand::Answer {
+            outcome: Outcome::Negative,
+            text: "Yetki dışı.".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(t.state("A1").returns, 1);
+    // Two routings → two "routed" SMS with distinct idempotency keys.
+    let routed = t
+        .sink
+        .notifications()
+        .iter()
+        .filter(|n| n.kind == SmsKind::Routed)
+        .count();
+    assert_eq!(routed, 2);
+}
+
+#[test]
+fn repeated_command_ids_have_no_second_effect() {
+    let mut t = T::new();
+    t.receive("A1", intake());
+    let id = InstanceId::new("A1");
+    let first =
+        t.e.execute(
+            &id,
+            CommandId::new("route-1"),
+            Some(2),
+            &bureau(),
+            t0(),
+            ApplicationCommand::Route {
+                assignment: assignment(),
+            },
+        )
+        .unwrap();
+    let again =
+        t.e.execute(
+            &id,
+            CommandId::new("route-1"),
+            Some(2),
+            &bureau(),
+            t0(),
+            ApplicationCommand::Route {
+                assignment: assignment(),
+            },
+        )
+        .unwrap();
+    assert!(again.repeated && !first.repeated);
+    assert_eq!(
+        CommandOutcome {
+            repeated: false,
+            ..again
+        },
+        first
+    );
+    assert_eq!(t.log.last_seq().0, 3);
+    assert_eq!(t.sink.notifications().len(), 2);
+    t.receive("A2", intake());
+    let err =
+        t.e.execute(
+            &InstanceId::new("A2"),
+            CommandId::new("route-1"),
+            None,
+            &bureau(),
+            t0(),
+            ApplicationCommand::Register,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::CommandIdReused { .. }));
+}
+
+#[test]
+fn stale_expected_version_is_a_conflict() {
+    let mut t = T::new();
+    t.receive("A1", intake());
+    let err =
+        t.e.execute(
+            &InstanceId::new("A1"),
+            CommandId::new("x"),
+            Some(1),
+            &bureau(),
+            t0(),
+            ApplicationCommand::Route {
+                assignment: assignment(),
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Conflict {
+                expected: 1,
+                actual: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(t.state("A1").status, Status::Registered);
+    let err =
+        t.e.execute(
+            &InstanceId::new("A9"),
+            CommandId::new("y"),
+            Some(3),
+            &bureau(),
+            t0(),
+            ApplicationCommand::Receive { intake: intake() },
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Conflict {
+            expected: 3,
+            actual: 0,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn timers_remind_mark_overdue_and_escalate_on_business_days() {
+    let mut t = T::new();
+    t.routed("A1");
+    // Deadline Wed 2 Dec. Reminder 2 business days before: Mon 30 Nov 00:00 Turkey.
+    let sunday = local_time(day(29), 23, 0);
+    assert!(t.e.tick(sunday).unwrap().is_empty());
+    let monday = local_time(day(30), 9, 0);
+    let fired = t.e.tick(monday).unwrap();
+    assert_eq!(
+        fired.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
+        vec!["reminder:0"]
+    );
+    assert!(t.e.tick(monday).unwrap().is_empty(), "tick is idempotent");
+    let dec = |d| local_time(NaiveDate::from_ymd_opt(2026, 12, d).unwrap(), 9, 0);
+    assert!(
+        t.e.tick(dec(2)).unwrap().is_empty(),
+        "the deadline day itself is not overdue"
+    );
+    assert_eq!(t.e.tick(dec(3)).unwrap()[0].key, "overdue");
+    assert!(t.state("A1").overdue);
+    // Escalation every 2 business days after Wed 2 Dec: Fri 4, Tue 8, Thu 10 December.
+    assert_eq!(t.e.tick(dec(4)).unwrap()[0].key, "escalate:1");
+    assert!(
+        t.e.tick(local_time(
+            NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+            23,
+            0
+        ))
+        .unwrap()
+        .is_empty()
+    );
+    assert_eq!(t.e.tick(dec(8)).unwrap()[0].key, "escalate:2");
+    let fired = t.e.tick(dec(31)).unwrap();
+    assert_eq!(fired.len(), 1, "chain of 3 ends: {fired:?}");
+    let s = t.state("A1");
+    assert_eq!(s.escalations, 3);
+    let last =
+        &t.e.instance(&InstanceId::new("A1"))
+            .unwrap()
+            .history
+            .last()
+            .unwrap()
+            .event;
+    assert_eq!(
+        last,
+        &ApplicationEvent::Escalated {
+            level: 3,
+            to: "Vali".into()
+        }
+    );
+    // An answer stops the clock.
+    t.run(
+        "A1",
+        &officer(),
+        ApplicationCommand::Answer {
+            outcome: Outcome::Positive,
+            text: "Tamam".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(t.e.next_due(), None);
+}
+
+#[test]
+fn a_late_tick_fires_everything_that_is_due_in_order() {
+    let mut t = T::new();
+    t.routed("A1");
+    let fired =
+        t.e.tick(local_time(
+            NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+            9,
+            0,
+        ))
+        .unwrap();
+    let keys: Vec<_> = fired.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        vec![
+            "reminder:0",
+            "overdue",
+            "escalate:1",
+            "escalate:2",
+            "escalate:3"
+        ]
+    );
+}
+
+#[test]
+fn confidential_applications_are_seen_only_by_their_holders() {
+    let mut t = T::new();
+    let mut i = intake();
+    i.flags.confidential = true;
+    t.receive("A1", i);
+    t.run(
+        "A1",
+        &bureau(),
+        ApplicationCommand::Route {
+            assignment: assignment(),
+        },
+    )
+    .unwrap();
+    let id = InstanceId::new("A1");
+    assert!(t.e.view(&id, &bureau()).is_ok());
+    assert!(t.e.view(&id, &officer()).is_ok());
+    assert!(t.e.view(&id, &vali()).is_ok());
+    assert!(matches!(
+        t.e.view(&id, &other_bureau()),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        t.e.view(&id, &other_officer()),
+        Err(Error::Forbidden { .. })
+    ));
+    let analyst = Actor::new(Role::Analyst, "a1", "İstatistik");
+    assert!(t.e.view(&id, &analyst).is_err());
+    assert!(matches!(
+        t.run(
+            "A1",
+            &other_bureau(),
+            ApplicationCommand::AddNote {
+                text: "bakalım".into()
+            }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
+    // A non-confidential one is visible to any staff.
+    t.receive("A2", intake());
+    assert!(t.e.view(&InstanceId::new("A2"), &other_bureau()).is_ok());
+    assert!(t.e.view(&InstanceId::new("A2"), &analyst).is_err());
+}
+
+#[test]
+fn the_public_history_is_masked() {
+    let mut t = T::new();
+    t.routed("A1");
+    t.run(
+        "A1",
+        &officer(),
+        ApplicationCommand::AddNote {
+            text: "GİZLİ NOT velinin şikâyeti".into(),
+        },
+    )
+    .unwrap();
+    t.e.tick(local_time(day(30), 9, 0)).unwrap();
+    t.run(
+        "A1",
+        &officer(),
+        ApplicationCommand::Answer {
+            outcome: Outcome::Positive,
+            text: "Kasis yapılacak.".into(),
+        },
+    )
+    .unwrap();
+    let h = t.e.track("A1").unwrap();
+    let all = serde_json::to_string(&h).unwrap();
+    for secret in [
+        "o1",
+        "GİZLİ",
+        "Ayşe",
+        "10000000146",
+        "5321234567",
+        "Hatırlat",
+    ] {
+        assert!(!all.contains(secret), "{secret} leaked: {all}");
+    }
+    assert!(all.contains("Denizli İl Milli Eğitim Müdürlüğü"));
+    assert_eq!(h.outcome, Some(Outcome::Positive));
+    assert_eq!(h.answer.as_deref(), Some("Kasis yapılacak."));
+    assert_eq!(h.entries.len(), 4, "{:?}", h.entries);
+    assert!(matches!(t.e.track("YOK"), Err(Error::UnknownInstance(_))));
+}
+
+#[test]
+fn analysts_get_de_identified_records() {
+    let mut t = T::new();
+    t.routed("A1");
+    let mut i = intake();
+    i.flags.confidential = true;
+    t.receive("A2", i);
+    let analyst = Actor::new(Role::Analyst, "a1", "İstatistik");
+    let recs = t.e.analyst_records(&analyst).unwrap();
+    assert_eq!(recs.len(), 2);
+    let all = serde_json::to_string(&recs).unwrap();
+    for secret in [
+        "A1",
+        "A2",
+        "Ayşe",
+        "10000000146",
+        "5321234567",
+        "o1",
+        "Okulun",
+    ] {
+        assert!(!all.contains(secret), "{secret} leaked");
+    }
+    assert!(
+        recs.iter()
+            .all(|r| r.age_group == AgeGroup::From45To64 && r.gender == Gender::Female)
+    );
+    assert!(t.e.analyst_records(&Actor::system()).is_err());
+}
+
+#[test]
+fn reopening_replays_to_the_same_state_with_or_without_snapshot() {
+    let mut t = T::new();
+    t.routed("A1");
+    t.receive("A2", intake());
+    t.e.snapshot().unwrap();
+    t.run(
+        "A1",
+        &officer(),
+        ApplicationCommand::Answer {
+            outcome: Outcome::Negative,
+            text: "Hayır".into(),
+        },
+    )
+    .unwrap();
+    t.e.tick(local_time(day(30), 9, 0)).unwrap();
+    let reopened = Engine::open(
+        ApplicationWorkflow::default(),
+        t.log.clone(),
+        MemorySink::new(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(reopened.states(), t.e.states());
+    assert_eq!(reopened.last_seq(), t.e.last_seq());
+    assert_eq!(reopened.next_due(), t.e.next_due());
+    for (id, inst) in t.e.instances() {
+        assert_eq!(reopened.instance(id), Some(inst));
+    }
+    // Command results survive too.
+    assert!(reopened.command_outcome(&CommandId::new("c1")).is_some());
+}
+
+#[test]
+fn statistics_add_up() {
+    let mut t = T::new();
+    t.routed("A1");
+    t.run(
+        "A1",
+        &officer(),
+        ApplicationCommand::Answer {
+            outcome: Outcome::Positive,
+            text: "Evet".into(),
+        },
+    )
+    .unwrap();
+    t.routed("A2");
+    let mut bad = intake();
+    bad.applicant.name = String::new();
+    t.receive("A3", bad);
+    let s = t.e.statistics();
+    assert_eq!(
+        (s.total, s.concluded, s.positive, s.pending, s.not_processed),
+        (3, 1, 1, 1, 1)
+    );
+    assert_eq!(
+        s.total,
+        s.concluded + s.pending + s.not_processed + s.redirected
+    );
+}
