@@ -217,8 +217,8 @@ fn invalid_lines_are_listed_and_exit_1() {
     let mut text = jsonl(&records[..2]);
     text.push_str("{\"tracking_number\": 5}\n\n");
     let mut wrong = records[2].clone();
-    wrong.category = "SAGLIK.DIGER".parse().unwrap();
-    wrong.heading = "EGITIM".parse().unwrap();
+    wrong.category = Some("SAGLIK.DIGER".parse().unwrap());
+    wrong.heading = Some("EGITIM".parse().unwrap());
     text.push_str(&serde_json::to_string(&wrong).unwrap());
     text.push('\n');
     let out = acikkapi_with_stdin(&["report", "-"], &text);
@@ -269,7 +269,7 @@ fn html_is_self_contained_and_escaped() {
     let mut records = stats::synth::records(400, 21);
     // Half the records go to a unit with markup in its id, so it heads the scorecards.
     for r in &mut records[..200] {
-        r.unit_id = "<script>alert(1)</script> & \"birim\"".into();
+        r.unit_id = Some("<script>alert(1)</script> & \"birim\"".into());
     }
     let (_, html) = html_report("html-static", &records);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"tr\">"));

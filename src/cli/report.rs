@@ -68,8 +68,9 @@ fn read_records(
             Ok(r) if !r.is_consistent() => problems.push((
                 n,
                 format!(
-                    "kategori {} {} başlığı altında değil",
-                    r.category, r.heading
+                    "kategori {} başlık {} ile uyuşmuyor",
+                    r.category.as_ref().map_or("-", |c| c.as_str()),
+                    r.heading.as_ref().map_or("-", |h| h.as_str())
                 ),
             )),
             Ok(r) => {

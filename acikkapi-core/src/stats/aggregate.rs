@@ -208,8 +208,8 @@ impl Aggregates {
         let plate = usize::from(r.province.get());
         let date = r.received_date();
         self.total.add(r);
-        with_entry(&mut self.heading, r.heading.as_str(), |t| t.add(r));
-        with_entry(&mut self.category, r.category.as_str(), |t| t.add(r));
+        with_entry(&mut self.heading, r.heading_key(), |t| t.add(r));
+        with_entry(&mut self.category, r.category_key(), |t| t.add(r));
         self.province[plate].add(r);
         with_entry(
             &mut self.district[plate],
@@ -218,21 +218,17 @@ impl Aggregates {
         );
         self.channel[r.channel.index()].add(r);
         self.kind[r.kind.index()].add(r);
-        with_entry(&mut self.institution, r.institution_type.as_str(), |t| {
-            t.add(r)
-        });
-        with_entry(&mut self.unit, &r.unit_id, |t| t.add(r));
+        with_entry(&mut self.institution, r.institution_key(), |t| t.add(r));
+        with_entry(&mut self.unit, r.unit_key(), |t| t.add(r));
         self.week.entry(week_key(date)).or_default().add(r);
         self.month.entry(month_key(date)).or_default().add(r);
         self.age[r.age_group.map_or(AgeGroup::ALL.len(), AgeGroup::index)].add(r);
         self.gender[r.gender.map_or(Gender::ALL.len(), Gender::index)].add(r);
-        with_entry(
-            &mut self.province_category[plate],
-            r.category.as_str(),
-            |c| *c += 1,
-        );
-        with_entry(&mut self.unit_institution, &r.unit_id, |m| {
-            with_entry(m, r.institution_type.as_str(), |c| *c += 1)
+        with_entry(&mut self.province_category[plate], r.category_key(), |c| {
+            *c += 1
+        });
+        with_entry(&mut self.unit_institution, r.unit_key(), |m| {
+            with_entry(m, r.institution_key(), |c| *c += 1)
         });
     }
 
@@ -241,8 +237,8 @@ impl Aggregates {
         let plate = usize::from(r.province.get());
         let date = r.received_date();
         self.total.remove(r);
-        remove_from(&mut self.heading, r.heading.as_str(), r);
-        remove_from(&mut self.category, r.category.as_str(), r);
+        remove_from(&mut self.heading, r.heading_key(), r);
+        remove_from(&mut self.category, r.category_key(), r);
         self.province[plate].remove(r);
         remove_from(
             &mut self.district[plate],
@@ -251,28 +247,28 @@ impl Aggregates {
         );
         self.channel[r.channel.index()].remove(r);
         self.kind[r.kind.index()].remove(r);
-        remove_from(&mut self.institution, r.institution_type.as_str(), r);
-        remove_from(&mut self.unit, r.unit_id.as_str(), r);
+        remove_from(&mut self.institution, r.institution_key(), r);
+        remove_from(&mut self.unit, r.unit_key(), r);
         remove_from(&mut self.week, &week_key(date), r);
         remove_from(&mut self.month, &month_key(date), r);
         self.age[r.age_group.map_or(AgeGroup::ALL.len(), AgeGroup::index)].remove(r);
         self.gender[r.gender.map_or(Gender::ALL.len(), Gender::index)].remove(r);
         let pc = &mut self.province_category[plate];
-        if let Some(c) = pc.get_mut(r.category.as_str()) {
+        if let Some(c) = pc.get_mut(r.category_key()) {
             *c -= 1;
             if *c == 0 {
-                pc.remove(r.category.as_str());
+                pc.remove(r.category_key());
             }
         }
-        if let Some(m) = self.unit_institution.get_mut(r.unit_id.as_str()) {
-            if let Some(c) = m.get_mut(r.institution_type.as_str()) {
+        if let Some(m) = self.unit_institution.get_mut(r.unit_key()) {
+            if let Some(c) = m.get_mut(r.institution_key()) {
                 *c -= 1;
                 if *c == 0 {
-                    m.remove(r.institution_type.as_str());
+                    m.remove(r.institution_key());
                 }
             }
             if m.is_empty() {
-                self.unit_institution.remove(r.unit_id.as_str());
+                self.unit_institution.remove(r.unit_key());
             }
         }
     }

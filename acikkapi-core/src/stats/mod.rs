@@ -30,6 +30,7 @@
 //! ```
 
 mod aggregate;
+mod build;
 pub mod format;
 mod projection;
 mod record;
@@ -42,12 +43,13 @@ mod tally;
 mod proptests;
 
 pub use aggregate::{Aggregates, Dimension};
+pub use build::{UNASSIGNED, UNCLASSIFIED, backlog_lists, breakdown, per_100k};
 pub use projection::{Projection, RecordUpdate, ReportBuilder, aggregate, apply, report};
 pub use record::{
     AgeGroup, ApplicationRecord, Channel, Gender, Kind, Outcome, Status, istanbul_date,
 };
 pub use report::{
     BacklogItem, Breakdown, CategoryCount, ProvinceRate, ProvinceTopCategories, Report,
-    ReportOptions, Row, Sla, StatisticsBlock, UnitScorecard, backlog_lists, breakdown, per_100k,
+    ReportOptions, Row, Sla, StatisticsBlock, UnitScorecard,
 };
 pub use tally::{DaysHistogram, Tally};

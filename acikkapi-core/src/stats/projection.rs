@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::aggregate::Aggregates;
+use super::build::build;
 use super::record::{ApplicationRecord, Status};
-use super::report::{BacklogItem, Report, ReportOptions, build};
+use super::report::{BacklogItem, Report, ReportOptions};
 
 /// A change to the set of records a projection summarises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +53,7 @@ pub enum RecordUpdate {
 pub struct Projection {
     records: HashMap<String, ApplicationRecord>,
     aggregates: Aggregates,
-    /// Pending records by (deadline, tracking number).
+    /// Pending records by (deadline, none last; tracking number).
     pending: BTreeSet<(NaiveDate, String)>,
     /// Pending and overdue records by (deadline, tracking number).
     overdue: BTreeSet<(NaiveDate, String)>,
@@ -77,7 +78,7 @@ impl Projection {
         let old = self.remove(&record.tracking_number);
         self.aggregates.add(&record);
         if record.status == Status::Pending {
-            let key = (record.deadline, record.tracking_number.clone());
+            let key = owned_key(&record);
             if record.overdue {
                 self.overdue.insert(key.clone());
             }
@@ -92,7 +93,7 @@ impl Projection {
         let old = self.records.remove(tracking_number)?;
         self.aggregates.remove(&old);
         if old.status == Status::Pending {
-            let key = (old.deadline, old.tracking_number.clone());
+            let key = owned_key(&old);
             self.pending.remove(&key);
             self.overdue.remove(&key);
         }
@@ -142,6 +143,12 @@ impl Projection {
     }
 }
 
+/// The backlog index key of a record (deadline, none last; tracking number).
+fn owned_key(r: &ApplicationRecord) -> (NaiveDate, String) {
+    let (d, t) = r.backlog_key();
+    (d, t.to_string())
+}
+
 /// Applies one update to a projection (the same as [`Projection::apply`]).
 pub fn apply(projection: &mut Projection, update: &RecordUpdate) -> Option<ApplicationRecord> {
     projection.apply(update)
@@ -153,7 +160,10 @@ struct ByDeadline(BacklogItem);
 
 impl ByDeadline {
     fn key(&self) -> (NaiveDate, &str) {
-        (self.0.deadline, &self.0.tracking_number)
+        (
+            self.0.deadline.unwrap_or(NaiveDate::MAX),
+            &self.0.tracking_number,
+        )
     }
 }
 
@@ -188,7 +198,7 @@ impl Earliest {
         }
         if self.heap.len() == self.limit {
             let Some(top) = self.heap.peek() else { return };
-            if (r.deadline, r.tracking_number.as_str()) >= top.key() {
+            if r.backlog_key() >= top.key() {
                 return;
             }
             self.heap.pop();

@@ -42,16 +42,19 @@ fn record_strategy(pool: u32) -> impl Strategy<Value = ApplicationRecord> {
             0u32..3,
             0u32..3,
             any::<bool>(),
-            0usize..8,
+            0usize..6,
             0usize..3,
-            0usize..4,
+            0usize..5,
         ),
+        (any::<bool>(), any::<bool>()),
     )
-        .prop_map(move |(a, b, c, d)| {
+        .prop_map(move |(a, b, c, d, e)| {
             let (tn, ci, plate, di) = a;
             let (ki, chi, day, sec, utc) = b;
             let (status, answer_after, days, overdue) = c;
             let (esc, rer, has_answer_time, age, gender, unit) = d;
+            // Some records are not classified yet, some have no deadline.
+            let (classified, has_deadline) = (e.0 || ci % 3 != 0, e.1 || day % 4 != 0);
             let geo = Geography::embedded();
             let tax = Taxonomy::embedded();
             let cat = &tax.categories()[ci];
@@ -71,14 +74,14 @@ fn record_strategy(pool: u32) -> impl Strategy<Value = ApplicationRecord> {
                 tracking_number: format!("T{tn}"),
                 kind: Kind::ALL[ki],
                 channel: Channel::ALL[chi],
-                heading: cat.heading.clone(),
-                category: cat.code.clone(),
+                heading: classified.then(|| cat.heading.clone()),
+                category: classified.then(|| cat.code.clone()),
                 province,
                 district,
-                institution_type: cat.institution.clone(),
-                unit_id: format!("U{unit}"),
+                institution_type: classified.then(|| cat.institution.clone()),
+                unit_id: (unit < 4).then(|| format!("U{unit}")),
                 received_at,
-                deadline: date + Days::new(9),
+                deadline: has_deadline.then(|| date + Days::new(9)),
                 answered_at: (answered && has_answer_time)
                     .then(|| received_at + Days::new(answer_after)),
                 business_days_to_answer: if answered { days } else { None },
@@ -155,11 +158,13 @@ proptest! {
             prop_assert_eq!(sum, r.block, "breakdown {} does not add up", b.dimension);
         }
         let sc: u64 = r.scorecards.iter().map(|c| c.received).sum();
-        prop_assert_eq!(sc, r.block.received);
+        let unrouted = records.iter().filter(|x| x.unit_id.is_none()).count() as u64;
+        prop_assert_eq!(sc + unrouted, r.block.received);
         // Backlog lists: every pending record is a candidate, earliest deadline first.
         let pending = records.iter().filter(|x| x.status == Status::Pending).count();
         prop_assert_eq!(r.backlog.len(), pending.min(ReportOptions::default().list_limit));
-        prop_assert!(r.backlog.windows(2).all(|w| (w[0].deadline, &w[0].tracking_number) <= (w[1].deadline, &w[1].tracking_number)));
+        let key = |i: &BacklogItem| (i.deadline.unwrap_or(NaiveDate::MAX), i.tracking_number.clone());
+        prop_assert!(r.backlog.windows(2).all(|w| key(&w[0]) <= key(&w[1])));
         prop_assert!(r.overdue.iter().all(|i| i.overdue));
     }
 

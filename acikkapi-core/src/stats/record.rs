@@ -156,26 +156,21 @@ pub enum Status {
 }
 
 /// Yaş grubu: the applicant's age band, when they gave it (never an exact age or birth date).
+/// The bands are the workflow's (`crate::workflow::application::AgeGroup`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AgeGroup {
     /// Under 18.
     #[serde(rename = "0-17")]
     Under18,
-    /// 18 to 24.
-    #[serde(rename = "18-24")]
-    From18To24,
-    /// 25 to 34.
-    #[serde(rename = "25-34")]
-    From25To34,
-    /// 35 to 44.
-    #[serde(rename = "35-44")]
-    From35To44,
-    /// 45 to 54.
-    #[serde(rename = "45-54")]
-    From45To54,
-    /// 55 to 64.
-    #[serde(rename = "55-64")]
-    From55To64,
+    /// 18 to 29.
+    #[serde(rename = "18-29")]
+    From18To29,
+    /// 30 to 44.
+    #[serde(rename = "30-44")]
+    From30To44,
+    /// 45 to 64.
+    #[serde(rename = "45-64")]
+    From45To64,
     /// 65 and over.
     #[serde(rename = "65+")]
     From65,
@@ -183,25 +178,40 @@ pub enum AgeGroup {
 
 impl AgeGroup {
     /// Every age group, youngest first.
-    pub const ALL: [AgeGroup; 7] = [
+    pub const ALL: [AgeGroup; 5] = [
         AgeGroup::Under18,
-        AgeGroup::From18To24,
-        AgeGroup::From25To34,
-        AgeGroup::From35To44,
-        AgeGroup::From45To54,
-        AgeGroup::From55To64,
+        AgeGroup::From18To29,
+        AgeGroup::From30To44,
+        AgeGroup::From45To64,
         AgeGroup::From65,
     ];
 
-    /// The band as written in data and reports (`"25-34"`).
+    /// The band of an age in whole years; `None` for a negative age.
+    ///
+    /// ```
+    /// use acikkapi_core::stats::AgeGroup;
+    /// assert_eq!(AgeGroup::of_age(17), Some(AgeGroup::Under18));
+    /// assert_eq!(AgeGroup::of_age(30), Some(AgeGroup::From30To44));
+    /// assert_eq!(AgeGroup::of_age(-1), None);
+    /// ```
+    pub fn of_age(years: i32) -> Option<AgeGroup> {
+        Some(match years {
+            i32::MIN..0 => return None,
+            0..=17 => AgeGroup::Under18,
+            18..=29 => AgeGroup::From18To29,
+            30..=44 => AgeGroup::From30To44,
+            45..=64 => AgeGroup::From45To64,
+            _ => AgeGroup::From65,
+        })
+    }
+
+    /// The band as written in data and reports (`"30-44"`).
     pub fn label(self) -> &'static str {
         match self {
             AgeGroup::Under18 => "0-17",
-            AgeGroup::From18To24 => "18-24",
-            AgeGroup::From25To34 => "25-34",
-            AgeGroup::From35To44 => "35-44",
-            AgeGroup::From45To54 => "45-54",
-            AgeGroup::From55To64 => "55-64",
+            AgeGroup::From18To29 => "18-29",
+            AgeGroup::From30To44 => "30-44",
+            AgeGroup::From45To64 => "45-64",
             AgeGroup::From65 => "65+",
         }
     }
@@ -254,7 +264,7 @@ impl Gender {
 ///   "received_at":"2026-11-02T10:15:00+03:00","status":{"state":"answered","outcome":"olumlu"},
 ///   "deadline":"2026-11-11","answered_at":"2026-11-06T16:00:00+03:00",
 ///   "business_days_to_answer":4,"escalations":0,"reroutes":1,"overdue":false,
-///   "age_group":"35-44","gender":"kadin"}"#;
+///   "age_group":"30-44","gender":"kadin"}"#;
 /// let rec: ApplicationRecord = serde_json::from_str(line).unwrap();
 /// assert_eq!(rec.status, Status::Answered { outcome: Outcome::Olumlu });
 /// assert!(rec.answered_on_time());
@@ -268,26 +278,33 @@ pub struct ApplicationRecord {
     pub kind: Kind,
     /// How it arrived.
     pub channel: Channel,
-    /// Hizmet başlığı.
-    pub heading: HeadingCode,
-    /// Kategori (its heading part should equal `heading`).
-    pub category: CategoryCode,
+    /// Hizmet başlığı; `None` while not classified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<HeadingCode>,
+    /// Kategori (its heading part should equal `heading`); `None` while not classified (e.g.
+    /// not processed before registration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<CategoryCode>,
     /// İl: the province where it was registered.
     pub province: ProvincePlate,
     /// İlçe: the district where it was registered; `None` when registered at the governorship
     /// (valilik) for the province as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
-    /// Kurum türü: the type of institution it was routed to.
-    pub institution_type: InstitutionTypeCode,
-    /// Birim: the unit (office) it was routed to, as the organisation graph names it.
-    pub unit_id: String,
+    /// Kurum türü: the type of institution that handles it; `None` while unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution_type: Option<InstitutionTypeCode>,
+    /// Birim: the unit (office) it was routed to; `None` until routed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<String>,
     /// Başvuru zamanı: when it was registered (see the module documentation on time).
     pub received_at: DateTime<FixedOffset>,
     /// Where it stands.
     pub status: Status,
-    /// Son cevap tarihi: the last day (Istanbul date) to answer.
-    pub deadline: NaiveDate,
+    /// Son cevap tarihi: the last day (Istanbul date) to answer; `None` before registration and
+    /// for applications that never got one (not processed, redirected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<NaiveDate>,
     /// Cevap zamanı: when it was answered, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<DateTime<FixedOffset>>,
@@ -353,21 +370,56 @@ impl ApplicationRecord {
     }
 
     /// Whether it is answered ([`Status::Answered`]) within the deadline: the Istanbul date of
-    /// `answered_at` is on or before `deadline`; without an `answered_at`, not `overdue`.
+    /// `answered_at` is on or before `deadline`; without both, not `overdue`.
     /// `false` for every other status.
     pub fn answered_on_time(&self) -> bool {
         if !matches!(self.status, Status::Answered { .. }) {
             return false;
         }
-        match &self.answered_at {
-            Some(t) => istanbul_date(t) <= self.deadline,
-            None => !self.overdue,
+        match (&self.answered_at, self.deadline) {
+            (Some(t), Some(d)) => istanbul_date(t) <= d,
+            _ => !self.overdue,
         }
     }
 
-    /// Whether its category's heading part matches `heading`.
+    /// Whether the category (if any) lies under the heading, and a category comes with its
+    /// heading.
     pub fn is_consistent(&self) -> bool {
-        self.category.heading() == self.heading.as_str()
+        match (&self.category, &self.heading) {
+            (Some(c), Some(h)) => c.heading() == h.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
+
+    /// Breakdown key of the heading (`""` when not classified).
+    pub(crate) fn heading_key(&self) -> &str {
+        self.heading.as_ref().map_or("", HeadingCode::as_str)
+    }
+
+    /// Breakdown key of the category (`""` when not classified).
+    pub(crate) fn category_key(&self) -> &str {
+        self.category.as_ref().map_or("", CategoryCode::as_str)
+    }
+
+    /// Breakdown key of the institution type (`""` when unknown).
+    pub(crate) fn institution_key(&self) -> &str {
+        self.institution_type
+            .as_ref()
+            .map_or("", InstitutionTypeCode::as_str)
+    }
+
+    /// Breakdown key of the unit (`""` when not routed).
+    pub(crate) fn unit_key(&self) -> &str {
+        self.unit_id.as_deref().unwrap_or("")
+    }
+
+    /// Sort key of backlog lists: deadline (none last), then tracking number.
+    pub(crate) fn backlog_key(&self) -> (NaiveDate, &str) {
+        (
+            self.deadline.unwrap_or(NaiveDate::MAX),
+            &self.tracking_number,
+        )
     }
 }
 

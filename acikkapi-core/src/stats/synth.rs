@@ -4,7 +4,8 @@
 //!
 //! Shapes: kinds 55 % şikâyet / 38 % talep / 7 % ihbar; statuses 68 % answered (outcome 55 %
 //! olumlu, 30 % olumsuz, 15 % kısmen olumlu), 5 % closed, 14 % pending, 8 % not processed, 5 %
-//! redirected; received during 2026-01-05…2026-11-20; deadline = received + 9 calendar days
+//! redirected (not processed and redirected ones have no unit and no deadline, half the not
+//! processed ones no category; a fifth of the pending ones are not routed yet); received during 2026-01-05…2026-11-20; deadline = received + 9 calendar days
 //! (≈ 7 business days, holidays ignored); answers take 0–20 business days, mostly under 7; about
 //! 60 % of applicants give an age group and 70 % a gender.
 
@@ -150,6 +151,9 @@ impl Generator {
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
 
         let roll = rng.below(100);
+        let mut classified = true;
+        let mut routed = true;
+        let mut has_deadline = true;
         let mut answered_at = None;
         let mut business_days = None;
         let mut overdue = false;
@@ -174,12 +178,21 @@ impl Generator {
             68..73 => Status::Closed,
             73..87 => {
                 overdue = deadline < as_of && rng.percent(30);
+                // A fifth of the open ones are registered but not routed yet.
+                routed = rng.percent(80);
                 Status::Pending
             }
-            87..95 => Status::NotProcessed {
-                reasons: vec!["Başvuru idarenin görev alanı dışında".to_string()],
-            },
-            _ => Status::Redirected,
+            87..95 => {
+                classified = rng.percent(50);
+                (routed, has_deadline) = (false, false);
+                Status::NotProcessed {
+                    reasons: vec!["Başvuru idarenin görev alanı dışında".to_string()],
+                }
+            }
+            _ => {
+                (routed, has_deadline) = (false, false);
+                Status::Redirected
+            }
         };
         let escalations = u32::from(overdue) + u32::from(rng.percent(3));
         let reroutes = if rng.percent(10) {
@@ -196,15 +209,15 @@ impl Generator {
             tracking_number: format!("2026-{plate}-{i:08}"),
             kind,
             channel,
-            heading: cat.heading.clone(),
-            category: cat.code.clone(),
+            heading: classified.then(|| cat.heading.clone()),
+            category: classified.then(|| cat.code.clone()),
             province: plate,
             district,
-            institution_type: cat.institution.clone(),
-            unit_id,
+            institution_type: classified.then(|| cat.institution.clone()),
+            unit_id: routed.then_some(unit_id),
             received_at,
             status,
-            deadline,
+            deadline: has_deadline.then_some(deadline),
             answered_at,
             business_days_to_answer: business_days,
             escalations,

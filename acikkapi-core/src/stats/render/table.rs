@@ -3,7 +3,7 @@
 use super::super::format::{format_decimal_tr, format_int_tr, format_percent_tr};
 use super::super::{
     BacklogItem, Breakdown, Dimension, ProvinceRate, ProvinceTopCategories, Report, Sla,
-    StatisticsBlock, UnitScorecard,
+    StatisticsBlock, UNASSIGNED, UNCLASSIFIED, UnitScorecard,
 };
 
 /// Column alignment.
@@ -301,10 +301,13 @@ pub fn backlog_table(title: &str, items: &[BacklogItem]) -> TextTable {
     for i in items {
         t.push(vec![
             i.tracking_number.clone(),
-            i.unit_id.clone(),
-            i.category.clone(),
+            i.unit_id.clone().unwrap_or_else(|| UNASSIGNED.to_string()),
+            i.category
+                .clone()
+                .unwrap_or_else(|| UNCLASSIFIED.to_string()),
             i.received.format("%d.%m.%Y").to_string(),
-            i.deadline.format("%d.%m.%Y").to_string(),
+            i.deadline
+                .map_or_else(|| "—".to_string(), |d| d.format("%d.%m.%Y").to_string()),
             format_int_tr(i.escalations),
         ]);
     }
