@@ -347,3 +347,149 @@ fn html_renders_in_headless_chromium() {
         png.len()
     );
 }
+
+/// A journal written by the real engine is read by `acikkapi report` (detected by its header).
+#[test]
+fn journal_file_input() {
+    use acikkapi::core::journal::{FileJournal, FileJournalOptions};
+    use acikkapi::core::workflow::application::{
+        Applicant, ApplicationCommand, ApplicationWorkflow, Assignment, Channel, Flags, Gender,
+        Intake, Kind, Outcome as WfOutcome,
+    };
+    use acikkapi::core::workflow::ports::{MemorySink, local_time};
+    use acikkapi::core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+    use std::sync::Arc;
+
+    let dir = scratch("journal");
+    let path = dir.join("basvurular.journal");
+    let expected = {
+        let journal = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+        let mut engine = Engine::open(
+            ApplicationWorkflow::default(),
+            Arc::new(journal),
+            MemorySink::new(),
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let bureau = Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu");
+        let officer = Actor::new(Role::Officer, "o1", "Denizli İl Sağlık Müdürlüğü");
+        let now = local_time(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            10,
+            0,
+        );
+        let mut n = 0;
+        let mut run = |engine: &mut Engine<ApplicationWorkflow>, id: &str, actor: &Actor, cmd| {
+            n += 1;
+            engine
+                .execute(
+                    &InstanceId::new(id),
+                    CommandId::new(format!("c{n}")),
+                    None,
+                    actor,
+                    now,
+                    cmd,
+                )
+                .unwrap();
+        };
+        for i in 0..5 {
+            let id = format!("2026-20-{i:06}");
+            let intake = Intake {
+                applicant: Applicant {
+                    name: "Mehmet Demir".into(),
+                    tckn: Some("10000000146".into()),
+                    phone: None,
+                    birth_year: Some(1990),
+                    gender: Gender::Male,
+                },
+                province: 20,
+                district: Some("Pamukkale".into()),
+                channel: Channel::InPerson,
+                kind: Kind::Request,
+                category: Some("SAGLIK.DIGER".into()),
+                text: "Aile hekimime randevu alamıyorum, yardım istiyorum.".into(),
+                flags: Flags::default(),
+            };
+            run(
+                &mut engine,
+                &id,
+                &bureau,
+                ApplicationCommand::Receive { intake },
+            );
+            run(&mut engine, &id, &bureau, ApplicationCommand::Register);
+            if i == 4 {
+                continue; // registered, not routed: pending
+            }
+            let assignment = Assignment {
+                unit: officer.unit.clone(),
+                officer: "o1".into(),
+            };
+            run(
+                &mut engine,
+                &id,
+                &bureau,
+                ApplicationCommand::Route { assignment },
+            );
+            if i < 3 {
+                let outcome = [
+                    WfOutcome::Positive,
+                    WfOutcome::Negative,
+                    WfOutcome::Positive,
+                ][i];
+                let text = "Randevunuz oluşturuldu.".into();
+                run(
+                    &mut engine,
+                    &id,
+                    &officer,
+                    ApplicationCommand::Answer { outcome, text },
+                );
+            }
+        }
+        engine.statistics()
+    };
+    assert_eq!(expected.total, 5);
+    let out = acikkapi(&["report", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rep: Report = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            rep.block.received,
+            rep.block.concluded,
+            rep.block.positive,
+            rep.block.negative
+        ),
+        (
+            expected.total,
+            expected.concluded,
+            expected.positive,
+            expected.negative
+        )
+    );
+    assert_eq!(rep.block.pending, expected.pending);
+    assert_eq!(expected.pending, 2);
+    let units = rep.breakdown(Dimension::Unit).unwrap();
+    assert!(
+        units
+            .rows
+            .iter()
+            .any(|r| r.key == "Denizli İl Sağlık Müdürlüğü" && r.block.received == 4)
+    );
+    assert!(
+        units
+            .rows
+            .iter()
+            .any(|r| r.key.is_empty() && r.block.received == 1)
+    );
+    let age = rep.breakdown(Dimension::Age).unwrap();
+    assert_eq!(age.rows.len(), 1);
+    assert_eq!(
+        (age.rows[0].key.as_str(), age.rows[0].block.received),
+        ("30-44", 5)
+    );
+    // The journal was opened read-only: the file is unchanged by the report.
+    let before = std::fs::read(&path).unwrap();
+    let table = acikkapi(&["report", path.to_str().unwrap()]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("Toplam Başvuru Sayısı"));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}

@@ -130,6 +130,14 @@ pub enum Error {
     /// An output format that does not exist.
     #[error("bilinmeyen çıktı biçimi: {0:?} (table, csv, json, html)")]
     UnknownFormat(String),
+    /// An application's event history that cannot be projected to a statistics record.
+    #[error("başvuru {instance}: istatistik kaydı çıkarılamadı: {message}")]
+    Projection {
+        /// The tracking number (workflow instance).
+        instance: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A line of a records file that is not a valid record.
     #[error("kayıt dosyası, satır {line}: {message}")]
     InvalidRecord {

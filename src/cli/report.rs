@@ -1,6 +1,9 @@
 //! `acikkapi report`: statistics over application records.
 //!
-//! INPUT is a JSON Lines file (`-` for standard input): one
+//! INPUT is either an application-workflow **journal file** (recognised by its `ACIKJRNL` header;
+//! opened read-only, every application's history folded into a record, see
+//! [`acikkapi_core::stats::records_from_journal`]) or a **JSON Lines file** (`-` for standard
+//! input): one
 //! [`ApplicationRecord`] per line, blank lines ignored. A
 //! later line with the same tracking number replaces the earlier one, so the file may be an
 //! append-only log of record snapshots. Any invalid line makes the command print every problem
@@ -10,7 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 use acikkapi_core::stats::render::{Format, render};
-use acikkapi_core::stats::{ApplicationRecord, Dimension, Projection, ReportOptions};
+use acikkapi_core::stats::{self, ApplicationRecord, Dimension, Projection, ReportOptions};
 use clap::Args;
 
 use super::{CliError, CliResult, Io};
@@ -21,7 +24,8 @@ const MAX_PROBLEMS: usize = 20;
 /// `acikkapi report INPUT [--by …] [--format …] [--out FILE]`
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// JSON Lines file of application records (`-` for standard input).
+    /// Application-workflow journal file, or JSON Lines file of application records (`-` for
+    /// standard input).
     pub input: PathBuf,
     /// Break down by: heading, category, province, district, channel, kind, institution, unit,
     /// week, month, age, gender. Without it: the summary (block, SLA, scorecards, provinces).
@@ -84,8 +88,17 @@ fn read_records(
 
 /// Runs `acikkapi report`.
 pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
+    let opts = ReportOptions {
+        list_limit: args.limit,
+        ..ReportOptions::default()
+    };
+    let from_stdin = args.input.as_os_str() == "-";
+    if !from_stdin && args.input.is_file() && stats::is_journal_file(&args.input)? {
+        let report = stats::report_from_journal(&args.input, &opts)?;
+        return write_report(&args, &render(&report, args.by, args.format), io);
+    }
     let mut projection = Projection::new();
-    let problems = if args.input.as_os_str() == "-" {
+    let problems = if from_stdin {
         read_records(io.stdin, &mut projection)?
     } else {
         let file = std::fs::File::open(&args.input)
@@ -105,12 +118,11 @@ pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
         }
         return Ok(1);
     }
-    let opts = ReportOptions {
-        list_limit: args.limit,
-        ..ReportOptions::default()
-    };
     let report = projection.report(&opts);
-    let text = render(&report, args.by, args.format);
+    write_report(&args, &render(&report, args.by, args.format), io)
+}
+
+fn write_report(args: &ReportArgs, text: &str, io: &mut Io<'_>) -> CliResult {
     match &args.out {
         Some(path) => std::fs::write(path, text)?,
         None => io.stdout.write_all(text.as_bytes())?,

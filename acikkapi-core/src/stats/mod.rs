@@ -10,6 +10,9 @@
 //!   report needs, per [`Dimension`].
 //! * [`Projection`] + [`RecordUpdate`]: incremental; [`report`] / [`ReportBuilder`]: batch. Both
 //!   give the same [`Report`].
+//! * [`step`] / [`fold`] / [`Projection::apply_event`]: the workflow's events
+//!   ([`crate::workflow::application::ApplicationEvent`]) to records;
+//!   [`records_from_journal`] / [`report_from_journal`]: the batch path from a journal file.
 //! * [`Report`]: the [`StatisticsBlock`], [`Sla`], a [`Breakdown`] per dimension, unit
 //!   scorecards, top categories per province, rates per 100,000 inhabitants, backlog lists.
 //! * [`format`](mod@format): Turkish number formatting; [`render`]: text tables, CSV, JSON and HTML.
@@ -31,6 +34,7 @@
 
 mod aggregate;
 mod build;
+mod fold;
 pub mod format;
 mod projection;
 mod record;
@@ -40,10 +44,16 @@ pub mod synth;
 mod tally;
 
 #[cfg(test)]
+mod fold_tests;
+#[cfg(test)]
 mod proptests;
 
 pub use aggregate::{Aggregates, Dimension};
 pub use build::{UNASSIGNED, UNCLASSIFIED, backlog_lists, breakdown, per_100k};
+pub use fold::{
+    business_days_between, fold, is_journal_file, records_from_engine, records_from_journal,
+    report_from_journal, step,
+};
 pub use projection::{Projection, RecordUpdate, ReportBuilder, aggregate, apply, report};
 pub use record::{
     AgeGroup, ApplicationRecord, Channel, Gender, Kind, Outcome, Status, istanbul_date,
