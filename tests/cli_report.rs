@@ -285,7 +285,7 @@ fn html_is_self_contained_and_escaped() {
         html.matches("http").count(),
         html.matches("http://www.w3.org/2000/svg").count()
     );
-    assert_eq!(html.matches("<svg").count(), 3);
+    assert_eq!(html.matches("<svg").count(), 4);
     assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
     assert!(html.contains("Toplam Başvuru Sayısı"));
     assert!(html.contains("İşlem Yapılmayı Bekleyen"));

@@ -8,6 +8,8 @@ use super::table::{
     Align, TextTable, backlog_table, block_table, breakdown_table, scorecard_table, sla_table,
     top_categories_table,
 };
+use super::tiles::tile_map_svg;
+use crate::geo::ProvincePlate;
 
 /// Escapes text for HTML element content and attribute values.
 ///
@@ -209,6 +211,24 @@ fn rate_chart(r: &Report) -> String {
     bar_chart("İllere göre 100 bin kişiye düşen başvuru", &bars, max)
 }
 
+fn rate_map(r: &Report) -> String {
+    let rate = |p: ProvincePlate| r.rates.iter().find(|x| x.plate == p);
+    tile_map_svg(
+        "İllere göre 100 bin kişiye düşen başvuru (kare harita)",
+        |p| rate(p).filter(|x| x.received > 0).map(|x| x.per_100k),
+        |p| match rate(p) {
+            Some(x) => format!(
+                "{} {}: {} başvuru, 100 bin kişide {}",
+                x.plate,
+                x.province,
+                format_int_tr(x.received),
+                format_decimal_tr(x.per_100k, 1)
+            ),
+            None => p.to_string(),
+        },
+    )
+}
+
 /// The whole report as one HTML5 page, with the breakdown by `by` as a table.
 pub fn report_html(r: &Report, by: Dimension) -> String {
     let mut h = String::with_capacity(64 * 1024);
@@ -249,6 +269,7 @@ pub fn report_html(r: &Report, by: Dimension) -> String {
 
     h.push_str("<section id=\"iller\">\n<h2>İllere Göre 100 Bin Kişiye Düşen Başvuru</h2>\n");
     h.push_str("<p class=\"meta\">Nüfus: TÜİK ADNKS, 2023 yıl sonu.</p>\n");
+    h.push_str(&rate_map(r));
     h.push_str(&rate_chart(r));
     h.push_str("</section>\n");
 

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 
 pub mod html;
 pub mod table;
+pub mod tiles;
 
 /// Çıktı biçimi: an output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
