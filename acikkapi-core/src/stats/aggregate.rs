@@ -113,12 +113,75 @@ impl FromStr for Dimension {
     }
 }
 
+/// A fast, non-cryptographic hasher for the aggregate maps (multiply-rotate over 8-byte words, as
+/// rustc's FxHash, with a final mix so that the low bits hashbrown uses are well spread). Keys are
+/// codes and ids from the system's own records; flooding resistance (std's SipHash) buys little
+/// here, and hashing is a large part of a batch report.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FastHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FastHasher {
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 32)).wrapping_mul(0x94D0_49BB_1331_11EB) ^ (h >> 29)
+    }
+}
+
+/// `HashMap` with [`FastHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
 /// Number of slots in per-plate arrays (index = plate; index 0 unused).
 pub(crate) const PLATE_SLOTS: usize = 82;
 
 /// Applies `f` to the tally under `key`, creating it (one allocation) only when new.
 #[inline]
-fn with_entry<V: Default>(m: &mut HashMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
+fn with_entry<V: Default>(m: &mut FastMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
     if let Some(v) = m.get_mut(key) {
         f(v);
         return;
@@ -128,7 +191,7 @@ fn with_entry<V: Default>(m: &mut HashMap<String, V>, key: &str, f: impl FnOnce(
 
 /// Removes `r` from the tally under `key`, dropping the entry when it becomes empty.
 #[inline]
-fn remove_from<K, Q>(m: &mut HashMap<K, Tally>, key: &Q, r: &ApplicationRecord)
+fn remove_from<K, Q>(m: &mut FastMap<K, Tally>, key: &Q, r: &ApplicationRecord)
 where
     K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
     Q: std::hash::Hash + Eq + ?Sized,
@@ -147,47 +210,47 @@ where
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aggregates {
     pub(crate) total: Tally,
-    pub(crate) heading: HashMap<String, Tally>,
-    pub(crate) category: HashMap<String, Tally>,
+    pub(crate) heading: FastMap<String, Tally>,
+    pub(crate) category: FastMap<String, Tally>,
     /// Index = plate.
     pub(crate) province: Vec<Tally>,
     /// Index = plate; key = district name, `""` for the governorship.
-    pub(crate) district: Vec<HashMap<String, Tally>>,
+    pub(crate) district: Vec<FastMap<String, Tally>>,
     pub(crate) channel: [Tally; Channel::ALL.len()],
     pub(crate) kind: [Tally; Kind::ALL.len()],
-    pub(crate) institution: HashMap<String, Tally>,
-    pub(crate) unit: HashMap<String, Tally>,
-    pub(crate) week: HashMap<u32, Tally>,
-    pub(crate) month: HashMap<u32, Tally>,
+    pub(crate) institution: FastMap<String, Tally>,
+    pub(crate) unit: FastMap<String, Tally>,
+    pub(crate) week: FastMap<u32, Tally>,
+    pub(crate) month: FastMap<u32, Tally>,
     /// Index = age group; the last slot is "not given".
     pub(crate) age: [Tally; AgeGroup::ALL.len() + 1],
     /// Index = gender; the last slot is "not given".
     pub(crate) gender: [Tally; Gender::ALL.len() + 1],
     /// Index = plate; category code → number of applications.
-    pub(crate) province_category: Vec<HashMap<String, u64>>,
+    pub(crate) province_category: Vec<FastMap<String, u64>>,
     /// Unit → institution type it belongs to, with a count of records naming the pair (so that
     /// removal can forget a pair).
-    pub(crate) unit_institution: HashMap<String, HashMap<String, u64>>,
+    pub(crate) unit_institution: FastMap<String, FastMap<String, u64>>,
 }
 
 impl Default for Aggregates {
     fn default() -> Self {
         Aggregates {
             total: Tally::default(),
-            heading: HashMap::new(),
-            category: HashMap::new(),
+            heading: FastMap::default(),
+            category: FastMap::default(),
             province: vec![Tally::default(); PLATE_SLOTS],
-            district: vec![HashMap::new(); PLATE_SLOTS],
+            district: vec![FastMap::default(); PLATE_SLOTS],
             channel: Default::default(),
             kind: Default::default(),
-            institution: HashMap::new(),
-            unit: HashMap::new(),
-            week: HashMap::new(),
-            month: HashMap::new(),
+            institution: FastMap::default(),
+            unit: FastMap::default(),
+            week: FastMap::default(),
+            month: FastMap::default(),
             age: Default::default(),
             gender: Default::default(),
-            province_category: vec![HashMap::new(); PLATE_SLOTS],
-            unit_institution: HashMap::new(),
+            province_category: vec![FastMap::default(); PLATE_SLOTS],
+            unit_institution: FastMap::default(),
         }
     }
 }
@@ -276,14 +339,14 @@ impl Aggregates {
     /// Adds another set of aggregates into this one (for combining partial batches).
     pub fn merge(&mut self, o: &Aggregates) {
         fn merge_map<K: Clone + std::hash::Hash + Eq>(
-            a: &mut HashMap<K, Tally>,
-            b: &HashMap<K, Tally>,
+            a: &mut FastMap<K, Tally>,
+            b: &FastMap<K, Tally>,
         ) {
             for (k, t) in b {
                 a.entry(k.clone()).or_default().merge(t);
             }
         }
-        fn merge_counts(a: &mut HashMap<String, u64>, b: &HashMap<String, u64>) {
+        fn merge_counts(a: &mut FastMap<String, u64>, b: &FastMap<String, u64>) {
             for (k, c) in b {
                 *a.entry(k.clone()).or_default() += c;
             }
