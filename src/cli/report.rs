@@ -7,11 +7,12 @@
 //! [`ApplicationRecord`] per line, blank lines ignored. A
 //! later line with the same tracking number replaces the earlier one, so the file may be an
 //! append-only log of record snapshots. Any invalid line makes the command print every problem
-//! (`satır N: …`, at most 20) and exit with 1 without a report.
+//! (`kayıt dosyası, satır N: …`, at most 20) and exit with 1 without a report.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
+use acikkapi_core::Error;
 use acikkapi_core::stats::render::{Format, render};
 use acikkapi_core::stats::{self, ApplicationRecord, Dimension, Projection, ReportOptions};
 use clap::Args;
@@ -50,11 +51,11 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse().map_err(|e: acikkapi_core::Error| e.to_string())
 }
 
-/// Reads records into a projection; returns the problems found (line number, message).
+/// Reads records into a projection; returns the problems found.
 fn read_records(
     input: &mut dyn BufRead,
     projection: &mut Projection,
-) -> Result<Vec<(usize, String)>, CliError> {
+) -> Result<Vec<Error>, CliError> {
     let mut problems = Vec::new();
     let mut line = String::new();
     let mut n = 0usize;
@@ -69,18 +70,21 @@ fn read_records(
             continue;
         }
         match serde_json::from_str::<ApplicationRecord>(text) {
-            Ok(r) if !r.is_consistent() => problems.push((
-                n,
-                format!(
+            Ok(r) if !r.is_consistent() => problems.push(Error::InvalidRecord {
+                line: n,
+                message: format!(
                     "kategori {} başlık {} ile uyuşmuyor",
                     r.category.as_ref().map_or("-", |c| c.as_str()),
                     r.heading.as_ref().map_or("-", |h| h.as_str())
                 ),
-            )),
+            }),
             Ok(r) => {
                 projection.upsert(r);
             }
-            Err(e) => problems.push((n, e.to_string())),
+            Err(e) => problems.push(Error::InvalidRecord {
+                line: n,
+                message: e.to_string(),
+            }),
         }
     }
     Ok(problems)
@@ -106,8 +110,8 @@ pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
         read_records(&mut BufReader::new(file), &mut projection)?
     };
     if !problems.is_empty() {
-        for (line, msg) in problems.iter().take(MAX_PROBLEMS) {
-            writeln!(io.stderr, "{}: satır {line}: {msg}", args.input.display())?;
+        for problem in problems.iter().take(MAX_PROBLEMS) {
+            writeln!(io.stderr, "{}: {problem}", args.input.display())?;
         }
         if problems.len() > MAX_PROBLEMS {
             writeln!(
