@@ -28,7 +28,7 @@ fn bench_stats(c: &mut Criterion) {
     // One status change on a 1M-record projection: remove the old contribution, add the new.
     let mut changed = records[500_000].clone();
     changed.status = stats::Status::Answered {
-        outcome: stats::Outcome::Olumlu,
+        outcome: stats::Outcome::Positive,
     };
     let original = records[500_000].clone();
     let mut flip = false;

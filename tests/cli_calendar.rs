@@ -11,13 +11,22 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn ok(args: &[&str]) -> String {
     let out = run(args, "");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -26,7 +35,10 @@ fn holidays_csv_with_header_sorted_one_row_per_day() {
     let out = ok(&["calendar", "holidays", "2007"]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "date,name,kind,source");
-    assert_eq!(lines[1], "2007-01-01,Yılbaşı; Kurban Bayramı 2. gün,full,law; table");
+    assert_eq!(
+        lines[1],
+        "2007-01-01,Yılbaşı; Kurban Bayramı 2. gün,full,law; table"
+    );
     let dates: Vec<&str> = lines[1..].iter().map(|l| &l[..10]).collect();
     let mut sorted = dates.clone();
     sorted.sort();
@@ -34,7 +46,10 @@ fn holidays_csv_with_header_sorted_one_row_per_day() {
     assert_eq!(dates, sorted);
     assert!(out.contains("2007-10-28,Cumhuriyet Bayramı arifesi (13.00'ten),half,law"));
     assert!(!out.contains("2007-05-01"));
-    assert!(ok(&["calendar", "holidays", "2009"]).contains("2009-05-01,Emek ve Dayanışma Günü,full,law"));
+    assert!(
+        ok(&["calendar", "holidays", "2009"])
+            .contains("2009-05-01,Emek ve Dayanışma Günü,full,law")
+    );
 }
 
 #[test]
@@ -52,19 +67,42 @@ fn holidays_public_calendar_and_no_table() {
 fn add_and_between() {
     assert_eq!(ok(&["calendar", "add", "2025-03-28", "1"]), "2025-04-02\n");
     assert_eq!(ok(&["calendar", "add", "2025-04-02", "-1"]), "2025-03-28\n");
-    assert_eq!(ok(&["calendar", "add", "2025-03-28", "1", "--calendar", "public"]), "2025-04-07\n");
-    assert_eq!(ok(&["calendar", "add", "2025-10-27", "1", "--half-days-off"]), "2025-10-30\n");
+    assert_eq!(
+        ok(&["calendar", "add", "2025-03-28", "1", "--calendar", "public"]),
+        "2025-04-07\n"
+    );
+    assert_eq!(
+        ok(&["calendar", "add", "2025-10-27", "1", "--half-days-off"]),
+        "2025-10-30\n"
+    );
     assert_eq!(ok(&["calendar", "add", "2025-10-27", "1"]), "2025-10-28\n");
-    assert_eq!(ok(&["calendar", "between", "2025-03-28", "2025-04-02"]), "1\n");
-    assert_eq!(ok(&["calendar", "between", "2025-04-02", "2025-03-28"]), "-1\n");
+    assert_eq!(
+        ok(&["calendar", "between", "2025-03-28", "2025-04-02"]),
+        "1\n"
+    );
+    assert_eq!(
+        ok(&["calendar", "between", "2025-04-02", "2025-03-28"]),
+        "-1\n"
+    );
 }
 
 #[test]
 fn add_stdin_and_bad_lines() {
-    let out = run(&["calendar", "add", "--stdin"], "2025-03-28,1\n2024-06-14,1\n\n2025-11-08,0\n");
+    let out = run(
+        &["calendar", "add", "--stdin"],
+        "2025-03-28,1\n2024-06-14,1\n\n2025-11-08,0\n",
+    );
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "2025-03-28,1,2025-04-02\n2024-06-14,1,2024-06-20\n2025-11-08,0,2025-11-10\n");
-    for bad in ["2025-03-28,1\n2025-13-01,1\n", "2025-03-28,1\nnonsense\n", "2025-03-28,1\n2025-03-28,x\n", "2025-03-28,1\n1970-01-01,1\n"] {
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "2025-03-28,1,2025-04-02\n2024-06-14,1,2024-06-20\n2025-11-08,0,2025-11-10\n"
+    );
+    for bad in [
+        "2025-03-28,1\n2025-13-01,1\n",
+        "2025-03-28,1\nnonsense\n",
+        "2025-03-28,1\n2025-03-28,x\n",
+        "2025-03-28,1\n1970-01-01,1\n",
+    ] {
         let out = run(&["calendar", "add", "--stdin"], bad);
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         let err = String::from_utf8(out.stderr).unwrap();
@@ -76,7 +114,10 @@ fn add_stdin_and_bad_lines() {
 #[test]
 fn bayrams_csv() {
     let out = ok(&["calendar", "bayrams", "2025", "2025"]);
-    assert_eq!(out, "hijri_year,bayram,first_day,source\n1446,ramazan,2025-03-30,table\n1446,kurban,2025-06-06,table\n");
+    assert_eq!(
+        out,
+        "hijri_year,bayram,first_day,source\n1446,ramazan,2025-03-30,table\n1446,kurban,2025-06-06,table\n"
+    );
     let out = ok(&["calendar", "bayrams", "2033", "2033", "--no-table"]);
     assert_eq!(out.lines().filter(|l| l.contains(",ramazan,")).count(), 2);
     assert!(out.lines().skip(1).all(|l| l.ends_with(",computed")));
@@ -94,6 +135,9 @@ fn out_of_range_and_bad_dates_are_errors_not_panics() {
         let out = run(args, "");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.starts_with("acikkapi: ") && !err.contains("panicked"), "{err}");
+        assert!(
+            err.starts_with("acikkapi: ") && !err.contains("panicked"),
+            "{err}"
+        );
     }
 }

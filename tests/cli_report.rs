@@ -36,13 +36,13 @@ fn write_records(dir: &Path, records: &[ApplicationRecord]) -> PathBuf {
 fn one_of_each() -> Vec<ApplicationRecord> {
     let statuses = [
         Status::Answered {
-            outcome: Outcome::Olumlu,
+            outcome: Outcome::Positive,
         },
         Status::Answered {
-            outcome: Outcome::Olumsuz,
+            outcome: Outcome::Negative,
         },
         Status::Answered {
-            outcome: Outcome::KismenOlumlu,
+            outcome: Outcome::PartlyPositive,
         },
         Status::Pending,
         Status::Closed,
@@ -201,7 +201,7 @@ fn later_line_replaces_earlier_and_stdin_works() {
     let mut changed = records[3].clone();
     assert_eq!(changed.status, Status::Pending);
     changed.status = Status::Answered {
-        outcome: Outcome::Olumlu,
+        outcome: Outcome::Positive,
     };
     records.push(changed);
     let out = acikkapi_with_stdin(&["report", "-", "--format", "csv"], &jsonl(&records));
@@ -351,10 +351,10 @@ fn html_renders_in_headless_chromium() {
 /// A journal written by the real engine is read by `acikkapi report` (detected by its header).
 #[test]
 fn journal_file_input() {
+    use acikkapi::core::application::{ApplicationInput, TextOrNumber};
     use acikkapi::core::journal::{FileJournal, FileJournalOptions};
     use acikkapi::core::workflow::application::{
-        Applicant, ApplicationCommand, ApplicationWorkflow, Assignment, Channel, Flags, Gender,
-        Intake, Kind, Outcome as WfOutcome,
+        ApplicationCommand, ApplicationWorkflow, Assignment, Outcome as WfOutcome,
     };
     use acikkapi::core::workflow::ports::{MemorySink, local_time};
     use acikkapi::core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
@@ -394,27 +394,27 @@ fn journal_file_input() {
         };
         for i in 0..5 {
             let id = format!("2026-20-{i:06}");
-            let intake = Intake {
-                applicant: Applicant {
-                    name: "Mehmet Demir".into(),
-                    tckn: Some("10000000146".into()),
-                    phone: None,
-                    birth_year: Some(1990),
-                    gender: Gender::Male,
-                },
-                province: 20,
-                district: Some("Pamukkale".into()),
-                channel: Channel::InPerson,
-                kind: Kind::Request,
+            let input = ApplicationInput {
+                tckn: Some("10000000146".into()),
+                name: Some("Mehmet".into()),
+                surname: Some("Demir".into()),
+                mother_maiden_initials: Some("AK".into()),
+                phone: Some("0532 123 45 67".into()),
+                birth_year: Some(TextOrNumber::Number(1990)),
+                gender: Some("erkek".into()),
+                kind: Some("talep".into()),
+                channel: Some("banko_sozlu".into()),
+                subject: Some("Aile hekimime randevu alamıyorum, yardım istiyorum.".into()),
                 category: Some("SAGLIK.DIGER".into()),
-                text: "Aile hekimime randevu alamıyorum, yardım istiyorum.".into(),
-                flags: Flags::default(),
+                province: Some(TextOrNumber::Number(20)),
+                district: Some("Pamukkale".into()),
+                ..ApplicationInput::default()
             };
             run(
                 &mut engine,
                 &id,
                 &bureau,
-                ApplicationCommand::Receive { intake },
+                ApplicationCommand::Receive { input },
             );
             run(&mut engine, &id, &bureau, ApplicationCommand::Register);
             if i == 4 {

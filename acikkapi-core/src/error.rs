@@ -334,7 +334,132 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    // --- identifiers ---------------------------------------------------------------------------
+    /// A TC Kimlik No that does not parse.
+    #[error(transparent)]
+    Tckn(#[from] TcknError),
+    /// A phone number that is not a Turkish mobile number.
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+    /// A tracking number that does not parse or whose check digit is wrong.
+    #[error(transparent)]
+    TrackingNumber(#[from] TrackingNumberError),
+    // --- validation ----------------------------------------------------------------------------
+    /// An application input with incomplete, false or erroneous data: *işleme alınmaz*
+    /// (not processed). Every problem is listed, one per line.
+    #[error("başvuru işleme alınamaz (eksik, yanlış veya hatalı bilgi):\n{0}")]
+    Rejected(#[from] crate::validate::Rejection),
 }
 
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+// --- identifiers -------------------------------------------------------------------------------
+// The identifier errors are small enums of their own (cloneable, comparable, serializable) so that a
+// validation `Problem` can carry them; they convert into `Error` with `?`. The offending input is
+// always carried *masked* (see `crate::ids::mask_input`): errors end up in logs.
+
+/// Why a string is not a valid T.C. Kimlik No (or Yabancı Kimlik No).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TcknError {
+    /// Not exactly 11 digits.
+    #[error("T.C. Kimlik No 11 haneli olmalı ({len} hane girildi: {input})")]
+    WrongLength {
+        /// The input, masked.
+        input: String,
+        /// Number of characters given (after trimming).
+        len: usize,
+    },
+    /// Contains something other than the digits 0–9.
+    #[error("T.C. Kimlik No yalnızca rakamlardan oluşmalı ({input})")]
+    NotDigits {
+        /// The input, masked.
+        input: String,
+    },
+    /// Starts with 0.
+    #[error("T.C. Kimlik No 0 ile başlayamaz ({input})")]
+    LeadingZero {
+        /// The input, masked.
+        input: String,
+    },
+    /// The 10th or 11th digit does not match the checksum: a typo or an invented number.
+    #[error("T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor ({input})")]
+    Checksum {
+        /// The input, masked.
+        input: String,
+    },
+}
+
+/// Why a string is not a Turkish mobile phone number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PhoneError {
+    /// Nothing but spaces and separators.
+    #[error("Telefon numarası boş")]
+    Empty,
+    /// A character other than digits, spaces, `-`, `.`, `(`, `)` or a leading `+`.
+    #[error("Telefon numarasında geçersiz karakter var ({input})")]
+    InvalidCharacter {
+        /// The input, masked.
+        input: String,
+    },
+    /// An international number with a country code other than +90.
+    #[error("Telefon numarası Türkiye numarası (+90) olmalı ({input})")]
+    NotTurkish {
+        /// The input, masked.
+        input: String,
+    },
+    /// A Turkish number that is not a mobile number (landlines start with 2, 3 or 4).
+    #[error("Telefon numarası bir cep telefonu numarası (5xx) olmalı ({input})")]
+    NotMobile {
+        /// The input, masked.
+        input: String,
+    },
+    /// Too few or too many digits for `05xx xxx xx xx`.
+    #[error("Telefon numarası 05xx xxx xx xx biçiminde 11 haneli olmalı ({input})")]
+    WrongLength {
+        /// The input, masked.
+        input: String,
+    },
+}
+
+/// Why a string is not a valid tracking number (`AK-20-2026-0001234-7`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrackingNumberError {
+    /// Not of the form `AK-PP-YYYY-SSSSSSS-C`.
+    #[error("Başvuru takip numarası AK-PP-YYYY-SSSSSSS-C biçiminde olmalı ({input:?})")]
+    Format {
+        /// The input as given (not personal data).
+        input: String,
+    },
+    /// The check digit does not match: a digit was misread, mistyped or two digits were swapped.
+    #[error("Başvuru takip numarası hatalı: kontrol hanesi tutmuyor ({input:?})")]
+    CheckDigit {
+        /// The input as given.
+        input: String,
+    },
+    /// The province plate is not 01–81.
+    #[error("Başvuru takip numarasındaki il plakası geçersiz: {plate:02} (01–81 olmalı)")]
+    Plate {
+        /// The plate given.
+        plate: u8,
+    },
+    /// The year is not 2000–9999.
+    #[error("Başvuru takip numarasındaki yıl geçersiz: {year}")]
+    Year {
+        /// The year given.
+        year: u16,
+    },
+    /// The sequence number is not 1–9 999 999.
+    #[error("Başvuru takip numarasındaki sıra numarası geçersiz: {seq}")]
+    Sequence {
+        /// The sequence number given.
+        seq: u32,
+    },
+}

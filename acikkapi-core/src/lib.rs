@@ -11,13 +11,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod application;
 pub mod calendar;
 pub mod error;
 pub mod geo;
+pub mod ids;
 pub mod journal;
+pub mod notify;
+pub mod samples;
 pub mod stats;
 pub mod taxonomy;
 pub mod text;
+pub mod validate;
 pub mod workflow;
 
 pub use error::{Error, Result};

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use acikkapi_core::Error;
 use acikkapi_core::calendar::Calendar;
 use acikkapi_core::journal::{Journal, MemoryJournal};
+use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::workflow::application::{
-    Applicant, ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Channel,
-    Flags, Gender, Intake, Kind, Outcome,
+    ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome,
 };
 use acikkapi_core::workflow::personnel::{
     ChangeKind, ChangeRequest, Opinion, PersonnelCommand, PersonnelWorkflow, Staff,
@@ -39,30 +39,24 @@ fn actors() -> Vec<Actor> {
     ]
 }
 
-fn intake(variant: u8) -> Intake {
-    Intake {
-        applicant: Applicant {
-            name: if variant % 5 == 4 {
-                String::new()
-            } else {
-                "Mehmet Demir".into()
-            },
-            tckn: Some("10000000146".into()),
-            phone: Some("5051112233".into()),
-            birth_year: Some(1975),
-            gender: Gender::Male,
-        },
-        province: 20,
-        district: Some("Pamukkale".into()),
-        channel: Channel::Phone,
-        kind: Kind::Request,
+fn intake(variant: u8) -> ApplicationInput {
+    ApplicationInput {
+        tckn: Some("10000000146".into()),
+        name: Some("Mehmet".into()).filter(|_| variant % 5 != 4),
+        surname: Some("Demir".into()),
+        mother_maiden_initials: Some("AK".into()),
+        phone: Some("0505 111 22 33".into()),
+        birth_year: Some(TextOrNumber::Number(1975)),
+        gender: Some("erkek".into()),
+        kind: Some("talep".into()),
+        channel: Some("çağrı merkezi".into()),
+        subject: Some("Mahallemizdeki sağlık ocağında doktor yok.".into()),
         category: Some("SAGLIK.DIGER".into()),
-        text: "Mahallemizdeki sağlık ocağında doktor yok.".into(),
-        flags: Flags {
-            special: variant % 3 == 1,
-            confidential: variant % 4 == 2,
-            ohal: false,
-        },
+        province: Some(TextOrNumber::Number(20)),
+        district: Some("Pamukkale".into()),
+        special: Some(variant % 3 == 1),
+        confidential: Some(variant % 4 == 2),
+        ..ApplicationInput::default()
     }
 }
 
@@ -111,7 +105,7 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
     let officer = if arg % 2 == 0 { "o1" } else { "o2" };
     match cmd {
         0 => ApplicationCommand::Receive {
-            intake: intake(arg),
+            input: intake(arg),
         },
         1 => ApplicationCommand::Register,
         2 => ApplicationCommand::Redirect {
@@ -284,7 +278,7 @@ proptest! {
         let from_snapshot = open(&journal, &MemorySink::new());
         prop_assert_eq!(from_snapshot.states(), engine.states());
         // SMS keys are unique (the outbox deduplicates; the engine never reuses a key).
-        let keys: BTreeSet<String> = sink.notifications().into_iter().map(|n| n.key).collect();
+        let keys: BTreeSet<String> = sink.notifications().into_iter().map(|n| n.key.0).collect();
         prop_assert_eq!(keys.len(), sink.notifications().len());
     }
 

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
+use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::workflow::application::{
-    Applicant, ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Channel,
-    Flags, Gender, Intake, Kind, Outcome, Status,
+    ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome, Status,
 };
 use acikkapi_core::workflow::ports::{MemorySink, local_time};
 use acikkapi_core::workflow::{
@@ -42,25 +42,23 @@ fn journal(dir: &TempDir) -> Arc<dyn Journal> {
     Arc::new(FileJournal::open(dir.0.join("basvuru.journal"), options).unwrap())
 }
 
-fn intake(i: usize) -> Intake {
-    Intake {
-        applicant: Applicant {
-            name: "Zeynep Kaya".into(),
-            tckn: None,
-            phone: Some("5443332211".into()),
-            birth_year: Some(1992),
-            gender: Gender::Female,
-        },
-        province: 20,
-        district: Some("Merkezefendi".into()),
-        channel: Channel::InPerson,
-        kind: Kind::Complaint,
+fn intake(i: usize) -> ApplicationInput {
+    ApplicationInput {
+        tckn: Some("10000000146".into()),
+        name: Some("Zeynep".into()),
+        surname: Some("Kaya".into()),
+        mother_maiden_initials: Some("MA".into()),
+        phone: Some("0544 333 22 11".into()),
+        birth_year: Some(TextOrNumber::Number(1992)),
+        gender: Some("kadın".into()),
+        kind: Some("şikayet".into()),
+        channel: Some("banko yazılı".into()),
+        subject: Some("Sokağımızda çöpler üç gündür toplanmıyor.".into()),
         category: Some("YEREL.DIGER".into()).filter(|_| i % 7 != 3),
-        text: "Sokağımızda çöpler üç gündür toplanmıyor.".into(),
-        flags: Flags {
-            special: i % 5 == 0,
-            ..Flags::default()
-        },
+        province: Some(TextOrNumber::Number(20)),
+        district: Some("Merkezefendi".into()),
+        special: Some(i % 5 == 0),
+        ..ApplicationInput::default()
     }
 }
 
@@ -99,7 +97,7 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
         run(
             "receive",
             &bureau(),
-            ApplicationCommand::Receive { intake: intake(i) },
+            ApplicationCommand::Receive { input: intake(i) },
         )
         .unwrap();
         let registered = run("register", &bureau(), ApplicationCommand::Register).unwrap();
@@ -197,7 +195,7 @@ fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
             None,
             &bureau(),
             mid,
-            ApplicationCommand::Receive { intake: intake(0) },
+            ApplicationCommand::Receive { input: intake(0) },
         )
         .unwrap();
     assert!(again.repeated);

@@ -8,12 +8,13 @@
 //! - `bayrams FROM_YEAR TO_YEAR [--no-table]`: CSV `hijri_year,bayram,first_day,source`.
 
 use acikkapi_core::calendar::{
-    Calendar, CalendarKind, CalendarOptions, HalfDayPolicy, Holiday, HolidayKind, bayrams_between_years,
+    Calendar, CalendarKind, CalendarOptions, HalfDayPolicy, Holiday, HolidayKind,
+    bayrams_between_years,
 };
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{CliError, CliResult, Io};
+use super::{CliError, CliResult, Io, csv_field};
 
 /// Which calendar to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,17 +92,22 @@ fn calendar(opts: &CalendarArgs) -> Calendar {
         Which::Legal => CalendarKind::Legal,
         Which::Public => CalendarKind::PublicSector,
     };
-    let half_day_policy =
-        if opts.half_days_off { HalfDayPolicy::NotBusinessDay } else { HalfDayPolicy::CountsAsBusinessDay };
-    Calendar::new(CalendarOptions { kind, half_day_policy, no_bayram_table: opts.no_table, ..Default::default() })
+    let half_day_policy = if opts.half_days_off {
+        HalfDayPolicy::NotBusinessDay
+    } else {
+        HalfDayPolicy::CountsAsBusinessDay
+    };
+    Calendar::new(CalendarOptions {
+        kind,
+        half_day_policy,
+        no_bayram_table: opts.no_table,
+        ..Default::default()
+    })
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| format!("geçersiz tarih {s:?} (YYYY-AA-GG): {e}"))
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|e| format!("geçersiz tarih {s:?} (YYYY-AA-GG): {e}"))
 }
 
 /// One CSV row per day: names and sources joined by `; `, kind from the union of the day's off-times.
@@ -110,7 +116,10 @@ fn holiday_rows(holidays: &[Holiday]) -> Vec<String> {
     let mut i = 0;
     while i < holidays.len() {
         let date = holidays[i].date;
-        let same: Vec<&Holiday> = holidays[i..].iter().take_while(|h| h.date == date).collect();
+        let same: Vec<&Holiday> = holidays[i..]
+            .iter()
+            .take_while(|h| h.date == date)
+            .collect();
         i += same.len();
         let names: Vec<&str> = same.iter().map(|h| h.name_tr.as_str()).collect();
         let mut sources: Vec<&str> = Vec::new();
@@ -149,7 +158,12 @@ pub fn run(cmd: CalendarCmd, io: &mut Io<'_>) -> CliResult {
                 writeln!(io.stdout, "{row}")?;
             }
         }
-        CalendarCmd::Add { date, n, stdin, opts } => {
+        CalendarCmd::Add {
+            date,
+            n,
+            stdin,
+            opts,
+        } => {
             let cal = calendar(&opts);
             if stdin {
                 let mut line = String::new();
@@ -164,18 +178,27 @@ pub fn run(cmd: CalendarCmd, io: &mut Io<'_>) -> CliResult {
                     if text.is_empty() {
                         continue;
                     }
-                    let bad = |msg: String| CliError::Usage(format!("standart girdi satır {number}: {msg}"));
+                    let bad = |msg: String| {
+                        CliError::Usage(format!("standart girdi satır {number}: {msg}"))
+                    };
                     let Some((d, k)) = text.split_once(',') else {
                         return Err(bad(format!("beklenen TARİH,N, gelen {text:?}")));
                     };
                     let d = parse_date(d).map_err(bad)?;
-                    let k: i64 = k.trim().parse().map_err(|_| bad(format!("geçersiz sayı {:?}", k.trim())))?;
-                    let r = cal.add_business_days(d, k).map_err(|e| bad(e.to_string()))?;
+                    let k: i64 = k
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(format!("geçersiz sayı {:?}", k.trim())))?;
+                    let r = cal
+                        .add_business_days(d, k)
+                        .map_err(|e| bad(e.to_string()))?;
                     writeln!(io.stdout, "{d},{k},{r}")?;
                 }
             } else {
                 let (Some(date), Some(n)) = (date, n) else {
-                    return Err(CliError::Usage("kullanım: acikkapi calendar add TARİH N | --stdin".into()));
+                    return Err(CliError::Usage(
+                        "kullanım: acikkapi calendar add TARİH N | --stdin".into(),
+                    ));
                 };
                 let date = parse_date(&date).map_err(CliError::Usage)?;
                 writeln!(io.stdout, "{}", cal.add_business_days(date, n)?)?;
@@ -184,9 +207,17 @@ pub fn run(cmd: CalendarCmd, io: &mut Io<'_>) -> CliResult {
         CalendarCmd::Between { a, b, opts } => {
             let a = parse_date(&a).map_err(CliError::Usage)?;
             let b = parse_date(&b).map_err(CliError::Usage)?;
-            writeln!(io.stdout, "{}", calendar(&opts).business_days_between(a, b)?)?;
+            writeln!(
+                io.stdout,
+                "{}",
+                calendar(&opts).business_days_between(a, b)?
+            )?;
         }
-        CalendarCmd::Bayrams { from_year, to_year, no_table } => {
+        CalendarCmd::Bayrams {
+            from_year,
+            to_year,
+            no_table,
+        } => {
             let supported = acikkapi_core::calendar::SUPPORTED_YEARS;
             for y in [from_year, to_year] {
                 if !supported.contains(&y) {
@@ -195,7 +226,14 @@ pub fn run(cmd: CalendarCmd, io: &mut Io<'_>) -> CliResult {
             }
             writeln!(io.stdout, "hijri_year,bayram,first_day,source")?;
             for b in bayrams_between_years(from_year, to_year, !no_table)? {
-                writeln!(io.stdout, "{},{},{},{}", b.hijri_year, b.kind.as_str(), b.first_day, b.source.as_str())?;
+                writeln!(
+                    io.stdout,
+                    "{},{},{},{}",
+                    b.hijri_year,
+                    b.kind.as_str(),
+                    b.first_day,
+                    b.source.as_str()
+                )?;
             }
         }
     }

@@ -9,9 +9,12 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 pub mod calendar;
+pub mod demo;
 pub mod geo;
+pub mod journal;
 pub mod report;
 pub mod taxonomy;
+pub mod validate;
 
 /// What a subcommand can fail with. Printed on stderr as `acikkapi: <message>`, exit code 2
 /// (exit code 1 is reserved for "the input was checked and is invalid").
@@ -57,29 +60,54 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Provinces and districts (CSV).
-    #[command(subcommand)]
-    Geo(geo::GeoCmd),
-    /// Service headings and categories; category suggestions for a text.
-    #[command(subcommand)]
-    Taxonomy(taxonomy::TaxonomyCmd),
-    /// Statistics over application records: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
-    Report(report::ReportArgs),
     /// Turkish business-day calendar: holidays, bayrams, business-day arithmetic.
     Calendar {
         /// What to do.
         #[command(subcommand)]
         cmd: calendar::CalendarCmd,
     },
+    /// Provinces and districts (CSV).
+    #[command(subcommand)]
+    Geo(geo::GeoCmd),
+    /// Service headings and categories; category suggestions for a text.
+    #[command(subcommand)]
+    Taxonomy(taxonomy::TaxonomyCmd),
+    /// Check or replay a workflow journal file (read-only).
+    Journal {
+        /// What to do with the journal.
+        #[command(subcommand)]
+        cmd: journal::JournalCmd,
+    },
+    /// Checks an application input (JSON) and prints it normalised, or every problem (exit 1).
+    Validate(validate::ValidateArgs),
+    /// The main job: a month of Açık Kapı applications for one province, end to end (synthetic data).
+    Demo(demo::DemoArgs),
+    /// Statistics over application records or a journal: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     match cli.command {
+        Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Journal { cmd } => journal::run(cmd, io),
+        Command::Validate(args) => validate::run(args, io),
+        Command::Demo(args) => demo::run(args, io),
         Command::Report(args) => report::run(args, io),
-        Command::Calendar { cmd } => calendar::run(cmd, io),
+    }
+}
+
+/// Reads a whole input file as UTF-8 text; `-` reads standard input.
+pub fn read_input(path: &std::path::Path, io: &mut Io<'_>) -> Result<String, CliError> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        io.stdin.read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("{}: okunamadı: {e}", path.display())))
     }
 }
 

@@ -75,7 +75,7 @@ pub(crate) fn new_moon_jd_ut(k: i64) -> f64 {
     let t2 = t * t;
     let t3 = t2 * t;
     let t4 = t3 * t;
-    let jde = 2_451_550.09766 + 29.530_588_861 * k + 0.000_154_37 * t2 - 0.000_000_150 * t3
+    let jde = 2_451_550.097_66 + 29.530_588_861 * k + 0.000_154_37 * t2 - 0.000_000_150 * t3
         + 0.000_000_000_73 * t4;
     let e = 1.0 - 0.002_516 * t - 0.000_007_4 * t2;
     let m = 2.5534 + 29.105_356_70 * k - 0.000_001_4 * t2 - 0.000_000_11 * t3;
@@ -155,9 +155,9 @@ pub(crate) struct Equatorial {
 /// Nutation in longitude (degrees) and true obliquity of the ecliptic (degrees) at `t` Julian
 /// centuries (TT) from J2000 (Meeus ch. 22, the 0.5″ version).
 fn nutation_obliquity(t: f64) -> (f64, f64) {
-    let om = 125.04452 - 1934.136_261 * t;
+    let om = 125.04452 - 1_934.136_261 * t;
     let l = 280.4665 + 36000.7698 * t;
-    let lp = 218.3165 + 481_267.8813 * t;
+    let lp = 218.3165 + 481_267.881_3 * t;
     let dpsi = (-17.20 * sin_d(om) - 1.32 * sin_d(2.0 * l) - 0.23 * sin_d(2.0 * lp)
         + 0.21 * sin_d(2.0 * om))
         / 3600.0;

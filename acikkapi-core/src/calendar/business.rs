@@ -43,10 +43,10 @@ struct YearData {
     off: Vec<u8>,
     /// `prefix[i]` = business days among days `0..i` of the year (length = days + 1).
     prefix: Vec<u16>,
-    /// Ordinal0 of each business day of the year, ascending.
-    business: Vec<u16>,
-    /// 1 January as days from the common era.
-    jan1: i32,
+    /// The business days of the year, ascending.
+    business: Vec<NaiveDate>,
+    /// Business days from 1 January 1981 up to (not including) 1 January of this year.
+    start_count: u32,
 }
 
 struct Inner {
@@ -54,7 +54,7 @@ struct Inner {
     /// Overlay days merged (public-sector calendar), sorted.
     overlay_days: Vec<Holiday>,
     /// One lazily built slot per supported year.
-    years: Box<[OnceLock<std::result::Result<YearData, String>>]>,
+    years: Box<[OnceLock<YearData>]>,
 }
 
 /// İş günü takvimi: a Turkish business-day calendar (legal or public-sector).
@@ -144,27 +144,50 @@ impl Calendar {
         &self.inner.options
     }
 
+    /// The tables of `year`, built on first use. A year's running count needs the previous
+    /// year's, so the first query for a year builds every earlier supported year not yet built
+    /// (all of 1981–2200 take a few milliseconds).
+    #[inline]
     fn year(&self, year: i32) -> Result<&YearData> {
-        let idx = year
-            .checked_sub(*SUPPORTED_YEARS.start())
-            .filter(|_| SUPPORTED_YEARS.contains(&year));
-        let Some(idx) = idx else {
+        let first = *SUPPORTED_YEARS.start();
+        if !SUPPORTED_YEARS.contains(&year) {
             return Err(Error::YearOutOfRange {
                 year,
                 supported: SUPPORTED_YEARS,
             });
-        };
-        // In bounds: idx < year_slot_count() because `year` is in SUPPORTED_YEARS.
-        let slot = &self.inner.years[idx as usize];
-        let data = slot.get_or_init(|| self.build_year(year).map_err(|e| e.to_string()));
-        data.as_ref().map_err(|message| Error::DataFile {
-            file: "calendar".to_string(),
-            line: 0,
-            message: format!("year {year}: {message}"),
+        }
+        // In bounds: 0 <= year - first < year_slot_count() because `year` is in SUPPORTED_YEARS.
+        if let Some(data) = self.inner.years[(year - first) as usize].get() {
+            return Ok(data);
+        }
+        self.build_through(year)
+    }
+
+    #[cold]
+    fn build_through(&self, year: i32) -> Result<&YearData> {
+        let first = *SUPPORTED_YEARS.start();
+        let mut start_count = 0u32;
+        let mut built = None;
+        for y in first..=year {
+            let slot = &self.inner.years[(y - first) as usize];
+            let data = match slot.get() {
+                Some(data) => data,
+                None => {
+                    let data = self.build_year(y, start_count)?;
+                    // Another thread may have won the race; both built the same table.
+                    slot.get_or_init(|| data)
+                }
+            };
+            start_count = data.start_count + data.business.len() as u32;
+            built = Some(data);
+        }
+        built.ok_or(Error::YearOutOfRange {
+            year,
+            supported: SUPPORTED_YEARS,
         })
     }
 
-    fn build_year(&self, year: i32) -> Result<YearData> {
+    fn build_year(&self, year: i32, start_count: u32) -> Result<YearData> {
         let opts = &self.inner.options;
         if opts.kind == CalendarKind::PublicSector {
             Overlay::bundled()?;
@@ -199,7 +222,7 @@ impl Calendar {
         prefix.push(0u16);
         for (i, &bits) in off.iter().enumerate() {
             if is_business(bits, opts.half_day_policy) {
-                business.push(i as u16);
+                business.push(jan1 + chrono::Days::new(i as u64));
             }
             prefix.push(business.len() as u16);
         }
@@ -208,7 +231,7 @@ impl Calendar {
             off,
             prefix,
             business,
-            jan1: jan1.num_days_from_ce(),
+            start_count,
         })
     }
 
@@ -220,12 +243,27 @@ impl Calendar {
         Ok(())
     }
 
+    /// Hot path: the year's tables if already built, and the day's index in the year.
+    #[inline]
+    fn built(&self, date: NaiveDate) -> Option<(&YearData, usize)> {
+        // A year before 1981 wraps to a huge index, which `get` rejects.
+        let idx = date.year().wrapping_sub(*SUPPORTED_YEARS.start()) as u32 as usize;
+        let y = self.inner.years.get(idx)?.get()?;
+        Some((y, date.ordinal0() as usize))
+    }
+
+    #[inline]
     fn locate(&self, date: NaiveDate) -> Result<(&YearData, usize)> {
+        if let Some(found) = self.built(date) {
+            return Ok(found);
+        }
         self.year(date.year())
             .map(|y| (y, date.ordinal0() as usize))
-            .map_err(|_| Error::DateOutOfRange {
-                date,
-                supported: SUPPORTED_YEARS,
+            .map_err(|e| match e {
+                Error::YearOutOfRange { supported, .. } => {
+                    Error::DateOutOfRange { date, supported }
+                }
+                other => other,
             })
     }
 
@@ -236,7 +274,11 @@ impl Calendar {
     }
 
     /// Whether `date` is a business day (under the calendar's half-day policy).
+    #[inline]
     pub fn is_business_day(&self, date: NaiveDate) -> Result<bool> {
+        if let Some((y, i)) = self.built(date) {
+            return Ok(is_business(y.off[i], self.inner.options.half_day_policy));
+        }
         Ok(is_business(
             self.off_bits(date)?,
             self.inner.options.half_day_policy,
@@ -266,15 +308,8 @@ impl Calendar {
         Ok(self.year(year)?.holidays.clone())
     }
 
-    fn date_at(&self, y: &YearData, ordinal0: u16) -> Result<NaiveDate> {
-        let days = y.jan1 + i32::from(ordinal0);
-        NaiveDate::from_num_days_from_ce_opt(days).ok_or(Error::YearOutOfRange {
-            year: 0,
-            supported: SUPPORTED_YEARS,
-        })
-    }
-
     /// The n-th business day after `date` (see the conventions on [`Calendar`]).
+    #[inline]
     pub fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
         let (mut y, i) = self.locate(date)?;
         let out = || Error::BusinessDaysOutOfRange {
@@ -297,7 +332,7 @@ impl Calendar {
             loop {
                 let total = y.business.len() as i64;
                 if target <= total {
-                    return self.date_at(y, y.business[(target - 1) as usize]);
+                    return Ok(y.business[(target - 1) as usize]);
                 }
                 target -= total;
                 year += 1;
@@ -307,7 +342,7 @@ impl Calendar {
             let mut back = -n;
             let before = i64::from(y.prefix[i]);
             if back <= before {
-                return self.date_at(y, y.business[(before - back) as usize]);
+                return Ok(y.business[(before - back) as usize]);
             }
             back -= before;
             loop {
@@ -315,7 +350,7 @@ impl Calendar {
                 y = self.year(year).map_err(|_| out())?;
                 let total = y.business.len() as i64;
                 if back <= total {
-                    return self.date_at(y, y.business[(total - back) as usize]);
+                    return Ok(y.business[(total - back) as usize]);
                 }
                 back -= total;
             }
@@ -323,20 +358,17 @@ impl Calendar {
     }
 
     /// Business days in (a, b] (negative when b < a; see the conventions on [`Calendar`]).
+    #[inline]
     pub fn business_days_between(&self, a: NaiveDate, b: NaiveDate) -> Result<i64> {
-        if b < a {
-            return self.business_days_between(b, a).map(|n| -n);
+        // Running counts since 1981-01-01 at a and b: their difference is the count in (a, b],
+        // and for b < a minus the count in (b, a].
+        let count = |y: &YearData, i: usize| i64::from(y.start_count) + i64::from(y.prefix[i + 1]);
+        if let (Some((ya, ia)), Some((yb, ib))) = (self.built(a), self.built(b)) {
+            return Ok(count(yb, ib) - count(ya, ia));
         }
         let (ya, ia) = self.locate(a)?;
         let (yb, ib) = self.locate(b)?;
-        if a.year() == b.year() {
-            return Ok(i64::from(yb.prefix[ib + 1]) - i64::from(ya.prefix[ia + 1]));
-        }
-        let mut count = ya.business.len() as i64 - i64::from(ya.prefix[ia + 1]);
-        for year in a.year() + 1..b.year() {
-            count += self.year(year)?.business.len() as i64;
-        }
-        Ok(count + i64::from(yb.prefix[ib + 1]))
+        Ok(count(yb, ib) - count(ya, ia))
     }
 }
 

@@ -221,9 +221,9 @@ fn send_sync() {
     check::<Calendar>();
 }
 
-/// A date of 1982–2189 as an offset from 1982-01-01 (room for ±2000 business days).
+/// A date of 1990–2189 as an offset from 1990-01-01 (room for ±2000 business days).
 fn date_strategy() -> impl Strategy<Value = NaiveDate> {
-    (0i64..76_000).prop_map(|k| d("1982-01-01") + chrono::Days::new(k as u64))
+    (0i64..73_000).prop_map(|k| d("1990-01-01") + chrono::Days::new(k as u64))
 }
 
 fn naive_add(cal: &Calendar, mut date: NaiveDate, n: i64) -> NaiveDate {
@@ -288,4 +288,51 @@ proptest! {
         prop_assert_eq!(cal.add_business_days(fwd, -n).unwrap(), bday);
         prop_assert_eq!(cal.business_days_between(fwd, bday).unwrap(), -n);
     }
+}
+
+#[test]
+fn table_switched_off_gives_the_same_calendar_2017_to_2032() {
+    let computed = Calendar::new(CalendarOptions {
+        no_bayram_table: true,
+        ..Default::default()
+    });
+    let table = Calendar::public_sector();
+    for year in 2017..=2032 {
+        let strip = |hs: Vec<Holiday>| {
+            hs.into_iter()
+                .map(|h| (h.date, h.name_tr, h.kind))
+                .collect::<Vec<_>>()
+        };
+        let c = computed.holidays(year).unwrap();
+        assert!(c.iter().all(|h| h.source != HolidaySource::Table), "{year}");
+        assert!(
+            c.iter().any(|h| h.source == HolidaySource::Computed),
+            "{year}"
+        );
+        assert_eq!(strip(c), strip(table.holidays(year).unwrap()), "{year}");
+    }
+    assert_eq!(
+        computed
+            .business_days_between(d("2017-01-01"), d("2032-12-31"))
+            .unwrap(),
+        table
+            .business_days_between(d("2017-01-01"), d("2032-12-31"))
+            .unwrap()
+    );
+}
+
+#[test]
+fn beyond_the_table_bayrams_are_computed() {
+    let h = legal().holidays(2040).unwrap();
+    let bayram_days: Vec<&Holiday> = h
+        .iter()
+        .filter(|h| h.source != HolidaySource::Law)
+        .collect();
+    // Ramazan (7 Oct) and Kurban (14 Dec) 2040 lie wholly inside the year: 2 arifes + 3 + 4 days.
+    assert_eq!(bayram_days.len(), 9);
+    assert!(
+        bayram_days
+            .iter()
+            .all(|h| h.source == HolidaySource::Computed)
+    );
 }

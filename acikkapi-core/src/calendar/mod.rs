@@ -54,6 +54,7 @@
 
 mod astro;
 mod business;
+mod crescent;
 mod deadline;
 mod hijri;
 mod overlay;
@@ -65,10 +66,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use business::{Calendar, CalendarOptions};
+pub use crescent::{COMPUTABLE_HIJRI_YEARS, compute_month_start};
 pub use deadline::OfficeHours;
 pub use hijri::{
-    Bayram, BayramKind, COMPUTABLE_HIJRI_YEARS, bayram, bayrams_between_years,
-    bayrams_touching_year, compute_bayram, compute_month_start, table_first_day,
+    Bayram, BayramKind, bayram, bayrams_between_years, bayrams_touching_year, compute_bayram,
+    table_first_day,
 };
 pub use overlay::Overlay;
 pub use rules::legal_holidays;

@@ -217,7 +217,8 @@ impl Journal for FileJournal {
         let mut file = File::open(path).map_err(io(path))?;
         file.seek(SeekFrom::Start(offset)).map_err(io(path))?;
         let mut r = BufReader::with_capacity(256 << 10, file);
-        let mut out = Vec::with_capacity(limit.min((last - from + 1) as usize));
+        let remaining = usize::try_from(last - from + 1).unwrap_or(usize::MAX);
+        let mut out = Vec::with_capacity(limit.min(remaining).min(1 << 16));
         let mut buf = Vec::new();
         while offset < end && out.len() < limit {
             let corrupt = |reason: &str| Error::JournalCorrupt {

@@ -473,3 +473,39 @@ proptest! {
         check_open(&path, &bytes, &[]);
     }
 }
+
+#[test]
+fn valid_record_far_behind_damage_is_found_across_chunk_boundaries() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let payloads = write_batches(&path, &[1, 1]);
+    let full = std::fs::read(&path).unwrap();
+    let first_end = HEADER_LEN as usize + payloads[0].len() + FRAME_OVERHEAD;
+    // Garbage (zeros: length 0 is invalid) between record 1 and record 2, of sizes that put
+    // record 2 before, across and after the scanner's 1 MiB chunk boundary.
+    for gap in [
+        10usize,
+        (1 << 20) - 30,
+        (1 << 20) - 1,
+        (1 << 20) + 3,
+        (3 << 20) + 7,
+    ] {
+        let mut bytes = full[..first_end].to_vec();
+        bytes.resize(first_end + gap, 0);
+        bytes.extend_from_slice(&full[first_end..]);
+        std::fs::write(&path, &bytes).unwrap();
+        match FileJournal::open(&path, FileJournalOptions::default()) {
+            Err(Error::JournalCorrupt { offset, .. }) => {
+                assert_eq!(offset, first_end as u64, "gap {gap}")
+            }
+            other => panic!("gap {gap}: expected corruption, got {other:?}"),
+        }
+        // The same garbage without a record after it is a torn tail.
+        std::fs::write(&path, &bytes[..first_end + gap]).unwrap();
+        let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+        assert_eq!(
+            (j.last_seq(), j.recovery().torn_tail.as_ref().unwrap().bytes),
+            (Seq(1), gap as u64)
+        );
+    }
+}

@@ -343,27 +343,47 @@ fn valid_frame_after(
     file_len: u64,
     last_seq: u64,
 ) -> Result<bool> {
+    const CHUNK: usize = 1 << 20;
+    const PREFIX: usize = FRAME_OVERHEAD; // len, crc, seq, flags
     let io = io_err(path);
-    let mut rest = Vec::new();
-    file.seek(SeekFrom::Start(bad + 1)).map_err(&io)?;
-    file.take(file_len.saturating_sub(bad + 1))
-        .read_to_end(&mut rest)
-        .map_err(&io)?;
-    let max_seq = last_seq + 1 + rest.len() as u64 / FRAME_OVERHEAD as u64;
-    for start in 0..rest.len() {
-        let Some(prefix) = rest.get(start..start + 17) else {
+    let max_seq = last_seq + 1 + file_len.saturating_sub(bad) / FRAME_OVERHEAD as u64;
+    // Slide over the rest of the file in chunks (bounded memory), each overlapping the next by
+    // PREFIX - 1 bytes so that no candidate prefix is missed.
+    let mut buf = vec![0u8; CHUNK + PREFIX - 1];
+    let mut pos = bad + 1;
+    while pos + PREFIX as u64 <= file_len {
+        let want = ((file_len - pos) as usize).min(buf.len());
+        file.seek(SeekFrom::Start(pos)).map_err(&io)?;
+        let n = read_full(file, &mut buf[..want]).map_err(&io)?;
+        if n < PREFIX {
             break;
-        };
-        let seq = u64::from_le_bytes([
-            prefix[8], prefix[9], prefix[10], prefix[11], prefix[12], prefix[13], prefix[14],
-            prefix[15],
-        ]);
-        if seq <= last_seq || seq > max_seq || prefix[16] & !BATCH_END != 0 {
-            continue;
         }
-        if parse_frame(&rest[start..]).is_some() {
-            return Ok(true);
+        for start in 0..=n - PREFIX {
+            let p = &buf[start..start + PREFIX];
+            let seq = u64::from_le_bytes([p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]]);
+            if seq <= last_seq || seq > max_seq || p[16] & !BATCH_END != 0 {
+                continue;
+            }
+            let mut prefix = [0u8; 8];
+            prefix.copy_from_slice(&p[..8]);
+            let Ok(len) = body_len(&prefix) else { continue };
+            let at = pos + start as u64;
+            if at + 8 + len as u64 > file_len {
+                continue;
+            }
+            let body = if start + 8 + len <= n {
+                buf[start + 8..start + 8 + len].to_vec()
+            } else {
+                let mut body = vec![0u8; len];
+                file.seek(SeekFrom::Start(at + 8)).map_err(&io)?;
+                read_full(file, &mut body).map_err(&io)?;
+                body
+            };
+            if check_body(&prefix, &body).is_ok() {
+                return Ok(true);
+            }
         }
+        pos += (n - (PREFIX - 1)) as u64;
     }
     Ok(false)
 }

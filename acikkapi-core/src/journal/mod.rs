@@ -22,7 +22,7 @@
 //! ```
 //!
 //! `crc` is the CRC-32 (IEEE) of `body`; `seq` starts at 1 and grows by exactly 1; `rflags` bit 0
-//! marks the last record of a batch; a payload is at most 64 MiB. See [`format`] for details.
+//! marks the last record of a batch; a payload is at most 64 MiB. See [`format`](mod@format) for details.
 //!
 //! The snapshot sits next to the journal as `<journal file name>.snapshot`:
 //!
@@ -42,7 +42,7 @@
 //!   no valid record anywhere after it: a **torn tail** from a crash during a write. It is cut off
 //!   (the file is truncated and synced) and reported in the [`RecoveryReport`]. Such records were
 //!   never acknowledged: an append returns only after its whole batch is written and synced;
-//! * damage followed by valid records: **corruption in the middle**, [`Error::JournalCorrupt`]
+//! * damage followed by valid records: **corruption in the middle**, [`Error::JournalCorrupt`](crate::Error::JournalCorrupt)
 //!   with the offset, unless the caller opens with [`Recovery::Salvage`], which keeps the valid
 //!   prefix and cuts the rest.
 //!

@@ -6,7 +6,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{AgeGroup, ApplicationRecord, Channel, Gender, Kind, month_key, week_key};
+use super::record::{
+    AgeGroup, ApplicationKind, ApplicationRecord, Channel, Gender, month_key, week_key,
+};
 use super::tally::Tally;
 use crate::error::{Error, Result};
 
@@ -179,6 +181,31 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fast
 /// Number of slots in per-plate arrays (index = plate; index 0 unused).
 pub(crate) const PLATE_SLOTS: usize = 82;
 
+/// Field-less enums counted in fixed arrays: the position of a value in its `ALL` list.
+pub(crate) trait Slot: Copy {
+    /// Position in `ALL` (the declaration order, which `ALL` follows).
+    fn index(self) -> usize;
+}
+
+macro_rules! slot_by_discriminant {
+    ($($t:ty),*) => {$(
+        impl Slot for $t {
+            #[inline]
+            fn index(self) -> usize {
+                // Field-less enum with implicit discriminants 0, 1, …: the cast is the index.
+                self as usize
+            }
+        }
+    )*};
+}
+slot_by_discriminant!(ApplicationKind, Channel, AgeGroup, Gender);
+
+/// The array slot of an optional value: its index, or `none` when absent.
+#[inline]
+fn slot<T: Slot>(v: Option<T>, none: usize) -> usize {
+    v.map_or(none, Slot::index)
+}
+
 /// Applies `f` to the tally under `key`, creating it (one allocation) only when new.
 #[inline]
 fn with_entry<V: Default>(m: &mut FastMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
@@ -216,8 +243,10 @@ pub struct Aggregates {
     pub(crate) province: Vec<Tally>,
     /// Index = plate; key = district name, `""` for the governorship.
     pub(crate) district: Vec<FastMap<String, Tally>>,
-    pub(crate) channel: [Tally; Channel::ALL.len()],
-    pub(crate) kind: [Tally; Kind::ALL.len()],
+    /// Index = channel; the last slot is "not given".
+    pub(crate) channel: [Tally; Channel::ALL.len() + 1],
+    /// Index = kind; the last slot is "not given".
+    pub(crate) kind: [Tally; ApplicationKind::ALL.len() + 1],
     pub(crate) institution: FastMap<String, Tally>,
     pub(crate) unit: FastMap<String, Tally>,
     pub(crate) week: FastMap<u32, Tally>,
@@ -279,14 +308,14 @@ impl Aggregates {
             r.district.as_deref().unwrap_or(""),
             |t| t.add(r),
         );
-        self.channel[r.channel.index()].add(r);
-        self.kind[r.kind.index()].add(r);
+        self.channel[slot(r.channel, Channel::ALL.len())].add(r);
+        self.kind[slot(r.kind, ApplicationKind::ALL.len())].add(r);
         with_entry(&mut self.institution, r.institution_key(), |t| t.add(r));
         with_entry(&mut self.unit, r.unit_key(), |t| t.add(r));
         self.week.entry(week_key(date)).or_default().add(r);
         self.month.entry(month_key(date)).or_default().add(r);
-        self.age[r.age_group.map_or(AgeGroup::ALL.len(), AgeGroup::index)].add(r);
-        self.gender[r.gender.map_or(Gender::ALL.len(), Gender::index)].add(r);
+        self.age[slot(r.age_group, AgeGroup::ALL.len())].add(r);
+        self.gender[slot(r.gender, Gender::ALL.len())].add(r);
         with_entry(&mut self.province_category[plate], r.category_key(), |c| {
             *c += 1
         });
@@ -308,14 +337,14 @@ impl Aggregates {
             r.district.as_deref().unwrap_or(""),
             r,
         );
-        self.channel[r.channel.index()].remove(r);
-        self.kind[r.kind.index()].remove(r);
+        self.channel[slot(r.channel, Channel::ALL.len())].remove(r);
+        self.kind[slot(r.kind, ApplicationKind::ALL.len())].remove(r);
         remove_from(&mut self.institution, r.institution_key(), r);
         remove_from(&mut self.unit, r.unit_key(), r);
         remove_from(&mut self.week, &week_key(date), r);
         remove_from(&mut self.month, &month_key(date), r);
-        self.age[r.age_group.map_or(AgeGroup::ALL.len(), AgeGroup::index)].remove(r);
-        self.gender[r.gender.map_or(Gender::ALL.len(), Gender::index)].remove(r);
+        self.age[slot(r.age_group, AgeGroup::ALL.len())].remove(r);
+        self.gender[slot(r.gender, Gender::ALL.len())].remove(r);
         let pc = &mut self.province_category[plate];
         if let Some(c) = pc.get_mut(r.category_key()) {
             *c -= 1;

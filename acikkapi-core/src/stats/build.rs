@@ -1,10 +1,8 @@
 //! Building a [`Report`] from [`Aggregates`]: labels, ordering, scorecards, rates, lists.
 
-use serde::Serialize;
-
 use super::aggregate::{Aggregates, Dimension};
 use super::format::share;
-use super::record::{AgeGroup, ApplicationRecord, Channel, Gender, Kind};
+use super::record::{AgeGroup, ApplicationKind, ApplicationRecord, Channel, Gender};
 use super::report::{
     BacklogItem, Breakdown, CategoryCount, ProvinceRate, ProvinceTopCategories, Report,
     ReportOptions, Row, Sla, StatisticsBlock, UnitScorecard,
@@ -90,18 +88,14 @@ pub fn breakdown(a: &Aggregates, d: Dimension) -> Breakdown {
             });
             rows
         }
-        Dimension::Channel => Channel::ALL
-            .iter()
-            .zip(&a.channel)
-            .filter(|(_, t)| !t.is_empty())
-            .map(|(c, t)| Row::new(enum_key(c), c.name_tr().to_string(), t))
-            .collect(),
-        Dimension::Kind => Kind::ALL
-            .iter()
-            .zip(&a.kind)
-            .filter(|(_, t)| !t.is_empty())
-            .map(|(k, t)| Row::new(enum_key(k), k.name_tr().to_string(), t))
-            .collect(),
+        Dimension::Channel => {
+            let labels = Channel::ALL.iter().map(|c| (c.code(), c.name_tr()));
+            optional_rows(labels, &a.channel)
+        }
+        Dimension::Kind => {
+            let labels = ApplicationKind::ALL.iter().map(|k| (k.code(), k.name_tr()));
+            optional_rows(labels, &a.kind)
+        }
         Dimension::Institution => rows_by_volume(a.institution.iter(), |k| {
             if k.is_empty() {
                 return UNASSIGNED.to_string();
@@ -139,30 +133,15 @@ pub fn breakdown(a: &Aggregates, d: Dimension) -> Breakdown {
                 .collect()
         }
         Dimension::Age => {
-            let labels = AgeGroup::ALL.iter().map(|g| (g.label(), g.label()));
+            let labels = AgeGroup::ALL.iter().map(|g| (g.code(), g.code()));
             optional_rows(labels, &a.age)
         }
         Dimension::Gender => {
-            let labels = Gender::ALL.iter().map(|g| (gender_key(*g), g.name_tr()));
+            let labels = Gender::ALL.iter().map(|g| (g.code(), g.name_tr()));
             optional_rows(labels, &a.gender)
         }
     };
     Breakdown { dimension: d, rows }
-}
-
-fn gender_key(g: Gender) -> &'static str {
-    match g {
-        Gender::Kadin => "kadin",
-        Gender::Erkek => "erkek",
-    }
-}
-
-/// The serde name of a unit-like enum value (`"e_devlet"`).
-fn enum_key<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
 }
 
 /// Rows for an optional attribute: one per value, then "Belirtilmemiş" (the last slot).

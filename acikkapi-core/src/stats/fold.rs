@@ -13,9 +13,12 @@
 //! | answered, closed after an answer (citizen informed) | `Answered { outcome }` |
 //! | closed without an answer (cannot happen in today's workflow) | `Closed` |
 //!
-//! Other fields: the category (and with it the heading and the institution type, from the
-//! taxonomy) is the citizen's proposal from the intake when it is a known category, then the one
-//! given at registration or recategorisation; the unit is the last routing's unit, and every
+//! Other fields: at receipt, what the unchecked form (`ApplicationInput`) gives, read leniently
+//! (kind, channel, district, category when known to the taxonomy, age group from the birth year;
+//! the province from the form, else from the receiving bureau's name); at registration, the
+//! validated `Application` replaces them (kind, channel, location, category, de-identified age
+//! group and gender). The category (and with it the heading and the institution type, from the
+//! taxonomy) changes again on recategorisation; the unit is the last routing's unit, and every
 //! routing after the first counts as a re-route; escalations count `Escalated` events; `overdue`
 //! is set by `MarkedOverdue` or by an answer after the deadline date; the age group comes from the
 //! birth year at receipt (never stored); business days to answer count the business days after
@@ -25,16 +28,17 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 
 use super::projection::Projection;
-use super::record::{AgeGroup, ApplicationRecord, Channel, Gender, Kind, Outcome, Status};
+use super::record::{AgeGroup, ApplicationKind, ApplicationRecord, Channel, Gender, Status};
 use super::report::{Report, ReportOptions};
+use crate::application::{Application, ApplicationInput, TextOrNumber};
 use crate::error::{Error, Result};
-use crate::geo::ProvincePlate;
+use crate::geo::{Geography, ProvincePlate};
 use crate::journal::{FileJournal, FileJournalOptions};
 use crate::taxonomy::{CategoryCode, Taxonomy};
-use crate::workflow::application::{self as wf, ApplicationEvent, ApplicationWorkflow, Intake};
+use crate::workflow::application::{ApplicationEvent, ApplicationWorkflow};
 use crate::workflow::ports::{BusinessCalendar, MemorySink, local_date};
 use crate::workflow::{Engine, EngineOptions, Envelope};
 
@@ -51,40 +55,6 @@ fn istanbul(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     at.with_timezone(&offset)
 }
 
-fn kind(k: wf::Kind) -> Kind {
-    match k {
-        wf::Kind::Complaint => Kind::Sikayet,
-        wf::Kind::Request => Kind::Talep,
-        wf::Kind::Tip => Kind::Ihbar,
-    }
-}
-
-fn channel(c: wf::Channel) -> Channel {
-    match c {
-        wf::Channel::InPerson => Channel::YuzYuze,
-        wf::Channel::Phone => Channel::Telefon,
-        wf::Channel::Petition => Channel::Dilekce,
-        wf::Channel::Email => Channel::EPosta,
-        wf::Channel::Web => Channel::EDevlet,
-    }
-}
-
-fn gender(g: wf::Gender) -> Option<Gender> {
-    match g {
-        wf::Gender::Female => Some(Gender::Kadin),
-        wf::Gender::Male => Some(Gender::Erkek),
-        wf::Gender::Unspecified => None,
-    }
-}
-
-fn outcome(o: wf::Outcome) -> Outcome {
-    match o {
-        wf::Outcome::Positive => Outcome::Olumlu,
-        wf::Outcome::Negative => Outcome::Olumsuz,
-        wf::Outcome::PartlyPositive => Outcome::KismenOlumlu,
-    }
-}
-
 /// Sets category, heading and institution type from a category code known to the taxonomy;
 /// an unknown code leaves the record as it was.
 fn classify(r: &mut ApplicationRecord, code: &str) {
@@ -99,21 +69,54 @@ fn classify(r: &mut ApplicationRecord, code: &str) {
     r.category = Some(code);
 }
 
-fn received(instance: &str, intake: &Intake, at: DateTime<Utc>) -> Result<ApplicationRecord> {
-    let province = ProvincePlate::new(intake.province)
-        .map_err(|e| bad(instance, format!("il plakası: {e}")))?;
-    let age_group = intake
-        .applicant
-        .birth_year
-        .and_then(|y| AgeGroup::of_age(chrono::Datelike::year(&local_date(at)) - i32::from(y)));
+/// The province of a form: its `province` field (plate or name), else a province named in the
+/// receiving bureau (`"Denizli Valiliği Açık Kapı Bürosu"`).
+fn province_of(input: &ApplicationInput, bureau: &str) -> Option<ProvincePlate> {
+    let geo = Geography::embedded();
+    let from_field = match &input.province {
+        Some(TextOrNumber::Number(n)) => u8::try_from(*n)
+            .ok()
+            .and_then(|n| ProvincePlate::new(n).ok()),
+        Some(TextOrNumber::Text(t)) => geo.find_province(t).map(|p| p.plate),
+        None => None,
+    };
+    from_field.or_else(|| {
+        bureau
+            .split_whitespace()
+            .find_map(|w| geo.find_province(w).map(|p| p.plate))
+    })
+}
+
+/// The record of a form as received (before validation): what can be read from it leniently.
+fn received(
+    instance: &str,
+    input: &ApplicationInput,
+    at: DateTime<Utc>,
+    bureau: &str,
+) -> Result<ApplicationRecord> {
+    let province = province_of(input, bureau)
+        .ok_or_else(|| bad(instance, format!("il bilinmiyor (büro {bureau:?})")))?;
+    let district = input
+        .district
+        .as_deref()
+        .and_then(|d| Geography::embedded().district(province, d))
+        .map(|d| d.name.clone());
+    let birth_year = match &input.birth_year {
+        Some(TextOrNumber::Number(n)) => i32::try_from(*n).ok(),
+        Some(TextOrNumber::Text(t)) => t.trim().parse().ok(),
+        None => None,
+    };
+    let age_group = birth_year
+        .and_then(|y| u32::try_from(local_date(at).year() - y).ok())
+        .map(AgeGroup::of_age);
     let mut r = ApplicationRecord {
         tracking_number: instance.to_string(),
-        kind: kind(intake.kind),
-        channel: channel(intake.channel),
+        kind: input.kind.as_deref().and_then(ApplicationKind::parse),
+        channel: input.channel.as_deref().and_then(Channel::parse),
         heading: None,
         category: None,
         province,
-        district: intake.district.clone(),
+        district,
         institution_type: None,
         unit_id: None,
         received_at: istanbul(at),
@@ -125,12 +128,24 @@ fn received(instance: &str, intake: &Intake, at: DateTime<Utc>) -> Result<Applic
         reroutes: 0,
         overdue: false,
         age_group,
-        gender: gender(intake.applicant.gender),
+        gender: input.gender.as_deref().and_then(Gender::parse),
     };
-    if let Some(c) = &intake.category {
+    if let Some(c) = &input.category {
         classify(&mut r, c);
     }
     Ok(r)
+}
+
+/// The record updated with the validated application of a registration.
+fn registered(r: &mut ApplicationRecord, app: &Application) {
+    let who = app.deidentified_applicant();
+    r.kind = Some(app.kind);
+    r.channel = Some(app.channel);
+    r.province = app.location.province;
+    r.district = (!app.location.district.trim().is_empty()).then(|| app.location.district.clone());
+    r.age_group = who.age_group;
+    r.gender = who.gender;
+    classify(r, app.category.as_str());
 }
 
 /// Business days after `from` up to and including `to` (0 when `to <= from`).
@@ -163,15 +178,18 @@ pub fn step(
     use ApplicationEvent as E;
     let id = env.instance.as_str();
     let mut r = match (record, &env.event) {
-        (None, E::Received { intake, at, .. }) => return received(id, intake, *at),
+        (None, E::Received { input, at, bureau }) => return received(id, input, *at, bureau),
         (Some(_), E::Received { .. }) => return Err(bad(id, "ikinci kez alındı olayı")),
         (None, _) => return Err(bad(id, "ilk olay 'received' değil")),
         (Some(r), _) => r,
     };
     match &env.event {
         E::Received { .. } => {}
-        E::Registered { category, deadline } => {
-            classify(&mut r, category);
+        E::Registered {
+            application,
+            deadline,
+        } => {
+            registered(&mut r, application);
             r.deadline = Some(local_date(*deadline));
         }
         E::NotProcessed { reasons } => {
@@ -189,7 +207,7 @@ pub fn step(
         E::Recategorised { category } => classify(&mut r, category),
         E::Answered { answer } => {
             r.status = Status::Answered {
-                outcome: outcome(answer.outcome),
+                outcome: answer.outcome,
             };
             r.answered_at = Some(istanbul(answer.at));
             let answered_on = local_date(answer.at);

@@ -6,10 +6,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 
 use super::*;
+use crate::application::{ApplicationInput, TextOrNumber};
 use crate::journal::{JournalIter, MemoryJournal, Seq};
 use crate::workflow::application::{
-    self as wf, Applicant, ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment,
-    Flags, Intake,
+    self as wf, ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment,
 };
 use crate::workflow::ports::{MemorySink, local_time};
 use crate::workflow::{Actor, CommandId, Engine, EngineOptions, Envelope, InstanceId, Role};
@@ -34,32 +34,25 @@ fn assignment(i: usize) -> Assignment {
     }
 }
 
-fn intake(variant: u8) -> Intake {
-    Intake {
-        applicant: Applicant {
-            name: "Ayşe Yılmaz".into(),
-            tckn: Some("10000000146".into()),
-            phone: Some("5321234567".into()),
-            birth_year: (variant % 3 != 0).then_some(1950 + u16::from(variant) * 7),
-            gender: [
-                wf::Gender::Female,
-                wf::Gender::Male,
-                wf::Gender::Unspecified,
-            ][usize::from(variant % 3)],
-        },
-        province: 20,
-        district: (variant % 2 == 0).then(|| "Merkezefendi".into()),
-        channel: [wf::Channel::Web, wf::Channel::InPerson, wf::Channel::Phone]
-            [usize::from(variant % 3)],
-        kind: [wf::Kind::Complaint, wf::Kind::Request, wf::Kind::Tip][usize::from(variant % 3)],
-        category: Some(["EGITIM.DIGER", "SAGLIK.DIGER"][usize::from(variant % 2)].into()),
-        // Variant 7 is too short and is not processed at registration.
-        text: if variant == 7 {
-            "kısa".into()
-        } else {
-            "Okulun önündeki yol çok tehlikeli, önlem alınmasını istiyorum.".into()
-        },
-        flags: Flags::default(),
+fn intake(variant: u8) -> ApplicationInput {
+    let v = usize::from(variant);
+    ApplicationInput {
+        tckn: Some("10000000146".into()),
+        name: Some("Ayşe".into()),
+        surname: Some("Yılmaz".into()),
+        mother_maiden_initials: Some("KA".into()),
+        phone: Some("0532 123 45 67".into()),
+        birth_year: (v % 3 != 0).then(|| TextOrNumber::Number(1950 + 7 * i64::from(variant))),
+        gender: [Some("kadın".into()), Some("erkek".into()), None][v % 3].clone(),
+        kind: Some(["şikayet", "talep", "ihbar"][v % 3].into()),
+        channel: Some(["web", "banko_sozlu", "cagri_merkezi"][v % 3].into()),
+        // Variant 7 has no text and is not processed at registration.
+        subject: (variant != 7)
+            .then(|| "Okulun önündeki yol çok tehlikeli, önlem alınmasını istiyorum.".into()),
+        category: Some(["EGITIM.DIGER", "SAGLIK.DIGER"][v % 2].into()),
+        province: Some(TextOrNumber::Number(20)),
+        district: Some(["Merkezefendi", "Pamukkale"][v % 2].into()),
+        ..ApplicationInput::default()
     }
 }
 
@@ -120,7 +113,7 @@ fn a_lifecycle_with_a_return_a_reroute_and_a_late_answer() {
     b.run(
         "A1",
         &bureau(),
-        ApplicationCommand::Receive { intake: intake(2) },
+        ApplicationCommand::Receive { input: intake(2) },
     );
     b.run("A1", &bureau(), ApplicationCommand::Register);
     b.run(
@@ -165,7 +158,7 @@ fn a_lifecycle_with_a_return_a_reroute_and_a_late_answer() {
     assert_eq!(
         r.status,
         Status::Answered {
-            outcome: Outcome::Olumsuz
+            outcome: Outcome::Negative
         }
     );
     assert_eq!(r.category.as_ref().unwrap().as_str(), "EGITIM.DIGER");
@@ -179,7 +172,11 @@ fn a_lifecycle_with_a_return_a_reroute_and_a_late_answer() {
     assert_eq!(r.district.as_deref(), Some("Merkezefendi"));
     assert_eq!(
         (r.kind, r.channel, r.gender),
-        (Kind::Ihbar, Channel::Telefon, None)
+        (
+            Some(ApplicationKind::Ihbar),
+            Some(Channel::CagriMerkezi),
+            None
+        )
     );
     // Received Mon 23 Nov, answered Mon 7 Dec 2026: ten business days (no holidays between).
     assert_eq!(r.business_days_to_answer, Some(10));
@@ -195,7 +192,7 @@ fn history_must_start_with_received() {
     b.run(
         "A1",
         &bureau(),
-        ApplicationCommand::Receive { intake: intake(1) },
+        ApplicationCommand::Receive { input: intake(1) },
     );
     b.run("A1", &bureau(), ApplicationCommand::Register);
     let envs = b.envelopes();
@@ -276,7 +273,7 @@ proptest! {
             let id = format!("A{i}");
             let Some(op) = queues[i].pop_front() else { continue };
             match op {
-                Op::Receive(v) => b.run(&id, &bureau(), ApplicationCommand::Receive { intake: intake(v) }),
+                Op::Receive(v) => b.run(&id, &bureau(), ApplicationCommand::Receive { input: intake(v) }),
                 Op::Register => b.run(&id, &bureau(), ApplicationCommand::Register),
                 Op::Route(u) => b.run(&id, &bureau(), ApplicationCommand::Route { assignment: assignment(u) }),
                 Op::Return(u) => b.run(&id, &officer(u), ApplicationCommand::Return { reason: "iade".into() }),

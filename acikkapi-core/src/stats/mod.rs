@@ -56,7 +56,8 @@ pub use fold::{
 };
 pub use projection::{Projection, RecordUpdate, ReportBuilder, aggregate, apply, report};
 pub use record::{
-    AgeGroup, ApplicationRecord, Channel, Gender, Kind, Outcome, Status, istanbul_date,
+    AgeGroup, ApplicationKind, ApplicationRecord, Channel, Gender, OUTCOMES, Outcome, Status,
+    istanbul_date, outcome_name_tr,
 };
 pub use report::{
     BacklogItem, Breakdown, CategoryCount, ProvinceRate, ProvinceTopCategories, Report,

@@ -37,14 +37,14 @@ pub enum RecordUpdate {
 ///
 /// ```
 /// use acikkapi_core::stats::{Projection, RecordUpdate, ReportOptions, Status, Outcome};
-/// # let line = r#"{"tracking_number":"T1","kind":"talep","channel":"telefon","heading":"SAGLIK",
+/// # let line = r#"{"tracking_number":"T1","kind":"talep","channel":"cagri_merkezi","heading":"SAGLIK",
 /// #  "category":"SAGLIK.DIGER","province":20,"institution_type":"SAGLIK_MUDURLUGU","unit_id":"U1",
 /// #  "received_at":"2026-11-02T10:00:00+03:00","status":{"state":"pending"},"deadline":"2026-11-11"}"#;
 /// # let mut rec: acikkapi_core::stats::ApplicationRecord = serde_json::from_str(line).unwrap();
 /// let mut p = Projection::new();
 /// p.apply(&RecordUpdate::Upsert { record: Box::new(rec.clone()) });
 /// assert_eq!(p.report(&ReportOptions::default()).block.pending, 1);
-/// rec.status = Status::Answered { outcome: Outcome::Olumlu };
+/// rec.status = Status::Answered { outcome: Outcome::Positive };
 /// p.apply(&RecordUpdate::Upsert { record: Box::new(rec) });
 /// let block = p.report(&ReportOptions::default()).block;
 /// assert_eq!((block.pending, block.positive, block.received), (0, 1, 1));

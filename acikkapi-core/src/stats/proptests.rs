@@ -15,8 +15,7 @@ fn status_strategy() -> impl Strategy<Value = Status> {
         Just(Status::NotProcessed {
             reasons: vec!["mükerrer".into()]
         }),
-        prop::sample::select(Outcome::ALL.to_vec())
-            .prop_map(|outcome| Status::Answered { outcome }),
+        prop::sample::select(OUTCOMES.to_vec()).prop_map(|outcome| Status::Answered { outcome }),
     ]
 }
 
@@ -31,7 +30,7 @@ fn record_strategy(pool: u32) -> impl Strategy<Value = ApplicationRecord> {
             prop::sample::select(vec![1u8, 6, 20, 34, 81]),
             0usize..4,
         ),
-        (0usize..3, 0usize..6, 0u64..120, 0u32..86_400, any::<bool>()),
+        (0usize..4, 0usize..8, 0u64..120, 0u32..86_400, any::<bool>()),
         (
             status_strategy(),
             0u64..20,
@@ -72,8 +71,8 @@ fn record_strategy(pool: u32) -> impl Strategy<Value = ApplicationRecord> {
             let answered = matches!(status, Status::Answered { .. });
             ApplicationRecord {
                 tracking_number: format!("T{tn}"),
-                kind: Kind::ALL[ki],
-                channel: Channel::ALL[chi],
+                kind: ApplicationKind::ALL.get(ki).copied(),
+                channel: Channel::ALL.get(chi).copied(),
                 heading: classified.then(|| cat.heading.clone()),
                 category: classified.then(|| cat.code.clone()),
                 province,
@@ -249,7 +248,7 @@ fn status_change_moves_counts() {
         (1, 1, 1)
     );
     rec.status = Status::Answered {
-        outcome: Outcome::KismenOlumlu,
+        outcome: Outcome::PartlyPositive,
     };
     rec.business_days_to_answer = Some(9);
     p.upsert(rec.clone());

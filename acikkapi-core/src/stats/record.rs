@@ -19,107 +19,24 @@ use serde::{Deserialize, Serialize};
 use crate::geo::ProvincePlate;
 use crate::taxonomy::{CategoryCode, HeadingCode, InstitutionTypeCode};
 
-/// Başvuru türü: what sort of application it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Şikâyet: a complaint.
-    Sikayet,
-    /// Talep: a request.
-    Talep,
-    /// İhbar: a tip-off (report of wrongdoing).
-    Ihbar,
-}
+pub use crate::application::{AgeGroup, ApplicationKind, Channel, Gender};
+/// Sonuç: how an answered application ended for the citizen (olumlu, olumsuz, kısmen olumlu);
+/// the notification module's type, as in the workflow.
+pub use crate::notify::AnswerOutcome as Outcome;
 
-impl Kind {
-    /// Every kind, in display order.
-    pub const ALL: [Kind; 3] = [Kind::Sikayet, Kind::Talep, Kind::Ihbar];
+/// The outcomes in display order.
+pub const OUTCOMES: [Outcome; 3] = [
+    Outcome::Positive,
+    Outcome::Negative,
+    Outcome::PartlyPositive,
+];
 
-    /// Turkish name (`"Şikâyet"`).
-    pub fn name_tr(self) -> &'static str {
-        match self {
-            Kind::Sikayet => "Şikâyet",
-            Kind::Talep => "Talep",
-            Kind::Ihbar => "İhbar",
-        }
-    }
-
-    /// Position in [`Kind::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Başvuru kanalı: how the application reached the office.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// Yüz yüze: in person at the Açık Kapı office.
-    YuzYuze,
-    /// Telefon: by telephone.
-    Telefon,
-    /// e-Devlet: through the e-Government gateway.
-    EDevlet,
-    /// E-posta: by e-mail.
-    EPosta,
-    /// Dilekçe: a written petition by post or fax.
-    Dilekce,
-    /// Diğer: any other channel (e.g. a field visit).
-    Diger,
-}
-
-impl Channel {
-    /// Every channel, in display order.
-    pub const ALL: [Channel; 6] = [
-        Channel::YuzYuze,
-        Channel::Telefon,
-        Channel::EDevlet,
-        Channel::EPosta,
-        Channel::Dilekce,
-        Channel::Diger,
-    ];
-
-    /// Turkish name (`"Yüz yüze"`).
-    pub fn name_tr(self) -> &'static str {
-        match self {
-            Channel::YuzYuze => "Yüz yüze",
-            Channel::Telefon => "Telefon",
-            Channel::EDevlet => "e-Devlet",
-            Channel::EPosta => "E-posta",
-            Channel::Dilekce => "Dilekçe",
-            Channel::Diger => "Diğer",
-        }
-    }
-
-    /// Position in [`Channel::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Sonuç: how an answered application ended for the citizen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Olumlu: granted / resolved in the citizen's favour.
-    Olumlu,
-    /// Olumsuz: refused.
-    Olumsuz,
-    /// Kısmen olumlu: partly granted.
-    KismenOlumlu,
-}
-
-impl Outcome {
-    /// Every outcome, in display order.
-    pub const ALL: [Outcome; 3] = [Outcome::Olumlu, Outcome::Olumsuz, Outcome::KismenOlumlu];
-
-    /// Turkish name (`"Kısmen olumlu"`).
-    pub fn name_tr(self) -> &'static str {
-        match self {
-            Outcome::Olumlu => "Olumlu",
-            Outcome::Olumsuz => "Olumsuz",
-            Outcome::KismenOlumlu => "Kısmen olumlu",
-        }
+/// The Turkish line name of an outcome (`"Kısmen olumlu"`).
+pub fn outcome_name_tr(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Positive => "Olumlu",
+        Outcome::Negative => "Olumsuz",
+        Outcome::PartlyPositive => "Kısmen olumlu",
     }
 }
 
@@ -155,101 +72,6 @@ pub enum Status {
     Closed,
 }
 
-/// Yaş grubu: the applicant's age band, when they gave it (never an exact age or birth date).
-/// The bands are the workflow's (`crate::workflow::application::AgeGroup`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum AgeGroup {
-    /// Under 18.
-    #[serde(rename = "0-17")]
-    Under18,
-    /// 18 to 29.
-    #[serde(rename = "18-29")]
-    From18To29,
-    /// 30 to 44.
-    #[serde(rename = "30-44")]
-    From30To44,
-    /// 45 to 64.
-    #[serde(rename = "45-64")]
-    From45To64,
-    /// 65 and over.
-    #[serde(rename = "65+")]
-    From65,
-}
-
-impl AgeGroup {
-    /// Every age group, youngest first.
-    pub const ALL: [AgeGroup; 5] = [
-        AgeGroup::Under18,
-        AgeGroup::From18To29,
-        AgeGroup::From30To44,
-        AgeGroup::From45To64,
-        AgeGroup::From65,
-    ];
-
-    /// The band of an age in whole years; `None` for a negative age.
-    ///
-    /// ```
-    /// use acikkapi_core::stats::AgeGroup;
-    /// assert_eq!(AgeGroup::of_age(17), Some(AgeGroup::Under18));
-    /// assert_eq!(AgeGroup::of_age(30), Some(AgeGroup::From30To44));
-    /// assert_eq!(AgeGroup::of_age(-1), None);
-    /// ```
-    pub fn of_age(years: i32) -> Option<AgeGroup> {
-        Some(match years {
-            i32::MIN..0 => return None,
-            0..=17 => AgeGroup::Under18,
-            18..=29 => AgeGroup::From18To29,
-            30..=44 => AgeGroup::From30To44,
-            45..=64 => AgeGroup::From45To64,
-            _ => AgeGroup::From65,
-        })
-    }
-
-    /// The band as written in data and reports (`"30-44"`).
-    pub fn label(self) -> &'static str {
-        match self {
-            AgeGroup::Under18 => "0-17",
-            AgeGroup::From18To29 => "18-29",
-            AgeGroup::From30To44 => "30-44",
-            AgeGroup::From45To64 => "45-64",
-            AgeGroup::From65 => "65+",
-        }
-    }
-
-    /// Position in [`AgeGroup::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Cinsiyet: the applicant's gender, when they gave it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    /// Kadın.
-    Kadin,
-    /// Erkek.
-    Erkek,
-}
-
-impl Gender {
-    /// Every value, in display order.
-    pub const ALL: [Gender; 2] = [Gender::Kadin, Gender::Erkek];
-
-    /// Turkish name.
-    pub fn name_tr(self) -> &'static str {
-        match self {
-            Gender::Kadin => "Kadın",
-            Gender::Erkek => "Erkek",
-        }
-    }
-
-    /// Position in [`Gender::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// Başvuru kaydı: the flat statistical record of one application.
 ///
 /// Everything a report needs and nothing that identifies the applicant: no name, no TC Kimlik No,
@@ -261,12 +83,12 @@ impl Gender {
 /// let line = r#"{"tracking_number":"2026-20-000123","kind":"sikayet","channel":"e_devlet",
 ///   "heading":"SAGLIK","category":"SAGLIK.DIGER","province":"20","district":"Pamukkale",
 ///   "institution_type":"SAGLIK_MUDURLUGU","unit_id":"20-SAGLIK",
-///   "received_at":"2026-11-02T10:15:00+03:00","status":{"state":"answered","outcome":"olumlu"},
+///   "received_at":"2026-11-02T10:15:00+03:00","status":{"state":"answered","outcome":"positive"},
 ///   "deadline":"2026-11-11","answered_at":"2026-11-06T16:00:00+03:00",
 ///   "business_days_to_answer":4,"escalations":0,"reroutes":1,"overdue":false,
-///   "age_group":"30-44","gender":"kadin"}"#;
+///   "age_group":"30-44","gender":"female"}"#;
 /// let rec: ApplicationRecord = serde_json::from_str(line).unwrap();
-/// assert_eq!(rec.status, Status::Answered { outcome: Outcome::Olumlu });
+/// assert_eq!(rec.status, Status::Answered { outcome: Outcome::Positive });
 /// assert!(rec.answered_on_time());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,10 +96,12 @@ impl Gender {
 pub struct ApplicationRecord {
     /// Takip numarası: the application's tracking number (unique; the projection's key).
     pub tracking_number: String,
-    /// Şikâyet, talep or ihbar.
-    pub kind: Kind,
-    /// How it arrived.
-    pub channel: Channel,
+    /// Şikâyet, talep or ihbar; `None` when the form did not say (never registered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ApplicationKind>,
+    /// How it arrived; `None` when the form did not say (never registered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
     /// Hizmet başlığı; `None` while not classified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heading: Option<HeadingCode>,
@@ -452,16 +276,12 @@ mod tests {
     #[test]
     fn status_serde_shape() {
         let s = serde_json::to_string(&Status::Answered {
-            outcome: Outcome::KismenOlumlu,
+            outcome: Outcome::PartlyPositive,
         })
         .unwrap();
-        assert_eq!(s, r#"{"state":"answered","outcome":"kismen_olumlu"}"#);
+        assert_eq!(s, r#"{"state":"answered","outcome":"partly_positive"}"#);
         let np: Status = serde_json::from_str(r#"{"state":"not_processed"}"#).unwrap();
         assert_eq!(np, Status::NotProcessed { reasons: vec![] });
         assert_eq!(serde_json::to_string(&AgeGroup::From65).unwrap(), "\"65+\"");
-        assert_eq!(
-            serde_json::to_string(&Channel::EDevlet).unwrap(),
-            "\"e_devlet\""
-        );
     }
 }

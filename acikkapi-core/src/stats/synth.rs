@@ -11,7 +11,9 @@
 
 use chrono::{Days, FixedOffset, NaiveDate, TimeZone};
 
-use super::record::{AgeGroup, ApplicationRecord, Channel, Gender, Kind, Outcome, Status};
+use super::record::{
+    AgeGroup, ApplicationKind, ApplicationRecord, Channel, Gender, Outcome, Status,
+};
 use crate::geo::Geography;
 use crate::taxonomy::{Level, Taxonomy};
 
@@ -123,17 +125,18 @@ impl Generator {
         };
 
         let kind = match rng.below(100) {
-            0..55 => Kind::Sikayet,
-            55..93 => Kind::Talep,
-            _ => Kind::Ihbar,
+            0..55 => ApplicationKind::Sikayet,
+            55..93 => ApplicationKind::Talep,
+            _ => ApplicationKind::Ihbar,
         };
         let channel = match rng.below(100) {
-            0..40 => Channel::YuzYuze,
-            40..60 => Channel::Telefon,
+            0..30 => Channel::BankoSozlu,
+            30..42 => Channel::BankoYazili,
+            42..52 => Channel::Web,
+            52..60 => Channel::Mobil,
             60..85 => Channel::EDevlet,
-            85..92 => Channel::EPosta,
-            92..98 => Channel::Dilekce,
-            _ => Channel::Diger,
+            85..88 => Channel::Kiosk,
+            _ => Channel::CagriMerkezi,
         };
 
         let istanbul =
@@ -160,9 +163,9 @@ impl Generator {
         let status = match roll {
             0..68 => {
                 let outcome = match rng.below(100) {
-                    0..55 => Outcome::Olumlu,
-                    55..85 => Outcome::Olumsuz,
-                    _ => Outcome::KismenOlumlu,
+                    0..55 => Outcome::Positive,
+                    55..85 => Outcome::Negative,
+                    _ => Outcome::PartlyPositive,
                 };
                 let d = if rng.percent(85) {
                     rng.below(8) as u32
@@ -203,12 +206,14 @@ impl Generator {
         let age_group = rng
             .percent(60)
             .then(|| AgeGroup::ALL[rng.below(AgeGroup::ALL.len() as u64) as usize]);
-        let gender = rng.percent(70).then(|| Gender::ALL[rng.below(2) as usize]);
+        let gender = rng
+            .percent(70)
+            .then(|| Gender::ALL[rng.below(Gender::ALL.len() as u64) as usize]);
 
         ApplicationRecord {
             tracking_number: format!("2026-{plate}-{i:08}"),
-            kind,
-            channel,
+            kind: Some(kind),
+            channel: Some(channel),
             heading: classified.then(|| cat.heading.clone()),
             category: classified.then(|| cat.code.clone()),
             province: plate,

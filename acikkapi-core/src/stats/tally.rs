@@ -183,9 +183,9 @@ impl Tally {
             Status::Answered { outcome } => {
                 step(&mut self.answered, 1);
                 match outcome {
-                    Outcome::Olumlu => step(&mut self.olumlu, 1),
-                    Outcome::Olumsuz => step(&mut self.olumsuz, 1),
-                    Outcome::KismenOlumlu => step(&mut self.kismen_olumlu, 1),
+                    Outcome::Positive => step(&mut self.olumlu, 1),
+                    Outcome::Negative => step(&mut self.olumsuz, 1),
+                    Outcome::PartlyPositive => step(&mut self.kismen_olumlu, 1),
                 }
                 if r.answered_on_time() {
                     step(&mut self.on_time, 1);

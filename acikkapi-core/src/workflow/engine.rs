@@ -11,6 +11,7 @@ use super::ports::{
 };
 use super::{Actor, CommandId, Context, InstanceId, WorkflowDefinition};
 use crate::calendar::Calendar;
+use crate::ids::Full;
 use crate::journal::{Journal, JournalIter, Seq, Snapshot as JournalSnapshot};
 use crate::{Error, Result};
 
@@ -412,6 +413,7 @@ impl<W: WorkflowDefinition> Engine<W> {
             });
         }
         let ctx = Context {
+            instance,
             now,
             actor,
             calendar: self.options.calendar.as_ref(),
@@ -459,7 +461,8 @@ impl<W: WorkflowDefinition> Engine<W> {
                 actor: actor.clone(),
                 event,
             };
-            records.push(serde_json::to_vec(&env).map_err(storage_error)?);
+            // Full: identifiers (TCKN, phone) are stored unmasked in the journal, masked everywhere else.
+            records.push(serde_json::to_vec(&Full(&env)).map_err(storage_error)?);
             envelopes.push(env);
         }
         let Some(state) = state else {
@@ -498,7 +501,7 @@ impl<W: WorkflowDefinition> Engine<W> {
         }
         inst.history.extend(envelopes);
         self.reschedule(instance);
-        self.flush_notifications();
+        self.flush_notifications(now);
         if self.options.snapshot_every > 0
             && self.seq - self.snapshot_seq >= self.options.snapshot_every
         {
@@ -507,10 +510,10 @@ impl<W: WorkflowDefinition> Engine<W> {
         Ok(outcome)
     }
 
-    fn flush_notifications(&mut self) {
+    fn flush_notifications(&mut self, now: DateTime<Utc>) {
         let mut failed = Vec::new();
         for n in self.unsent.drain(..) {
-            if self.sink.enqueue(n.clone()).is_err() {
+            if self.sink.enqueue(n.clone(), now).is_err() {
                 failed.push(n);
             }
         }
@@ -576,6 +579,7 @@ impl<W: WorkflowDefinition> Engine<W> {
                 continue;
             }
             let ctx = Context {
+                instance: &id,
                 now,
                 actor: &system,
                 calendar: self.options.calendar.as_ref(),
@@ -614,7 +618,7 @@ impl<W: WorkflowDefinition> Engine<W> {
                 error: None,
             });
         }
-        self.flush_notifications();
+        self.flush_notifications(now);
         Ok(fired)
     }
 
@@ -630,7 +634,7 @@ impl<W: WorkflowDefinition> Engine<W> {
                 .collect(),
             commands: self.commands.values().cloned().collect(),
         };
-        let bytes = serde_json::to_vec(&snap).map_err(storage_error)?;
+        let bytes = serde_json::to_vec(&Full(&snap)).map_err(storage_error)?;
         self.log.write_snapshot(&JournalSnapshot {
             seq: Seq(self.seq),
             data: bytes,

@@ -151,6 +151,8 @@ pub struct Timer {
 
 /// What a definition gets when deciding on a command or a timer.
 pub struct Context<'a> {
+    /// The instance the command or timer is for.
+    pub instance: &'a InstanceId,
     /// Now, as given by the embedding system.
     pub now: DateTime<Utc>,
     /// Who acts.

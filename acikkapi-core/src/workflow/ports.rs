@@ -4,12 +4,14 @@
 //! * [`BusinessCalendar`]: which days are business days (iş günü); implemented by
 //!   [`crate::calendar::Calendar`] (the default) and by [`WeekendCalendar`];
 //! * the journal: [`crate::journal::Journal`] (used directly);
-//! * [`NotificationSink`]: where SMS notifications go (the outbox);
+//! * [`NotificationSink`]: where SMS notifications go ([`crate::notify::Outbox`]);
 //! * [`EscalationChain`]: who is next up the chain when an application is overdue.
 
 use std::sync::{Arc, Mutex};
 
 use crate::calendar::Calendar;
+pub use crate::notify::Notification;
+use crate::notify::Outbox;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Istanbul;
@@ -166,37 +168,22 @@ impl EscalationChain for FixedChain {
 
 // --- notifications -----------------------------------------------------------------------------
 
-/// Which SMS template a notification uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SmsKind {
-    /// Başvurunuz kaydedildi.
-    Registered,
-    /// Başvurunuz ilgili kuruma iletildi.
-    Routed,
-    /// Başvurunuz cevaplandı.
-    Answered,
-}
-
-/// Bildirim: an SMS to send to the citizen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notification {
-    /// Idempotency key: the same key is sent at most once (`"<tracking>:<version>"`).
-    pub key: String,
-    /// The phone number to send to (as registered).
-    pub to: String,
-    /// Template.
-    pub kind: SmsKind,
-    /// Tracking number shown in the message.
-    pub tracking: String,
-    /// The message text (Turkish).
-    pub text: String,
-}
-
-/// Where the engine puts notifications (the outbox).
+/// Where the engine puts notifications: the [`Outbox`] (shared, so the embedding system can
+/// drive deliveries with [`Outbox::tick`] and a [`Notifier`](crate::notify::Notifier)), or a
+/// simple collector.
 pub trait NotificationSink: Send {
     /// Queues a notification. Must ignore a key it has already seen.
-    fn enqueue(&mut self, notification: Notification) -> Result<()>;
+    fn enqueue(&mut self, notification: Notification, now: DateTime<Utc>) -> Result<()>;
+}
+
+impl NotificationSink for Arc<Mutex<Outbox>> {
+    fn enqueue(&mut self, notification: Notification, now: DateTime<Utc>) -> Result<()> {
+        // A poisoned lock means a notifier panicked mid-tick; the outbox's maps are still
+        // consistent (each update is a single insert), so keep using it.
+        let mut outbox = self.lock().unwrap_or_else(|p| p.into_inner());
+        outbox.enqueue(notification, now);
+        Ok(())
+    }
 }
 
 /// Collects notifications in memory (deduplicated by key); clones share the list.
@@ -218,7 +205,7 @@ impl MemorySink {
 }
 
 impl NotificationSink for MemorySink {
-    fn enqueue(&mut self, notification: Notification) -> Result<()> {
+    fn enqueue(&mut self, notification: Notification, _now: DateTime<Utc>) -> Result<()> {
         let mut list = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if !list.iter().any(|n| n.key == notification.key) {
             list.push(notification);
@@ -232,7 +219,7 @@ impl NotificationSink for MemorySink {
 pub struct NullSink;
 
 impl NotificationSink for NullSink {
-    fn enqueue(&mut self, _notification: Notification) -> Result<()> {
+    fn enqueue(&mut self, _notification: Notification, _now: DateTime<Utc>) -> Result<()> {
         Ok(())
     }
 }
@@ -336,17 +323,16 @@ mod tests {
     }
 
     #[test]
-    fn memory_sink_ignores_repeated_keys() {
+    fn sinks_ignore_repeated_keys() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let n = Notification::sms("k", "+905321234567", "x");
         let mut sink = MemorySink::new();
-        let n = Notification {
-            key: "k".into(),
-            to: "5551234567".into(),
-            kind: SmsKind::Registered,
-            tracking: "T".into(),
-            text: "x".into(),
-        };
-        sink.enqueue(n.clone()).unwrap();
-        sink.enqueue(n).unwrap();
+        sink.enqueue(n.clone(), now).unwrap();
+        sink.enqueue(n.clone(), now).unwrap();
         assert_eq!(sink.notifications().len(), 1);
+        let mut outbox = Arc::new(Mutex::new(Outbox::new(crate::notify::RetryPolicy::default())));
+        outbox.enqueue(n.clone(), now).unwrap();
+        outbox.enqueue(n, now).unwrap();
+        assert_eq!(outbox.lock().unwrap().due(now).len(), 1);
     }
 }

@@ -1,27 +1,42 @@
 """acikkapi: Açık Kapı citizen applications for Python analysts.
 
-Thin, typed wrappers over the Rust library (``acikkapi._acikkapi``). Every error raised is an
-``AcikKapiError`` (or a subclass) carrying the library's Turkish message.
+Typed wrappers over the Rust library (``acikkapi._acikkapi``). Every error raised is an
+:class:`AcikKapiError` (or a subclass from :mod:`acikkapi.errors`) carrying the library's message.
 """
 
-from ._acikkapi import (
+from ._acikkapi import lower_tr, search_key, sorted_tr, upper_tr
+from .calendar import Calendar
+from .application import Application, validate, validate_many
+from .errors import (
     AcikKapiError,
+    CalendarError,
+    DataFileError,
+    JournalError,
     NotFoundError,
-    districts,
-    lower_tr,
-    provinces,
-    search_key,
-    sorted_tr,
-    upper_tr,
+    RuleError,
+    ValidationError,
+    WorkflowError,
 )
+from .geo import Geography, Province, Taxonomy
 
 __all__ = [
     "AcikKapiError",
+    "Application",
+    "Calendar",
+    "CalendarError",
+    "DataFileError",
+    "Geography",
+    "JournalError",
     "NotFoundError",
-    "districts",
+    "Province",
+    "RuleError",
+    "Taxonomy",
+    "ValidationError",
+    "WorkflowError",
     "lower_tr",
-    "provinces",
     "search_key",
     "sorted_tr",
     "upper_tr",
+    "validate",
+    "validate_many",
 ]

@@ -7,7 +7,9 @@ use super::{
 };
 use crate::workflow::ports::{BusinessCalendar, local_date, start_of_day};
 use crate::workflow::{Actor, Context, Role, Timer};
+use crate::ids::TrackingNumber;
 use crate::{Error, Result};
+use chrono::Utc;
 
 pub(super) fn command_name(command: &ApplicationCommand) -> &'static str {
     match command {
@@ -64,10 +66,10 @@ pub(super) fn decide(
     let actor = ctx.actor;
     let Some(s) = state else {
         return match command {
-            C::Receive { intake } => {
+            C::Receive { input } => {
                 require_role(actor, &[Role::Bureau], command)?;
                 Ok(vec![E::Received {
-                    intake: intake.clone(),
+                    input: input.clone(),
                     at: ctx.now,
                     bureau: actor.unit.clone(),
                 }])
@@ -89,13 +91,15 @@ pub(super) fn decide(
         (_, C::Receive { .. }) => Err(invalid(state, command)),
         (Status::Received, C::Register) => {
             require_role(actor, &[Role::Bureau], command)?;
-            Ok(vec![match wf.validator.validate(&s.intake) {
-                Ok(category) => E::Registered {
-                    category,
-                    deadline: ctx
-                        .calendar
-                        .deadline(s.received_at, wf.config.answer_days)?,
-                },
+            Ok(vec![match wf.validator.validate(&s.input, s.received_at) {
+                Ok(mut application) => {
+                    application.tracking_number = TrackingNumber::parse(ctx.instance.as_str()).ok();
+                    let received = application.received_at.with_timezone(&Utc);
+                    E::Registered {
+                        application: Box::new(application),
+                        deadline: ctx.calendar.deadline(received, wf.config.answer_days)?,
+                    }
+                }
                 Err(reasons) => E::NotProcessed { reasons },
             }])
         }
@@ -111,7 +115,7 @@ pub(super) fn decide(
             require_role(actor, &[Role::Bureau], command)?;
             require_text(&assignment.unit, "birim")?;
             require_text(&assignment.officer, "yetkili")?;
-            if s.intake.flags.special {
+            if s.special() {
                 Ok(vec![E::ApprovalRequested {
                     assignment: assignment.clone(),
                 }])

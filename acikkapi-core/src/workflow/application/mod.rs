@@ -23,37 +23,18 @@ mod decide;
 mod intake;
 mod view;
 
-pub use intake::{
-    AgeGroup, Applicant, BasicValidator, Channel, Flags, Gender, Intake, Kind, Validator,
-};
+pub use intake::{StandardValidator, Validator};
 pub use view::{AnalystRecord, PublicEntry, PublicHistory};
 
-use super::ports::{self, Notification, SmsKind};
+use super::ports::{self, Notification};
+use crate::application::{Application, ApplicationInput};
+use crate::notify::{SmsStage, SmsTemplates};
+use crate::taxonomy::CategoryCode;
 use super::{Actor, Envelope, Timer, WorkflowDefinition};
 use crate::{Error, Result};
 
-/// Sonuç: how an answer came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Olumlu: granted / resolved.
-    Positive,
-    /// Olumsuz: refused.
-    Negative,
-    /// Kısmen olumlu: partly granted.
-    PartlyPositive,
-}
-
-impl Outcome {
-    /// Turkish name.
-    pub fn name_tr(self) -> &'static str {
-        match self {
-            Outcome::Positive => "olumlu",
-            Outcome::Negative => "olumsuz",
-            Outcome::PartlyPositive => "kısmen olumlu",
-        }
-    }
-}
+/// Sonuç: how an answer came out (olumlu, olumsuz, kısmen olumlu); the notification module's type.
+pub use crate::notify::AnswerOutcome as Outcome;
 
 /// Görevlendirme: where an application is routed: the institution's unit and its officer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,8 +146,10 @@ impl Status {
 pub struct ApplicationState {
     /// Where it is.
     pub status: Status,
-    /// What the citizen submitted.
-    pub intake: Intake,
+    /// What the bureau took in (the raw form).
+    pub input: ApplicationInput,
+    /// The valid, normalised application, once registered.
+    pub application: Option<Application>,
     /// When it was received.
     pub received_at: DateTime<Utc>,
     /// The bureau unit that received and registered it.
@@ -205,8 +188,8 @@ pub struct ApplicationState {
 pub enum ApplicationCommand {
     /// Başvuru al (bureau): creates the application.
     Receive {
-        /// The submission.
-        intake: Intake,
+        /// The submission, as taken in.
+        input: ApplicationInput,
     },
     /// Kaydet (bureau): checks the submission; registered, or not processed with the reasons.
     Register,
@@ -256,17 +239,18 @@ pub enum ApplicationCommand {
 pub enum ApplicationEvent {
     /// Alındı.
     Received {
-        /// The submission.
-        intake: Intake,
+        /// The submission, as taken in.
+        input: ApplicationInput,
         /// When.
         at: DateTime<Utc>,
         /// The receiving bureau.
         bureau: String,
     },
-    /// Kaydedildi, with the category and the deadline computed on the calendar.
+    /// Kaydedildi: the validated application (tracking number set) and the deadline computed on
+    /// the calendar.
     Registered {
-        /// Category code.
-        category: String,
+        /// The application.
+        application: Box<Application>,
         /// When the answer is due (end of office hours of the last business day).
         deadline: DateTime<Utc>,
     },
@@ -374,13 +358,16 @@ pub struct ApplicationWorkflow {
     pub config: ApplicationConfig,
     /// Checks a submission at registration.
     pub validator: Arc<dyn Validator>,
+    /// SMS texts.
+    pub templates: SmsTemplates,
 }
 
 impl Default for ApplicationWorkflow {
     fn default() -> Self {
         ApplicationWorkflow {
             config: ApplicationConfig::default(),
-            validator: Arc::new(BasicValidator),
+            validator: Arc::new(StandardValidator),
+            templates: SmsTemplates::embedded(),
         }
     }
 }
@@ -440,12 +427,13 @@ fn apply(state: Option<ApplicationState>, event: &ApplicationEvent) -> Result<Ap
     use ApplicationEvent as E;
     let Some(mut s) = state else {
         return match event {
-            E::Received { intake, at, bureau } => Ok(ApplicationState {
+            E::Received { input, at, bureau } => Ok(ApplicationState {
                 status: Status::Received,
-                intake: intake.clone(),
+                input: input.clone(),
+                application: None,
                 received_at: *at,
                 bureau: bureau.clone(),
-                category: intake.category.clone(),
+                category: input.category.clone(),
                 reasons: Vec::new(),
                 redirected_to: None,
                 deadline: None,
@@ -463,8 +451,15 @@ fn apply(state: Option<ApplicationState>, event: &ApplicationEvent) -> Result<Ap
         };
     };
     let ok = match (s.status, event) {
-        (Status::Received, E::Registered { category, deadline }) => {
-            s.category = Some(category.clone());
+        (
+            Status::Received,
+            E::Registered {
+                application,
+                deadline,
+            },
+        ) => {
+            s.category = Some(application.category.as_str().to_owned());
+            s.application = Some((**application).clone());
             s.deadline = Some(*deadline);
             s.status = Status::Registered;
             true
@@ -502,6 +497,9 @@ fn apply(state: Option<ApplicationState>, event: &ApplicationEvent) -> Result<Ap
         }
         (Status::Registered | Status::Returned, E::Recategorised { category }) => {
             s.category = Some(category.clone());
+            if let (Some(app), Ok(code)) = (s.application.as_mut(), CategoryCode::parse(category)) {
+                app.category = code;
+            }
             s.status = Status::Registered;
             true
         }
@@ -540,26 +538,19 @@ fn apply(state: Option<ApplicationState>, event: &ApplicationEvent) -> Result<Ap
     }
 }
 
-fn sms_text(kind: SmsKind, tracking: &str, state: &ApplicationState) -> String {
-    match kind {
-        SmsKind::Registered => format!(
-            "Açık Kapı başvurunuz {tracking} takip numarasıyla kaydedilmiştir. Başvurunuzun durumunu bu numarayla sorgulayabilirsiniz."
-        ),
-        SmsKind::Routed => {
-            let unit = state
-                .assignment
-                .as_ref()
-                .map_or("ilgili birim", |a| a.unit.as_str());
-            format!(
-                "{tracking} numaralı Açık Kapı başvurunuz incelenmek üzere {unit} birimine iletilmiştir."
-            )
-        }
-        SmsKind::Answered => {
-            let outcome = state.answer.as_ref().map_or("", |a| a.outcome.name_tr());
-            format!(
-                "{tracking} numaralı Açık Kapı başvurunuz {outcome} olarak cevaplandırılmıştır."
-            )
-        }
+impl ApplicationState {
+    /// Özellikli: from the application once registered, else from the form.
+    pub fn special(&self) -> bool {
+        self.application
+            .as_ref()
+            .map_or(self.input.special.unwrap_or(false), |a| a.flags.special)
+    }
+
+    /// Gizli: from the application once registered, else from the form.
+    pub fn confidential(&self) -> bool {
+        self.application
+            .as_ref()
+            .map_or(self.input.confidential.unwrap_or(false), |a| a.flags.confidential)
     }
 }
 
@@ -624,28 +615,33 @@ impl WorkflowDefinition for ApplicationWorkflow {
         decide::on_timer(state, timer, ctx)
     }
 
-    fn notifications(
-        &self,
-        envelope: &Envelope<ApplicationEvent>,
-        state: &ApplicationState,
-    ) -> Vec<Notification> {
-        let kind = match envelope.event {
-            ApplicationEvent::Registered { .. } => SmsKind::Registered,
-            ApplicationEvent::Routed { .. } => SmsKind::Routed,
-            ApplicationEvent::Answered { .. } => SmsKind::Answered,
-            _ => return Vec::new(),
-        };
-        let Some(phone) = state.intake.applicant.phone.clone() else {
+    /// SMS at registration, routing and answer, to the registered phone number. Key:
+    /// `<tracking>/<stage>/<version>` (a re-routing is a new message).
+    fn notifications(&self, envelope: &Envelope<ApplicationEvent>, state: &ApplicationState) -> Vec<Notification> {
+        let Some(app) = &state.application else {
             return Vec::new();
         };
         let tracking = envelope.instance.as_str();
-        vec![Notification {
-            key: format!("{tracking}:{}", envelope.version),
-            to: phone,
-            kind,
-            tracking: tracking.to_owned(),
-            text: sms_text(kind, tracking, state),
-        }]
+        let (stage, text) = match &envelope.event {
+            ApplicationEvent::Registered { .. } => (SmsStage::Registered, self.templates.registered(tracking)),
+            ApplicationEvent::Routed { assignment } => {
+                (SmsStage::Routed, self.templates.routed(tracking, &assignment.unit))
+            }
+            ApplicationEvent::Answered { answer } => {
+                (SmsStage::Answered, self.templates.answered(tracking, answer.outcome))
+            }
+            _ => return Vec::new(),
+        };
+        // The embedded templates are checked by the notify module's tests; a render error can
+        // only come from a custom template set, and then no SMS is better than a wrong one.
+        let Ok(text) = text else {
+            return Vec::new();
+        };
+        vec![Notification::sms(
+            format!("{tracking}/{}/{}", stage.name(), envelope.version),
+            app.applicant.phone.expose(),
+            text,
+        )]
     }
 
     fn visible_to(&self, state: &ApplicationState, actor: &Actor) -> bool {

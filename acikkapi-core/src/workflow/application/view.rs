@@ -4,10 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AgeGroup, ApplicationEvent, ApplicationState, ApplicationWorkflow, Channel, Gender, Kind,
-    Outcome, Status,
-};
+use super::{ApplicationEvent, ApplicationState, ApplicationWorkflow, Outcome, Status};
+use crate::application::{Application, ApplicationKind, Channel, DeidentifiedApplicant};
+use crate::geo::ProvincePlate;
 use crate::workflow::ports::local_date;
 use crate::workflow::{Actor, Engine, InstanceId, Role, Statistics};
 use crate::{Error, Result};
@@ -19,7 +18,7 @@ pub(super) fn visible_to(s: &ApplicationState, actor: &Actor) -> bool {
     match actor.role {
         Role::Analyst | Role::Strategy => false,
         Role::System | Role::Governor => true,
-        _ if !s.intake.flags.confidential => true,
+        _ if !s.confidential() => true,
         Role::Bureau => actor.unit == s.bureau,
         Role::Officer => [&s.assignment, &s.pending]
             .into_iter()
@@ -52,17 +51,19 @@ pub struct PublicHistory {
     pub entries: Vec<PublicEntry>,
 }
 
-/// What an analyst gets for one application: no names, no ids, age group and gender only.
+/// What an analyst gets for one application: no names, no ids (no tracking number either), age
+/// group and gender only. Fields from the validated application are `None` for applications that
+/// were never registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalystRecord {
-    /// Province plate.
-    pub province: u8,
-    /// District, if any.
+    /// Province.
+    pub province: Option<ProvincePlate>,
+    /// District.
     pub district: Option<String>,
     /// Channel.
-    pub channel: Channel,
+    pub channel: Option<Channel>,
     /// Kind.
-    pub kind: Kind,
+    pub kind: Option<ApplicationKind>,
     /// Category code.
     pub category: Option<String>,
     /// Status.
@@ -81,10 +82,8 @@ pub struct AnalystRecord {
     pub special: bool,
     /// OHAL related.
     pub ohal: bool,
-    /// Age group.
-    pub age_group: AgeGroup,
-    /// Gender.
-    pub gender: Gender,
+    /// Age group, gender, foreigner: nothing else of the applicant.
+    pub applicant: Option<DeidentifiedApplicant>,
 }
 
 fn public_text(event: &ApplicationEvent) -> Option<String> {
@@ -106,7 +105,7 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
             "Başvurunuz yeniden değerlendirilmek üzere Açık Kapı Bürosuna döndü.".to_owned()
         }
         E::Answered { answer } => {
-            format!("Başvurunuz {} olarak cevaplandı.", answer.outcome.name_tr())
+            format!("Başvurunuz {} olarak cevaplandı.", answer.outcome.label_tr())
         }
         E::Closed { .. } => "Başvurunuz sonuçlandırıldı.".to_owned(),
         E::ApprovalRequested { .. }
@@ -152,11 +151,12 @@ impl Engine<ApplicationWorkflow> {
             .instances()
             .map(|(_, inst)| {
                 let s = &inst.state;
+                let app = s.application.as_ref();
                 AnalystRecord {
-                    province: s.intake.province,
-                    district: s.intake.district.clone(),
-                    channel: s.intake.channel,
-                    kind: s.intake.kind,
+                    province: app.map(|a| a.location.province),
+                    district: app.map(|a| a.location.district.clone()),
+                    channel: app.map(|a| a.channel),
+                    kind: app.map(|a| a.kind),
                     category: s.category.clone(),
                     status: s.status,
                     outcome: s.answer.as_ref().map(|a| a.outcome),
@@ -164,10 +164,9 @@ impl Engine<ApplicationWorkflow> {
                     answered_on: s.answer.as_ref().map(|a| local_date(a.at)),
                     overdue: s.overdue,
                     returns: s.returns,
-                    special: s.intake.flags.special,
-                    ohal: s.intake.flags.ohal,
-                    age_group: AgeGroup::of(s.intake.applicant.birth_year, s.received_at),
-                    gender: s.intake.applicant.gender,
+                    special: s.special(),
+                    ohal: app.map_or(s.input.ohal.unwrap_or(false), |a| a.flags.ohal),
+                    applicant: app.map(Application::deidentified_applicant),
                 }
             })
             .collect();

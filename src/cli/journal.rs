@@ -1,0 +1,192 @@
+//! `acikkapi journal`: check and replay a workflow journal file (read-only; the file is never changed).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use acikkapi_core::Error;
+use acikkapi_core::journal::{
+    FileJournal, FileJournalOptions, Journal, RecoveryReport, Seq, Snapshot,
+};
+use clap::Subcommand;
+
+use super::{CliResult, Io};
+
+/// `acikkapi journal …`
+#[derive(Debug, Subcommand)]
+pub enum JournalCmd {
+    /// Integrity report: records, bytes, last sequence, snapshot. Exit 0 if clean, 1 if damaged
+    /// (torn tail or corruption, with the byte offset and reason).
+    Verify {
+        /// The journal file.
+        file: PathBuf,
+    },
+    /// Reads every record (after the snapshot, if there is one) and prints counts: records,
+    /// payload bytes, and records per top-level `"type"` (or `"kind"`) of the JSON payloads.
+    Replay {
+        /// The journal file.
+        file: PathBuf,
+        /// Replay from the first record even if a snapshot exists.
+        #[arg(long)]
+        ignore_snapshot: bool,
+    },
+}
+
+/// Runs `acikkapi journal …`.
+pub fn run(cmd: JournalCmd, io: &mut Io<'_>) -> CliResult {
+    match cmd {
+        JournalCmd::Verify { file } => verify(file, io),
+        JournalCmd::Replay {
+            file,
+            ignore_snapshot,
+        } => replay(file, ignore_snapshot, io),
+    }
+}
+
+/// Opens read-only; damage that prevents opening is printed and turned into exit code 1.
+fn open(file: &PathBuf, io: &mut Io<'_>) -> Result<Result<FileJournal, i32>, super::CliError> {
+    let options = FileJournalOptions {
+        read_only: true,
+        ..FileJournalOptions::default()
+    };
+    match FileJournal::open(file, options) {
+        Ok(j) => Ok(Ok(j)),
+        Err(Error::JournalCorrupt { offset, reason, .. }) => {
+            writeln!(io.stdout, "journal: {}", file.display())?;
+            writeln!(io.stdout, "status: CORRUPT at offset {offset}: {reason}")?;
+            Ok(Err(1))
+        }
+        Err(Error::JournalFormat { reason, .. }) => {
+            writeln!(io.stdout, "journal: {}", file.display())?;
+            writeln!(io.stdout, "status: NOT A JOURNAL at offset 0: {reason}")?;
+            Ok(Err(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn print_report(r: &RecoveryReport, io: &mut Io<'_>) -> std::io::Result<()> {
+    writeln!(io.stdout, "journal: {}", r.path.display())?;
+    writeln!(io.stdout, "records: {}", r.records)?;
+    writeln!(
+        io.stdout,
+        "bytes: {} valid of {}",
+        r.valid_bytes, r.file_bytes
+    )?;
+    writeln!(io.stdout, "last sequence: {}", r.last_seq)
+}
+
+/// The snapshot line; `Err` with the message when the snapshot is damaged.
+fn snapshot(j: &FileJournal) -> Result<Option<Snapshot>, String> {
+    j.read_snapshot().map_err(|e| e.to_string())
+}
+
+fn verify(file: PathBuf, io: &mut Io<'_>) -> CliResult {
+    let j = match open(&file, io)? {
+        Ok(j) => j,
+        Err(code) => return Ok(code),
+    };
+    let r = j.recovery();
+    print_report(r, io)?;
+    let mut code = 0;
+    match snapshot(&j) {
+        Ok(None) => writeln!(io.stdout, "snapshot: none")?,
+        Ok(Some(s)) if s.seq > r.last_seq => {
+            code = 1;
+            writeln!(
+                io.stdout,
+                "snapshot: DAMAGED: covers sequence {} past the last record",
+                s.seq
+            )?;
+        }
+        Ok(Some(s)) => writeln!(
+            io.stdout,
+            "snapshot: sequence {} ({} bytes)",
+            s.seq,
+            s.data.len()
+        )?,
+        Err(e) => {
+            code = 1;
+            writeln!(io.stdout, "snapshot: DAMAGED: {e}")?;
+        }
+    }
+    match &r.torn_tail {
+        None => writeln!(io.stdout, "status: clean")?,
+        Some(t) => {
+            code = 1;
+            writeln!(
+                io.stdout,
+                "status: TORN TAIL at offset {}: {} ({} bytes; cut when the journal is next opened for writing)",
+                t.offset, t.reason, t.bytes
+            )?;
+        }
+    }
+    Ok(code)
+}
+
+/// The top-level `"type"` (or `"kind"`) of a JSON object payload.
+fn type_of(payload: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(payload) {
+        Ok(serde_json::Value::Object(map)) => match map.get("type").or_else(|| map.get("kind")) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => "(no type)".into(),
+        },
+        Ok(_) => "(not an object)".into(),
+        Err(_) => "(not JSON)".into(),
+    }
+}
+
+fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
+    let j = match open(&file, io)? {
+        Ok(j) => j,
+        Err(code) => return Ok(code),
+    };
+    let mut from = Seq(1);
+    writeln!(io.stdout, "journal: {}", file.display())?;
+    if let Some(t) = &j.recovery().torn_tail {
+        writeln!(
+            io.stderr,
+            "warning: torn tail at offset {} ignored: {}",
+            t.offset, t.reason
+        )?;
+    }
+    if !ignore_snapshot {
+        match snapshot(&j) {
+            Ok(Some(s)) if s.seq <= j.last_seq() => {
+                writeln!(
+                    io.stdout,
+                    "snapshot: sequence {} ({} bytes)",
+                    s.seq,
+                    s.data.len()
+                )?;
+                from = s.seq.next();
+            }
+            Ok(Some(s)) => writeln!(
+                io.stderr,
+                "warning: snapshot at {} is past the last record; ignored",
+                s.seq
+            )?,
+            Ok(None) => writeln!(io.stdout, "snapshot: none")?,
+            Err(e) => writeln!(io.stderr, "warning: snapshot ignored: {e}")?,
+        }
+    }
+    let (mut records, mut bytes) = (0u64, 0u64);
+    let mut types: BTreeMap<String, u64> = BTreeMap::new();
+    for rec in j.iter_from(from) {
+        let rec = rec?;
+        records += 1;
+        bytes += rec.payload.len() as u64;
+        *types.entry(type_of(&rec.payload)).or_default() += 1;
+    }
+    writeln!(io.stdout, "replayed from sequence: {from}")?;
+    writeln!(io.stdout, "records: {records}")?;
+    writeln!(io.stdout, "bytes: {bytes}")?;
+    writeln!(io.stdout, "last sequence: {}", j.last_seq())?;
+    let mut by_count: Vec<_> = types.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    writeln!(io.stdout, "types:")?;
+    for (t, n) in by_count {
+        writeln!(io.stdout, "  {t}: {n}")?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,208 @@
+//! `acikkapi journal verify|replay` through the real binary.
+
+mod common;
+use common::acikkapi;
+
+use std::path::{Path, PathBuf};
+
+use acikkapi::core::journal::{
+    FileJournal, FileJournalOptions, FsyncPolicy, Journal, Seq, Snapshot,
+};
+
+struct Dir(PathBuf);
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let d = std::env::temp_dir().join(format!(
+            "acikkapi-cli-journal-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Dir(d)
+    }
+}
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const EVENTS: [&str; 6] = [
+    r#"{"type":"registered","tracking":"2026-000001"}"#,
+    r#"{"type":"routed","to":"Denizli Valiliği"}"#,
+    r#"{"type":"registered","tracking":"2026-000002"}"#,
+    r#"{"kind":"sms_sent"}"#,
+    r#"{"type":"answered","outcome":"olumlu"}"#,
+    r#"{"type":"registered","tracking":"2026-000003"}"#,
+];
+
+/// A journal with the six events in three batches; returns its path and the offset of record 2.
+fn journal(dir: &Dir) -> (PathBuf, u64) {
+    let path = dir.0.join("events.journal");
+    let j = FileJournal::open(
+        &path,
+        FileJournalOptions {
+            fsync: FsyncPolicy::Never,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let ev: Vec<Vec<u8>> = EVENTS.iter().map(|e| e.as_bytes().to_vec()).collect();
+    j.append(&ev[..1]).unwrap();
+    j.append(&ev[1..4]).unwrap();
+    j.append(&ev[4..]).unwrap();
+    (path, 16 + 17 + EVENTS[0].len() as u64)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn verify_clean_journal() {
+    let dir = Dir::new("clean");
+    let (path, _) = journal(&dir);
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(out.stdout.contains("records: 6\n"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains(&format!("bytes: {size} valid of {size}\n")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("last sequence: 6\nsnapshot: none\nstatus: clean\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn replay_counts_types_and_starts_after_the_snapshot() {
+    let dir = Dir::new("replay");
+    let (path, _) = journal(&dir);
+    let out = acikkapi(&["journal", "replay", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let bytes: usize = EVENTS.iter().map(|e| e.len()).sum();
+    assert!(
+        out.stdout
+            .contains(&format!("records: 6\nbytes: {bytes}\n")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .ends_with("types:\n  registered: 3\n  answered: 1\n  routed: 1\n  sms_sent: 1\n"),
+        "{}",
+        out.stdout
+    );
+
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    j.write_snapshot(&Snapshot {
+        seq: Seq(4),
+        data: b"{}".to_vec(),
+    })
+    .unwrap();
+    drop(j);
+    let out = acikkapi(&["journal", "replay", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("snapshot: sequence 4 (2 bytes)\nreplayed from sequence: 5\nrecords: 2\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .ends_with("types:\n  answered: 1\n  registered: 1\n"),
+        "{}",
+        out.stdout
+    );
+    let out = acikkapi(&["journal", "replay", "--ignore-snapshot", s(&path)]);
+    assert!(out.stdout.contains("records: 6\n"), "{}", out.stdout);
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("snapshot: sequence 4 (2 bytes)\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn torn_tail_exits_1_with_offset_and_leaves_the_file_alone() {
+    let dir = Dir::new("torn");
+    let (path, _) = journal(&dir);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let full = bytes.len();
+    bytes.truncate(full - 5);
+    std::fs::write(&path, &bytes).unwrap();
+    let last_record = 17 + EVENTS[5].len();
+    let batch_start = full - last_record - (17 + EVENTS[4].len());
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("records: 4\n"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains(&format!("status: TORN TAIL at offset {batch_start}: ")),
+        "the whole incomplete batch is the tail: {}",
+        out.stdout
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "verify must not modify the file"
+    );
+    let out = acikkapi(&["journal", "replay", s(&path)]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("records: 4\n") && out.stderr.contains("torn tail"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn corruption_in_the_middle_exits_1_with_offset() {
+    let dir = Dir::new("corrupt");
+    let (path, second) = journal(&dir);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[second as usize + 20] ^= 0x20;
+    std::fs::write(&path, &bytes).unwrap();
+    for cmd in ["verify", "replay"] {
+        let out = acikkapi(&["journal", cmd, s(&path)]);
+        assert_eq!(out.code, 1, "{cmd}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stdout
+                .contains(&format!("status: CORRUPT at offset {second}: CRC mismatch")),
+            "{cmd}: {}",
+            out.stdout
+        );
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn not_a_journal_and_missing_file() {
+    let dir = Dir::new("other");
+    let path = dir.0.join("notes.txt");
+    std::fs::write(&path, "Açık Kapı: bu bir günlük dosyası değil.\n").unwrap();
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("NOT A JOURNAL at offset 0: wrong magic"),
+        "{}",
+        out.stdout
+    );
+    let out = acikkapi(&["journal", "verify", s(&dir.0.join("missing"))]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with("acikkapi: journal "),
+        "{}",
+        out.stderr
+    );
+}
