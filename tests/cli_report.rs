@@ -493,3 +493,43 @@ fn journal_file_input() {
     assert!(table.stdout.contains("Toplam Başvuru Sayısı"));
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+/// `acikkapi demo` keeps its journal; `acikkapi report` over it gives the same statistics block as
+/// the demo prints from the engine's own count.
+#[test]
+fn report_over_the_demo_journal_matches_the_demo() {
+    let dir = scratch("demo");
+    let demo = acikkapi(&[
+        "demo",
+        "--count",
+        "300",
+        "--journal-dir",
+        dir.to_str().unwrap(),
+        "--sms-sample",
+        "0",
+    ]);
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    let journal = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "journal"))
+        .expect("the demo leaves its journal");
+    let out = acikkapi(&["report", journal.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for label in [
+        "Toplam Başvuru Sayısı",
+        "Sonuçlandırılan",
+        "Olumlu Sonuçlanan",
+        "Olumsuz Sonuçlanan",
+        "Kısmen Olumlu Sonuçlanan",
+        "İşlem Yapılmayı Bekleyen",
+        "İşleme Alınmayan",
+    ] {
+        assert_eq!(
+            table_value(&out.stdout, label),
+            table_value(&demo.stdout, label),
+            "{label}"
+        );
+    }
+    assert_eq!(table_value(&out.stdout, "Toplam Başvuru Sayısı"), 300);
+}
