@@ -88,7 +88,7 @@ pub struct Bar {
 /// A horizontal bar chart as inline SVG; `max` is the value of a full-length bar.
 pub fn bar_chart(title: &str, bars: &[Bar], max: f64) -> String {
     const ROW: f64 = 22.0;
-    const LABEL_W: f64 = 260.0;
+    const LABEL_W: f64 = 340.0;
     const BAR_W: f64 = 520.0;
     let width = LABEL_W + BAR_W + 110.0;
     let height = ROW * bars.len() as f64 + 10.0;
@@ -113,7 +113,7 @@ pub fn bar_chart(title: &str, bars: &[Bar], max: f64) -> String {
              <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2733\">{}</text>",
             LABEL_W - 8.0,
             y + 15.0,
-            escape(&b.label),
+            escape(&shorten(&b.label, 48)),
             y + 3.0,
             ROW - 6.0,
             b.color,
@@ -126,6 +126,17 @@ pub fn bar_chart(title: &str, bars: &[Bar], max: f64) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// `s` cut to at most `max` characters, with `…` when cut (chart labels; tooltips keep it whole).
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
 }
 
 const GREEN: &str = "#2e7d32";
@@ -298,4 +309,31 @@ pub fn report_html(r: &Report, by: Dimension) -> String {
     ));
     h.push_str("</section>\n</body>\n</html>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_are_shortened_in_the_chart_but_whole_in_the_tooltip() {
+        let label = "Denizli Aile ve Sosyal Hizmetler İl Müdürlüğü Sosyal Yardımlaşma Vakfı";
+        assert_eq!(shorten(label, 48).chars().count(), 48);
+        assert!(shorten(label, 48).ends_with('…'));
+        assert_eq!(shorten("Kısa", 48), "Kısa");
+        let svg = bar_chart(
+            "t",
+            &[Bar {
+                label: label.into(),
+                value: 1.0,
+                text: "1".into(),
+                color: GREEN,
+            }],
+            2.0,
+        );
+        assert!(svg.contains(&format!("<title>{label}: 1</title>")));
+        assert!(svg.contains(&shorten(label, 48)));
+        // Half of the bar area for half the maximum.
+        assert!(svg.contains("width=\"260.0\""));
+    }
 }
