@@ -414,7 +414,9 @@ fn journal_file_input() {
                 &mut engine,
                 &id,
                 &bureau,
-                ApplicationCommand::Receive { input },
+                ApplicationCommand::Receive {
+                    input: Box::new(input),
+                },
             );
             run(&mut engine, &id, &bureau, ApplicationCommand::Register);
             if i == 4 {

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
 use acikkapi_core::application::{ApplicationInput, TextOrNumber};
+use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome, Status,
 };
@@ -97,7 +97,9 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
         run(
             "receive",
             &bureau(),
-            ApplicationCommand::Receive { input: intake(i) },
+            ApplicationCommand::Receive {
+                input: Box::new(intake(i)),
+            },
         )
         .unwrap();
         let registered = run("register", &bureau(), ApplicationCommand::Register).unwrap();
@@ -195,7 +197,9 @@ fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
             None,
             &bureau(),
             mid,
-            ApplicationCommand::Receive { input: intake(0) },
+            ApplicationCommand::Receive {
+                input: Box::new(intake(0)),
+            },
         )
         .unwrap();
     assert!(again.repeated);

@@ -15,12 +15,12 @@ use std::time::Instant;
 use acikkapi_core::calendar::Calendar;
 use acikkapi_core::geo::Geography;
 use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
+use acikkapi_core::notify::{
+    ConsoleNotifier, DeliveryReceipt, Notification, Notifier, Outbox, RetryPolicy,
+};
 use acikkapi_core::taxonomy::Taxonomy;
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
-};
-use acikkapi_core::notify::{
-    ConsoleNotifier, DeliveryReceipt, Notification, Notifier, Outbox, RetryPolicy,
 };
 use acikkapi_core::workflow::ports::{NullSink, local_time};
 use acikkapi_core::workflow::{
@@ -147,7 +147,9 @@ impl Sim<'_> {
             "al",
             &bureau,
             slot,
-            ApplicationCommand::Receive { input },
+            ApplicationCommand::Receive {
+                input: Box::new(input),
+            },
         )?;
         if self.run(i, "kaydet", &bureau, slot, ApplicationCommand::Register)? != "registered" {
             self.count("işleme alınmadı");
@@ -176,9 +178,14 @@ impl Sim<'_> {
             .ok_or_else(|| CliError::Usage(format!("{id} yok")))?
             .state;
         let category = tax.require_category(state.category.as_deref().unwrap_or_default())?;
-        let assignment =
-            self.synth
-                .route(&self.province, category, state.application.as_ref().map(|a| a.location.district.as_str()));
+        let assignment = self.synth.route(
+            &self.province,
+            category,
+            state
+                .application
+                .as_ref()
+                .map(|a| a.location.district.as_str()),
+        );
         self.assignments[i] = Some(assignment.clone());
         let bureau = self.bureau.clone();
         let status = self.run(
@@ -309,7 +316,11 @@ struct SampleConsole {
 
 impl SampleConsole {
     fn new(limit: usize) -> Self {
-        SampleConsole { console: ConsoleNotifier::new(Vec::new()), limit, counts: Mutex::new(BTreeMap::new()) }
+        SampleConsole {
+            console: ConsoleNotifier::new(Vec::new()),
+            limit,
+            counts: Mutex::new(BTreeMap::new()),
+        }
     }
 
     fn finish(self) -> (Vec<u8>, BTreeMap<String, u64>) {
@@ -325,16 +336,25 @@ impl Notifier for SampleConsole {
         let stage = n.key.0.split('/').nth(1).unwrap_or("?").to_owned();
         *counts.entry(stage).or_default() += 1;
         if (total as usize) < self.limit {
-            let masked = Notification { recipient: mask_phone(&n.recipient), ..n.clone() };
+            let masked = Notification {
+                recipient: mask_phone(&n.recipient),
+                ..n.clone()
+            };
             return self.console.send(&masked);
         }
-        Ok(DeliveryReceipt { provider_id: format!("demo-{total}"), segments: None })
+        Ok(DeliveryReceipt {
+            provider_id: format!("demo-{total}"),
+            segments: None,
+        })
     }
 }
 
 fn mask_phone(p: &str) -> String {
     let n = p.chars().count();
-    p.chars().enumerate().map(|(i, c)| if i < 5 || i + 2 >= n { c } else { '*' }).collect()
+    p.chars()
+        .enumerate()
+        .map(|(i, c)| if i < 5 || i + 2 >= n { c } else { '*' })
+        .collect()
 }
 
 /// Runs the demo.
@@ -453,7 +473,11 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     )?;
     writeln!(out, "Günlük: {}", path.display())?;
     let (sample, counts) = console.finish();
-    writeln!(out, "\nSMS (ConsoleNotifier, ilk {} tanesi, numaralar maskeli):", args.sms_sample)?;
+    writeln!(
+        out,
+        "\nSMS (ConsoleNotifier, ilk {} tanesi, numaralar maskeli):",
+        args.sms_sample
+    )?;
     out.write_all(&sample)?;
     let c = |k: &str| format_tr(counts.get(k).copied().unwrap_or(0) as i64);
     writeln!(

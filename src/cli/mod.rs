@@ -12,7 +12,9 @@ pub mod calendar;
 pub mod demo;
 pub mod geo;
 pub mod journal;
+pub mod org;
 pub mod report;
+pub mod route;
 pub mod taxonomy;
 pub mod validate;
 
@@ -72,6 +74,11 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
+    /// Routes one application (JSON) natively and prints the decision with its trace.
+    Route(route::RouteCmd),
+    /// Organisation files: check a file, coverage report of a province.
+    #[command(subcommand)]
+    Org(org::OrgCmd),
     /// Check or replay a workflow journal file (read-only).
     Journal {
         /// What to do with the journal.
@@ -92,6 +99,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Route(cmd) => route::run(cmd, io),
+        Command::Org(cmd) => org::run(cmd, io),
         Command::Journal { cmd } => journal::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),

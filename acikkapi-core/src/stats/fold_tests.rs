@@ -113,7 +113,9 @@ fn a_lifecycle_with_a_return_a_reroute_and_a_late_answer() {
     b.run(
         "A1",
         &bureau(),
-        ApplicationCommand::Receive { input: intake(2) },
+        ApplicationCommand::Receive {
+            input: Box::new(intake(2)),
+        },
     );
     b.run("A1", &bureau(), ApplicationCommand::Register);
     b.run(
@@ -192,7 +194,9 @@ fn history_must_start_with_received() {
     b.run(
         "A1",
         &bureau(),
-        ApplicationCommand::Receive { input: intake(1) },
+        ApplicationCommand::Receive {
+            input: Box::new(intake(1)),
+        },
     );
     b.run("A1", &bureau(), ApplicationCommand::Register);
     let envs = b.envelopes();
@@ -273,7 +277,7 @@ proptest! {
             let id = format!("A{i}");
             let Some(op) = queues[i].pop_front() else { continue };
             match op {
-                Op::Receive(v) => b.run(&id, &bureau(), ApplicationCommand::Receive { input: intake(v) }),
+                Op::Receive(v) => b.run(&id, &bureau(), ApplicationCommand::Receive { input: Box::new(intake(v)) }),
                 Op::Register => b.run(&id, &bureau(), ApplicationCommand::Register),
                 Op::Route(u) => b.run(&id, &bureau(), ApplicationCommand::Route { assignment: assignment(u) }),
                 Op::Return(u) => b.run(&id, &officer(u), ApplicationCommand::Return { reason: "iade".into() }),

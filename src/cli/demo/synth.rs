@@ -1,10 +1,10 @@
 //! Synthetic intake for the demo: a deterministic random generator and a realistic mix of
 //! applications for one province, with what will happen to each.
 
+use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::geo::{Geography, ProvincePlate};
 use acikkapi_core::ids::TrackingNumber;
 use acikkapi_core::taxonomy::{Category, Level, Taxonomy};
-use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::workflow::application::{Assignment, Outcome};
 
 /// SplitMix64: small, fast, deterministic; good enough for synthetic data.
@@ -236,21 +236,41 @@ impl<'a> Synth<'a> {
         .or_else(|| self.districts.first().copied());
         let category = self.category(rng);
         let female = rng.chance(0.45);
-        let first = if female { FIRST[rng.below(8)] } else { FIRST[8 + rng.below(12)] };
+        let first = if female {
+            FIRST[rng.below(8)]
+        } else {
+            FIRST[8 + rng.below(12)]
+        };
         let letters = "ABCDEFGHIKLMNOPRSTUVYZ".as_bytes();
-        let initials: String = (0..2).map(|_| char::from(letters[rng.below(letters.len())])).collect();
+        let initials: String = (0..2)
+            .map(|_| char::from(letters[rng.below(letters.len())]))
+            .collect();
         let mut input = ApplicationInput {
             tckn: Some(tckn(rng)),
             name: Some(first.to_owned()),
             surname: Some(LAST[rng.below(LAST.len())].to_owned()),
             mother_maiden_initials: Some(initials),
-            phone: Some(format!("05{:02} {:03} {:02} {:02}", 30 + rng.below(26), rng.below(1000), rng.below(100), rng.below(100))),
-            birth_year: Some(TextOrNumber::Number(1940 + rng.below(66) as i64)).filter(|_| rng.chance(0.95)),
-            gender: Some(if female { "kadın" } else { "erkek" }.to_owned()).filter(|_| rng.chance(0.96)),
+            phone: Some(format!(
+                "05{:02} {:03} {:02} {:02}",
+                30 + rng.below(26),
+                rng.below(1000),
+                rng.below(100),
+                rng.below(100)
+            )),
+            birth_year: Some(TextOrNumber::Number(1940 + rng.below(66) as i64))
+                .filter(|_| rng.chance(0.95)),
+            gender: Some(if female { "kadın" } else { "erkek" }.to_owned())
+                .filter(|_| rng.chance(0.96)),
             kind: Some(["şikayet", "talep", "ihbar"][rng.weighted(&[50, 40, 10])].to_owned()),
             channel: Some(
-                ["e-Devlet", "web", "banko sözlü", "banko yazılı", "çağrı merkezi", "mobil"]
-                    [rng.weighted(&[30, 15, 20, 10, 20, 5])]
+                [
+                    "e-Devlet",
+                    "web",
+                    "banko sözlü",
+                    "banko yazılı",
+                    "çağrı merkezi",
+                    "mobil",
+                ][rng.weighted(&[30, 15, 20, 10, 20, 5])]
                 .to_owned(),
             ),
             subject: Some(TEXTS[rng.below(TEXTS.len())].to_owned()),
@@ -295,7 +315,10 @@ impl<'a> Synth<'a> {
             tracking: ProvincePlate::new(self.plate)
                 .ok()
                 .and_then(|p| TrackingNumber::new(p, year as u16, n as u32).ok())
-                .map_or_else(|| format!("{year}-{:02}-{n:06}", self.plate), |t| t.to_string()),
+                .map_or_else(
+                    || format!("{year}-{:02}-{n:06}", self.plate),
+                    |t| t.to_string(),
+                ),
             slot,
             input,
             handling,

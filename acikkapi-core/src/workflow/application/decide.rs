@@ -5,9 +5,9 @@ use super::{
     Answer, ApplicationCommand, ApplicationConfig, ApplicationEvent, ApplicationState,
     ApplicationWorkflow, Status,
 };
+use crate::ids::TrackingNumber;
 use crate::workflow::ports::{BusinessCalendar, local_date, start_of_day};
 use crate::workflow::{Actor, Context, Role, Timer};
-use crate::ids::TrackingNumber;
 use crate::{Error, Result};
 use chrono::Utc;
 

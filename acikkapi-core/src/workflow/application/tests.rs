@@ -101,8 +101,14 @@ impl T {
     }
 
     fn receive(&mut self, id: &str, input: ApplicationInput) {
-        self.run(id, &bureau(), ApplicationCommand::Receive { input })
-            .unwrap();
+        self.run(
+            id,
+            &bureau(),
+            ApplicationCommand::Receive {
+                input: Box::new(input),
+            },
+        )
+        .unwrap();
         self.run(id, &bureau(), ApplicationCommand::Register)
             .unwrap();
     }
@@ -139,7 +145,10 @@ fn full_lifecycle_with_three_sms() {
     assert_eq!((out.status.as_str(), out.version), ("closed", 5));
     let sms = t.sink.notifications();
     let keys: Vec<_> = sms.iter().map(|n| n.key.0.as_str()).collect();
-    assert_eq!(keys, vec!["A1/registered/2", "A1/routed/3", "A1/answered/4"]);
+    assert_eq!(
+        keys,
+        vec!["A1/registered/2", "A1/routed/3", "A1/answered/4"]
+    );
     assert!(
         sms.iter()
             .all(|n| n.recipient == "+905321234567" && n.body.contains("A1"))
@@ -196,7 +205,9 @@ fn redirected_applications_end_there() {
     t.run(
         "A1",
         &bureau(),
-        ApplicationCommand::Receive { input: intake() },
+        ApplicationCommand::Receive {
+            input: Box::new(intake()),
+        },
     )
     .unwrap();
     t.run(
@@ -419,7 +430,9 @@ fn stale_expected_version_is_a_conflict() {
             Some(3),
             &bureau(),
             t0(),
-            ApplicationCommand::Receive { input: intake() },
+            ApplicationCommand::Receive {
+                input: Box::new(intake()),
+            },
         )
         .unwrap_err();
     assert!(matches!(
@@ -627,10 +640,9 @@ fn analysts_get_de_identified_records() {
     ] {
         assert!(!all.contains(secret), "{secret} leaked");
     }
-    assert!(
-        recs.iter()
-            .all(|r| r.applicant.is_some_and(|a| a.age_group == Some(AgeGroup::From45To64) && a.gender == Some(Gender::Female)))
-    );
+    assert!(recs.iter().all(|r| r.applicant.is_some_and(|a| a.age_group
+        == Some(AgeGroup::From45To64)
+        && a.gender == Some(Gender::Female))));
     assert!(t.e.analyst_records(&Actor::system()).is_err());
 }
 
