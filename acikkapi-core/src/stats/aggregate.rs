@@ -248,7 +248,7 @@ pub struct Aggregates {
     /// Index = kind; the last slot is "not given".
     pub(crate) kind: [Tally; ApplicationKind::ALL.len() + 1],
     pub(crate) institution: FastMap<String, Tally>,
-    pub(crate) unit: FastMap<String, Tally>,
+    pub(crate) unit: FastMap<String, UnitTally>,
     pub(crate) week: FastMap<u32, Tally>,
     pub(crate) month: FastMap<u32, Tally>,
     /// Index = age group; the last slot is "not given".
@@ -257,9 +257,53 @@ pub struct Aggregates {
     pub(crate) gender: [Tally; Gender::ALL.len() + 1],
     /// Index = plate; category code → number of applications.
     pub(crate) province_category: Vec<FastMap<String, u64>>,
-    /// Unit → institution type it belongs to, with a count of records naming the pair (so that
-    /// removal can forget a pair).
-    pub(crate) unit_institution: FastMap<String, FastMap<String, u64>>,
+}
+
+/// A unit's tally and the institution types its records name, with counts so that removal can
+/// forget a type; kept sorted by type so that equal contents compare equal. (Normally one type:
+/// a linear scan beats a second map lookup.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct UnitTally {
+    pub(crate) tally: Tally,
+    pub(crate) institutions: Vec<(String, u64)>,
+}
+
+impl UnitTally {
+    fn add(&mut self, r: &ApplicationRecord) {
+        self.tally.add(r);
+        let key = r.institution_key();
+        match self.institutions.iter_mut().find(|(k, _)| k == key) {
+            Some((_, c)) => *c += 1,
+            None => {
+                let at = self.institutions.partition_point(|(k, _)| k.as_str() < key);
+                self.institutions.insert(at, (key.to_string(), 1));
+            }
+        }
+    }
+
+    fn remove(&mut self, r: &ApplicationRecord) {
+        self.tally.remove(r);
+        let key = r.institution_key();
+        if let Some(i) = self.institutions.iter().position(|(k, _)| k == key) {
+            self.institutions[i].1 -= 1;
+            if self.institutions[i].1 == 0 {
+                self.institutions.remove(i);
+            }
+        }
+    }
+
+    fn merge(&mut self, o: &UnitTally) {
+        self.tally.merge(&o.tally);
+        for (k, c) in &o.institutions {
+            match self.institutions.iter_mut().find(|(x, _)| x == k) {
+                Some((_, n)) => *n += c,
+                None => {
+                    let at = self.institutions.partition_point(|(x, _)| x < k);
+                    self.institutions.insert(at, (k.clone(), *c));
+                }
+            }
+        }
+    }
 }
 
 impl Default for Aggregates {
@@ -279,7 +323,6 @@ impl Default for Aggregates {
             age: Default::default(),
             gender: Default::default(),
             province_category: vec![FastMap::default(); PLATE_SLOTS],
-            unit_institution: FastMap::default(),
         }
     }
 }
@@ -319,9 +362,6 @@ impl Aggregates {
         with_entry(&mut self.province_category[plate], r.category_key(), |c| {
             *c += 1
         });
-        with_entry(&mut self.unit_institution, r.unit_key(), |m| {
-            with_entry(m, r.institution_key(), |c| *c += 1)
-        });
     }
 
     /// Removes a record's contribution (a record added before, unchanged since).
@@ -340,7 +380,12 @@ impl Aggregates {
         self.channel[slot(r.channel, Channel::ALL.len())].remove(r);
         self.kind[slot(r.kind, ApplicationKind::ALL.len())].remove(r);
         remove_from(&mut self.institution, r.institution_key(), r);
-        remove_from(&mut self.unit, r.unit_key(), r);
+        if let Some(u) = self.unit.get_mut(r.unit_key()) {
+            u.remove(r);
+            if u.tally.is_empty() {
+                self.unit.remove(r.unit_key());
+            }
+        }
         remove_from(&mut self.week, &week_key(date), r);
         remove_from(&mut self.month, &month_key(date), r);
         self.age[slot(r.age_group, AgeGroup::ALL.len())].remove(r);
@@ -350,17 +395,6 @@ impl Aggregates {
             *c -= 1;
             if *c == 0 {
                 pc.remove(r.category_key());
-            }
-        }
-        if let Some(m) = self.unit_institution.get_mut(r.unit_key()) {
-            if let Some(c) = m.get_mut(r.institution_key()) {
-                *c -= 1;
-                if *c == 0 {
-                    m.remove(r.institution_key());
-                }
-            }
-            if m.is_empty() {
-                self.unit_institution.remove(r.unit_key());
             }
         }
     }
@@ -396,7 +430,9 @@ impl Aggregates {
             a.merge(b);
         }
         merge_map(&mut self.institution, &o.institution);
-        merge_map(&mut self.unit, &o.unit);
+        for (k, u) in &o.unit {
+            self.unit.entry(k.clone()).or_default().merge(u);
+        }
         merge_map(&mut self.week, &o.week);
         merge_map(&mut self.month, &o.month);
         for (a, b) in self.age.iter_mut().zip(&o.age) {
@@ -407,9 +443,6 @@ impl Aggregates {
         }
         for (a, b) in self.province_category.iter_mut().zip(&o.province_category) {
             merge_counts(a, b);
-        }
-        for (u, m) in &o.unit_institution {
-            merge_counts(self.unit_institution.entry(u.clone()).or_default(), m);
         }
     }
 }

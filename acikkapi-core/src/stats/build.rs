@@ -105,7 +105,7 @@ pub fn breakdown(a: &Aggregates, d: Dimension) -> Breakdown {
                 .and_then(|c| tax.institution_type(&c).map(|i| i.name_tr.clone()))
                 .unwrap_or_else(|| k.to_string())
         }),
-        Dimension::Unit => rows_by_volume(a.unit.iter(), |k| {
+        Dimension::Unit => rows_by_volume(a.unit.iter().map(|(k, u)| (k, &u.tally)), |k| {
             if k.is_empty() {
                 UNASSIGNED.to_string()
             } else {
@@ -205,13 +205,11 @@ pub fn build(
         .unit
         .iter()
         .filter(|(u, _)| !u.is_empty())
-        .map(|(u, t)| {
-            let mut institution_types: Vec<String> = a
-                .unit_institution
-                .get(u)
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default();
-            institution_types.sort();
+        .map(|(u, ut)| {
+            let t = &ut.tally;
+            // Kept sorted by the aggregates.
+            let institution_types: Vec<String> =
+                ut.institutions.iter().map(|(k, _)| k.clone()).collect();
             UnitScorecard {
                 unit_id: u.clone(),
                 institution_types,
