@@ -70,6 +70,7 @@ fn lifecycles(engine: &mut Engine<ApplicationWorkflow>, first: u64, n: u64) {
                     assignment: Assignment {
                         unit: "Pamukkale Belediyesi".into(),
                         officer: "o1".into(),
+                        escalation: Vec::new(),
                     },
                 },
             ),

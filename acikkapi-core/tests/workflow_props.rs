@@ -116,6 +116,7 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
             assignment: Assignment {
                 unit: format!("Birim {officer}"),
                 officer: officer.into(),
+                escalation: Vec::new(),
             },
         },
         4 => ApplicationCommand::Approve,

@@ -16,15 +16,17 @@ use acikkapi_core::calendar::Calendar;
 use acikkapi_core::geo::Geography;
 use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
 use acikkapi_core::notify::{
-    ConsoleNotifier, DeliveryReceipt, Notification, Notifier, Outbox, RetryPolicy,
+    ConsoleNotifier, DeliveryReceipt, DeliveryState, Notification, Notifier, RetryPolicy,
 };
+use acikkapi_core::org::UnitId;
+use acikkapi_core::routing::{RouteRequest, Router, Target};
 use acikkapi_core::taxonomy::Taxonomy;
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
 };
 use acikkapi_core::workflow::ports::{NullSink, local_time};
 use acikkapi_core::workflow::{
-    Actor, CommandId, Engine, EngineOptions, InstanceId, Role, format_tr,
+    Actor, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Role, format_tr,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
@@ -71,7 +73,7 @@ enum Action {
 struct Sim<'a> {
     engine: Engine<ApplicationWorkflow>,
     synth: Synth<'a>,
-    province: String,
+    router: Arc<Router>,
     slots: Vec<DateTime<Utc>>,
     plans: Vec<synth::Planned>,
     assignments: Vec<Option<Assignment>>,
@@ -132,6 +134,7 @@ impl Sim<'_> {
 
     fn officer(&self, i: usize) -> Actor {
         let a = self.assignments[i].clone().unwrap_or(Assignment {
+            escalation: Vec::new(),
             unit: String::new(),
             officer: String::new(),
         });
@@ -169,23 +172,49 @@ impl Sim<'_> {
         Ok(())
     }
 
+    /// Routes with the native router ([`Router`]): the unit and receiving officer, and the
+    /// escalation chain decided with it; a redirect or a rejection by the router ends as a
+    /// redirection.
     fn route(&mut self, i: usize, slot: usize, step: &str) -> Result<(), CliError> {
-        let tax = Taxonomy::embedded();
         let id = InstanceId::new(self.plans[i].tracking.clone());
-        let state = &self
+        let app = self
             .engine
             .instance(&id)
-            .ok_or_else(|| CliError::Usage(format!("{id} yok")))?
-            .state;
-        let category = tax.require_category(state.category.as_deref().unwrap_or_default())?;
-        let assignment = self.synth.route(
-            &self.province,
-            category,
-            state
-                .application
-                .as_ref()
-                .map(|a| a.location.district.as_str()),
-        );
+            .and_then(|inst| inst.state.application.clone())
+            .ok_or_else(|| CliError::Usage(format!("{id}: kayıtlı başvuru yok")))?;
+        let router = Arc::clone(&self.router);
+        let decision = router.route(&RouteRequest::from(&app))?;
+        let org = router.org();
+        let name = |u: &UnitId| {
+            org.unit(u)
+                .map_or_else(|| u.as_str().to_owned(), |x| x.name.clone())
+        };
+        let bureau = self.bureau.clone();
+        let assignment = match &decision.target {
+            Target::Route { unit, officer } => Assignment {
+                unit: name(unit),
+                officer: officer.as_str().to_owned(),
+                escalation: decision.escalation.iter().map(name).collect(),
+            },
+            Target::Redirect { unit } => {
+                self.count("yönlendirildi");
+                let cmd = ApplicationCommand::Redirect {
+                    to: name(unit),
+                    reason: "Başvuru sahibinin talebi".into(),
+                };
+                self.run(i, "yonlendir", &bureau, slot, cmd)?;
+                return Ok(());
+            }
+            Target::Reject { reason } => {
+                self.count("yönlendirildi");
+                let cmd = ApplicationCommand::Redirect {
+                    to: "CİMER".into(),
+                    reason: reason.clone(),
+                };
+                self.run(i, "yonlendir", &bureau, slot, cmd)?;
+                return Ok(());
+            }
+        };
         self.assignments[i] = Some(assignment.clone());
         let bureau = self.bureau.clone();
         let status = self.run(
@@ -393,7 +422,13 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         ..FileJournalOptions::default()
     };
     let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
-    let outbox = Arc::new(Mutex::new(Outbox::new(RetryPolicy::default())));
+    // SMS go through a durable outbox whose events are journaled next to the workflow journal.
+    let sms_journal: Arc<dyn Journal> =
+        Arc::new(FileJournal::open(dir.join("sms.journal"), options)?);
+    let outbox = Arc::new(Mutex::new(DurableOutbox::open(
+        sms_journal,
+        RetryPolicy::default(),
+    )?));
     let engine = Engine::open(
         ApplicationWorkflow::default(),
         journal.clone(),
@@ -420,7 +455,7 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     let mut sim = Sim {
         engine,
         synth,
-        province: province.name.clone(),
+        router: Router::shared(province.plate)?,
         assignments: vec![None; plans.len()],
         plans,
         slots,
@@ -454,10 +489,10 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
             let kind = f.key.split(':').next().unwrap_or_default().to_owned();
             *fired.entry(kind).or_default() += 1;
         }
-        let mut outbox = outbox.lock().unwrap_or_else(|p| p.into_inner());
-        outbox.tick(sim.slots[slot], &console);
-        // The demo keeps no record of deliveries; a real system journals these (see DESIGN.md).
-        outbox.take_events();
+        outbox
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tick(sim.slots[slot], &console)?;
     }
     let elapsed = started.elapsed();
 
@@ -487,6 +522,18 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         c("registered"),
         c("routed"),
         c("answered")
+    )?;
+    let pending = outbox
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .outbox()
+        .statuses()
+        .filter(|m| m.state == DeliveryState::Pending)
+        .count();
+    writeln!(
+        out,
+        "Giden kutusu: {} SMS teslim bekliyor (sms.journal)",
+        format_tr(pending as i64)
     )?;
     let f = |k: &str| format_tr(fired.get(k).copied().unwrap_or(0) as i64);
     writeln!(

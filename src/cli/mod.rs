@@ -15,6 +15,7 @@ pub mod journal;
 pub mod org;
 pub mod report;
 pub mod route;
+pub mod rules;
 pub mod taxonomy;
 pub mod validate;
 
@@ -74,17 +75,23 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
-    /// Routes one application (JSON) natively and prints the decision with its trace.
-    Route(route::RouteCmd),
-    /// Organisation files: check a file, coverage report of a province.
-    #[command(subcommand)]
-    Org(org::OrgCmd),
     /// Check or replay a workflow journal file (read-only).
     Journal {
         /// What to do with the journal.
         #[command(subcommand)]
         cmd: journal::JournalCmd,
     },
+    /// Province routing scripts: rule tests with coverage, lint, dry-run diff.
+    Rules {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: rules::RulesCmd,
+    },
+    /// Routes one application (JSON) natively and prints the decision with its trace.
+    Route(route::RouteCmd),
+    /// Organisation files: check a file, coverage report of a province.
+    #[command(subcommand)]
+    Org(org::OrgCmd),
     /// Checks an application input (JSON) and prints it normalised, or every problem (exit 1).
     Validate(validate::ValidateArgs),
     /// The main job: a month of Açık Kapı applications for one province, end to end (synthetic data).
@@ -99,9 +106,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Calendar { cmd } => calendar::run(cmd, io),
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
+        Command::Journal { cmd } => journal::run(cmd, io),
+        Command::Rules { cmd } => rules::run(cmd, io),
         Command::Route(cmd) => route::run(cmd, io),
         Command::Org(cmd) => org::run(cmd, io),
-        Command::Journal { cmd } => journal::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
         Command::Report(args) => report::run(args, io),

@@ -31,6 +31,7 @@ fn assignment(i: usize) -> Assignment {
     Assignment {
         unit: UNITS[i].into(),
         officer: format!("o{i}"),
+        escalation: Vec::new(),
     }
 }
 

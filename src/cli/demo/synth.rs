@@ -4,8 +4,8 @@
 use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::geo::{Geography, ProvincePlate};
 use acikkapi_core::ids::TrackingNumber;
-use acikkapi_core::taxonomy::{Category, Level, Taxonomy};
-use acikkapi_core::workflow::application::{Assignment, Outcome};
+use acikkapi_core::taxonomy::{Category, Taxonomy};
+use acikkapi_core::workflow::application::Outcome;
 
 /// SplitMix64: small, fast, deterministic; good enough for synthetic data.
 pub struct Rng(u64);
@@ -200,27 +200,6 @@ impl<'a> Synth<'a> {
         self.categories[rng.weighted(&self.weights)]
     }
 
-    /// Where the native router would send a category in a district: the institution's district
-    /// unit for district-level categories, the province unit otherwise. (Stand-in for the `org`
-    /// router.)
-    pub fn route(&self, province: &str, category: &Category, district: Option<&str>) -> Assignment {
-        let tax = Taxonomy::embedded();
-        let inst = tax.institution_type(&category.institution);
-        let unit = match (inst, category.level, district) {
-            (Some(i), Level::District, Some(d)) if i.district_name_tr.is_some() => {
-                format!("{d} {}", i.district_name_tr.as_deref().unwrap_or_default())
-            }
-            (Some(i), _, _) => format!("{province} {}", i.name_tr),
-            (None, _, _) => format!("{province} Valiliği"),
-        };
-        let officer = format!(
-            "{}-{}-01",
-            category.institution.as_str(),
-            acikkapi_core::text::search_key(district.unwrap_or("il")).replace(' ', "")
-        );
-        Assignment { unit, officer }
-    }
-
     /// One application in business-hour `slot`.
     pub fn application(&self, rng: &mut Rng, n: usize, year: i32, slot: usize) -> Planned {
         // Central districts (Merkezefendi, Pamukkale) get over half of the applications.
@@ -291,12 +270,7 @@ impl<'a> Synth<'a> {
                 _ => input.name = None,
             }
         }
-        let handling = if input.ohal == Some(true) {
-            Handling::Redirect {
-                to: "OHAL İşlemleri İnceleme Komisyonu",
-                reason: "OHAL kapsamındaki işlemler Komisyonun görev alanındadır",
-            }
-        } else if rng.chance(0.03) {
+        let handling = if rng.chance(0.03) {
             [
                 Handling::Redirect {
                     to: "CİMER",
