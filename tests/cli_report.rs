@@ -533,4 +533,15 @@ fn report_over_the_demo_journal_matches_the_demo() {
         );
     }
     assert_eq!(table_value(&out.stdout, "Toplam Başvuru Sayısı"), 300);
+    // The SMS outbox's journal next to it is a journal, but not of applications.
+    let sms = dir.join("sms.journal");
+    if sms.is_file() {
+        let out = acikkapi(&["report", sms.to_str().unwrap()]);
+        assert_eq!(out.code, 2);
+        assert!(
+            out.stderr.contains("başvuru süreci günlüğü değil"),
+            "{}",
+            out.stderr
+        );
+    }
 }
