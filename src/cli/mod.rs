@@ -13,6 +13,7 @@ pub mod demo;
 pub mod geo;
 pub mod journal;
 pub mod org;
+pub mod report;
 pub mod route;
 pub mod rules;
 pub mod taxonomy;
@@ -95,6 +96,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// The main job: a month of Açık Kapı applications for one province, end to end (synthetic data).
     Demo(demo::DemoArgs),
+    /// Statistics over application records or a journal: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -109,6 +112,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Org(cmd) => org::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
+        Command::Report(args) => report::run(args, io),
     }
 }
 
