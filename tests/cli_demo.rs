@@ -29,6 +29,20 @@ fn demo_is_deterministic_and_its_journal_replays_to_the_same_states() {
     }
     assert!(out.stdout.contains("durum aynı"), "{}", out.stdout);
     assert!(out.stdout.contains("[SMS → +905"), "{}", out.stdout);
+    // It ends with the statistics block and writes the HTML report next to the journal.
+    let last = out
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert!(last.starts_with("Başka Kuruma Yönlendirilen"), "{last}");
+    let html = std::fs::read_to_string(dir.join("rapor.html")).expect("the demo writes rapor.html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Toplam Başvuru Sayısı"));
+    // Self-contained: no scripts, and no external address but the SVG namespace.
+    assert!(!html.contains("<script"));
+    let external = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!external.contains("http://") && !external.contains("https://"));
 
     // The same seed gives the same month (in a fresh folder).
     let dir2 = dir.join("again");

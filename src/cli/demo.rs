@@ -20,6 +20,8 @@ use acikkapi_core::notify::{
 };
 use acikkapi_core::org::UnitId;
 use acikkapi_core::routing::{RouteRequest, Router, Target};
+use acikkapi_core::stats::render::{Format, render};
+use acikkapi_core::stats::{self, ReportOptions, records_from_engine};
 use acikkapi_core::taxonomy::Taxonomy;
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
@@ -58,6 +60,10 @@ pub struct DemoArgs {
     /// Sync the journal to disk (group commit); default: no fsync (a demo, not a ledger).
     #[arg(long)]
     pub fsync: bool,
+    /// Where to write the self-contained HTML report (statistics block and charts); default
+    /// `rapor.html` in `--journal-dir` when given, else `acikkapi-demo-rapor.html` here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
 }
 
 /// Something the demo will do at a business hour.
@@ -556,7 +562,6 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         .map(|(k, v)| format!("{k} {}", format_tr(v as i64)))
         .collect();
     writeln!(out, "Durumlar: {}", counts.join(", "))?;
-    writeln!(out, "\n{}", sim.engine.statistics())?;
 
     // Recovery: a second engine from the journal alone must agree.
     let replay_start = Instant::now();
@@ -580,6 +585,20 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         elapsed.as_millis(),
         format_tr(sim.engine.last_seq() as i64)
     )?;
+    // The analysts' report of the same month, as a self-contained HTML page.
+    let records = records_from_engine(&sim.engine)?;
+    let report = stats::report(&records, &ReportOptions::default());
+    let html = args
+        .html
+        .clone()
+        .unwrap_or_else(|| match &args.journal_dir {
+            Some(d) => d.join("rapor.html"),
+            None => PathBuf::from("acikkapi-demo-rapor.html"),
+        });
+    std::fs::write(&html, render(&report, None, Format::Html))
+        .map_err(|e| CliError::Usage(format!("{}: yazılamadı: {e}", html.display())))?;
+    writeln!(out, "HTML raporu: {}", html.display())?;
+    writeln!(out, "\n{}", sim.engine.statistics())?;
     drop(replayed);
     drop(sim);
     drop(journal);
