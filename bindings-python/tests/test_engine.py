@@ -78,3 +78,28 @@ def test_analyst_records_are_deidentified():
     assert len(recs) == 1
     text = json.dumps(recs, ensure_ascii=False)
     assert "Ayşe" not in text and "10000000146" not in text
+
+
+def test_reports_as_records_and_html():
+    eng = acikkapi.Engine()
+    for i in range(3):
+        t, _ = eng.submit(sample(), T0 + dt.timedelta(minutes=i))
+        eng.route(t, T0 + dt.timedelta(hours=1))
+        if i < 2:
+            eng.answer(t, ["olumlu", "kısmen olumlu"][i], "Cevap.", T0 + dt.timedelta(days=1))
+    rep = eng.report()
+    assert rep["block"]["received"] == 3 and rep["block"]["concluded"] == 2
+    rows = eng.report("heading")
+    assert sum(r["received"] for r in rows) == 3
+    assert {"key", "label", "received", "on_time_share"} <= set(rows[0])
+    assert len(eng.stats_records()) == 3
+    html = eng.render_report("html")
+    assert html.startswith("<!DOCTYPE html>") and "Toplam Başvuru Sayısı" in html
+    with pytest.raises(acikkapi.AcikKapiError):
+        eng.report("colour")
+    try:
+        import pandas as pd
+    except ImportError:
+        return
+    df = eng.to_pandas("heading")
+    assert isinstance(df, pd.DataFrame) and df["received"].sum() == 3

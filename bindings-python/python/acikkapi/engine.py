@@ -86,11 +86,34 @@ class Engine:
         """The SMS queued so far (registered / routed / answered), for the caller's gateway."""
         return json.loads(self._e.notifications_json())
 
-    def to_pandas(self) -> Any:
-        """The analyst records as a ``pandas.DataFrame`` (pandas must be installed)."""
+    def report(self, by: Optional[str] = None) -> Any:
+        """The analysts' report. With ``by`` (``heading``, ``category``, ``province``, ``district``,
+        ``channel``, ``kind``, ``institution``, ``unit``, ``week``, ``month``, ``age``, ``gender``)
+        the rows of that breakdown as a list of dicts (``pandas.DataFrame(engine.report("heading"))``);
+        without it the whole report as a dict (``block``, ``sla``, ``breakdowns``, ``scorecards``…)."""
+        rep = json.loads(self._e.report_json())
+        if by is None:
+            return rep
+        for b in rep["breakdowns"]:
+            if b["dimension"] == by:
+                return b["rows"]
+        from .errors import AcikKapiError
+
+        raise AcikKapiError(f"unknown breakdown {by!r}: " + ", ".join(b["dimension"] for b in rep["breakdowns"]))
+
+    def stats_records(self) -> List[Dict[str, Any]]:
+        """One flat, de-identified record per application (what every report is computed from)."""
+        return json.loads(self._e.stats_records_json())
+
+    def render_report(self, format: str = "html", by: Optional[str] = None) -> str:
+        """The report as text: ``table``, ``csv``, ``json`` or a self-contained ``html`` page."""
+        return self._e.render_report(format, by)
+
+    def to_pandas(self, by: Optional[str] = None) -> Any:
+        """The analyst records (or, with ``by``, that breakdown's rows) as a ``pandas.DataFrame``."""
         import pandas as pd  # optional dependency
 
-        return pd.DataFrame(self.records())
+        return pd.DataFrame(self.report(by) if by else self.records())
 
 
 __all__ = ["Engine"]
