@@ -23,7 +23,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "numpy"
+"$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "numpy" "pandas" "matplotlib"
 
 step "Build the Python module (maturin develop --release)"
 (cd bindings-python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet)
