@@ -178,6 +178,135 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    // --- org ---------------------------------------------------------------------------------------
+    /// A unit id that does not have the form `PP.PART[.PART…]` (`PP` = two-digit plate or `TR`,
+    /// parts `[A-Z0-9_]+`), or an officer id of the wrong form.
+    #[error("geçersiz {what} kimliği: {id:?}")]
+    InvalidOrgId {
+        /// `"unit"` or `"officer"`.
+        what: &'static str,
+        /// The id as given.
+        id: String,
+    },
+    /// An organisation file with one or more problems; all of them are listed.
+    #[error("invalid organisation {file} ({} problems):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    InvalidOrganisation {
+        /// Which file (or `"generated"`).
+        file: String,
+        /// Every problem found.
+        problems: Vec<Error>,
+    },
+    /// The same unit or officer id defined twice.
+    #[error("duplicate {what} id {id}")]
+    DuplicateOrgId {
+        /// `"unit"` or `"officer"`.
+        what: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// A unit refers (as parent, escalation target…) to a unit that is not defined.
+    #[error("unit {unit}: {field} refers to unknown unit {target}")]
+    UnknownUnitRef {
+        /// The referring unit.
+        unit: String,
+        /// Which field (`parent`, `escalates_to`, `district`…).
+        field: &'static str,
+        /// The unknown id.
+        target: String,
+    },
+    /// A unit refers to an officer that is not defined (or does not have the required role).
+    #[error(
+        "unit {unit}: {field} refers to unknown officer {officer} (or one without role {role})"
+    )]
+    UnknownOfficerRef {
+        /// The referring unit.
+        unit: String,
+        /// Which field.
+        field: &'static str,
+        /// The officer id.
+        officer: String,
+        /// The role the officer must have.
+        role: String,
+    },
+    /// Escalation edges that form a cycle; the cycle is named unit by unit.
+    #[error("{edge} cycle: {}", cycle.join(" → "))]
+    OrgCycle {
+        /// `"escalation"` or `"parent"`.
+        edge: &'static str,
+        /// The units of the cycle, the first repeated at the end.
+        cycle: Vec<String>,
+    },
+    /// An escalation chain that stops before reaching the valilik.
+    #[error("unit {unit}: escalation chain ends at {end}, not at the valilik")]
+    EscalationDeadEnd {
+        /// The unit whose chain it is.
+        unit: String,
+        /// Where the chain stops.
+        end: String,
+    },
+    /// A unit that handles applications but has no authorised officer (yetkili).
+    #[error("unit {unit} handles applications but has no authorised officer (yetkili)")]
+    NoOfficer {
+        /// The unit.
+        unit: String,
+    },
+    /// A unit that handles applications but has no substitute officer (yedek).
+    #[error("unit {unit} has no substitute officer (yedek)")]
+    NoSubstitute {
+        /// The unit.
+        unit: String,
+    },
+    /// A unit without an officer its kind requires (the head of an institution, the vali, the kaymakam…).
+    #[error("unit {unit} has no officer with role {role}")]
+    MissingRole {
+        /// The unit.
+        unit: String,
+        /// The missing role (`head`, `vali`, `vali_yardimcisi`, `kaymakam`).
+        role: String,
+    },
+    /// An organisation without a unit it must have (valilik, Açık Kapı şube, OHAL bureau…).
+    #[error("organisation of province {plate} has no {what}")]
+    MissingUnit {
+        /// Province plate.
+        plate: u8,
+        /// What is missing.
+        what: String,
+    },
+    /// A unit placed in a district the province does not have.
+    #[error("unit {unit}: unknown district {district:?}")]
+    OrgUnknownDistrict {
+        /// The unit.
+        unit: String,
+        /// The district as written.
+        district: String,
+    },
+    /// A unit that handles an institution type the taxonomy does not define.
+    #[error("unit {unit}: unknown institution type {institution}")]
+    OrgUnknownInstitutionType {
+        /// The unit.
+        unit: String,
+        /// The type as written.
+        institution: String,
+    },
+    /// A unit whose id or placement does not fit its kind or province.
+    #[error("unit {unit}: {message}")]
+    BadUnit {
+        /// The unit.
+        unit: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A routing request for another province than the router's.
+    #[error("bu yönlendirici {expected} plakalı il içindir; başvuru {found} plakalı ile ait")]
+    ProvinceMismatch {
+        /// The router's province.
+        expected: u8,
+        /// The request's province.
+        found: u8,
+    },
+    /// No unit with that id in the organisation.
+    #[error("bilinmeyen birim: {0}")]
+    UnknownUnit(String),
     // --- calendar ------------------------------------------------------------------------------
     /// A date outside the years the calendar supports.
     #[error("date {date} is outside the supported calendar years {}–{}", supported.start(), supported.end())]

@@ -18,6 +18,8 @@ pub mod geo;
 pub mod ids;
 pub mod journal;
 pub mod notify;
+pub mod org;
+pub mod routing;
 pub mod samples;
 pub mod taxonomy;
 pub mod text;

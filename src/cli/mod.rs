@@ -12,6 +12,8 @@ pub mod calendar;
 pub mod demo;
 pub mod geo;
 pub mod journal;
+pub mod org;
+pub mod route;
 pub mod taxonomy;
 pub mod validate;
 
@@ -77,6 +79,11 @@ pub enum Command {
         #[command(subcommand)]
         cmd: journal::JournalCmd,
     },
+    /// Routes one application (JSON) natively and prints the decision with its trace.
+    Route(route::RouteCmd),
+    /// Organisation files: check a file, coverage report of a province.
+    #[command(subcommand)]
+    Org(org::OrgCmd),
     /// Checks an application input (JSON) and prints it normalised, or every problem (exit 1).
     Validate(validate::ValidateArgs),
     /// The main job: a month of Açık Kapı applications for one province, end to end (synthetic data).
@@ -90,6 +97,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Journal { cmd } => journal::run(cmd, io),
+        Command::Route(cmd) => route::run(cmd, io),
+        Command::Org(cmd) => org::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
     }
