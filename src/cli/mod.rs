@@ -14,6 +14,7 @@ pub mod geo;
 pub mod journal;
 pub mod org;
 pub mod route;
+pub mod rules;
 pub mod taxonomy;
 pub mod validate;
 
@@ -79,6 +80,12 @@ pub enum Command {
         #[command(subcommand)]
         cmd: journal::JournalCmd,
     },
+    /// Province routing scripts: rule tests with coverage, lint, dry-run diff.
+    Rules {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: rules::RulesCmd,
+    },
     /// Routes one application (JSON) natively and prints the decision with its trace.
     Route(route::RouteCmd),
     /// Organisation files: check a file, coverage report of a province.
@@ -97,6 +104,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Journal { cmd } => journal::run(cmd, io),
+        Command::Rules { cmd } => rules::run(cmd, io),
         Command::Route(cmd) => route::run(cmd, io),
         Command::Org(cmd) => org::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),

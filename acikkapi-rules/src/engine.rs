@@ -1,0 +1,391 @@
+//! The sandboxed Rhai engine: limits, the helper vocabulary, and mapping Rhai's errors to
+//! [`Error`].
+//!
+//! The engine is built from `Engine::new_raw()` plus a chosen set of packages: no
+//! `LanguageCorePackage` (it holds `sleep`, `exit`, `parse_json`), no time package (`timestamp`),
+//! no module resolver, `eval` disabled. `print`/`debug` go to a per-evaluation log buffer.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage,
+    BasicMathPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
+};
+use rhai::{
+    Dynamic, Engine, EvalAltResult, ImmutableString, OptimizationLevel, ParseError, Position,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::app::{self, ScriptApp};
+use crate::env::Environment;
+use crate::error::{Error, LimitKind};
+use crate::outcome;
+
+/// Sandbox limits of one rule set. [`Limits::default`] is what province scripts get.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Rhai operations per evaluation (default 100 000; a routing script needs a few hundred).
+    pub max_operations: u64,
+    /// Function-call nesting (default 16).
+    pub max_call_levels: usize,
+    /// Expression nesting at global level (default 64) …
+    pub max_expr_depth: usize,
+    /// … and inside functions (default 32).
+    pub max_function_expr_depth: usize,
+    /// Longest string in bytes (default 16 KiB).
+    pub max_string_size: usize,
+    /// Longest array (default 1 000).
+    pub max_array_size: usize,
+    /// Largest object map (default 256).
+    pub max_map_size: usize,
+    /// Variables in scope (default 256).
+    pub max_variables: usize,
+    /// Script-defined functions (default 64).
+    pub max_functions: usize,
+    /// Wall-clock budget of one evaluation (default 20 ms), checked every 64 operations.
+    pub time_limit: Duration,
+    /// `print`/`debug` lines kept per evaluation (default 16).
+    pub max_log_lines: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_call_levels: 16,
+            max_expr_depth: 64,
+            max_function_expr_depth: 32,
+            max_string_size: 16 * 1024,
+            max_array_size: 1_000,
+            max_map_size: 256,
+            max_variables: 256,
+            max_functions: 64,
+            time_limit: Duration::from_millis(20),
+            max_log_lines: 16,
+        }
+    }
+}
+
+thread_local! {
+    /// When the evaluation running on this thread must stop.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// `print`/`debug` output of the evaluation running on this thread.
+    static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Coverage recorder of the evaluation running on this thread (rule tests only).
+    pub(crate) static VISITED: RefCell<Option<std::collections::HashSet<Position>>> =
+        const { RefCell::new(None) };
+}
+
+/// Token returned by the progress callback when the wall-clock budget ran out.
+const TIME_TOKEN: &str = "acikkapi:time-limit";
+
+/// Which flavour of engine to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flavour {
+    /// Production: optimised.
+    Run,
+    /// Analysis and coverage: no optimisation (the AST mirrors the source) and a debugger hook
+    /// that records the position of every node evaluated.
+    Coverage,
+}
+
+/// Builds a sandboxed engine with the helper vocabulary over `env`.
+pub(crate) fn build(
+    limits: &Limits,
+    env: Arc<dyn Environment>,
+    flavour: Flavour,
+) -> Result<Engine, String> {
+    let mut engine = Engine::new_raw();
+    for module in [
+        ArithmeticPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        BasicIteratorPackage::new().as_shared_module(),
+        BasicFnPackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(module);
+    }
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_variables(limits.max_variables)
+        .set_max_functions(limits.max_functions)
+        .set_max_modules(0)
+        .set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new())
+        .set_strict_variables(true)
+        .disable_symbol("eval");
+    engine.set_optimization_level(match flavour {
+        Flavour::Run => OptimizationLevel::Simple,
+        Flavour::Coverage => OptimizationLevel::None,
+    });
+    engine.on_progress(|ops| {
+        if ops % 64 == 0 {
+            let late = DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t));
+            if late {
+                return Some(Dynamic::from(TIME_TOKEN));
+            }
+        }
+        None
+    });
+    let max_log = limits.max_log_lines;
+    let log = move |line: String| {
+        LOG.with(|l| {
+            let mut l = l.borrow_mut();
+            if l.len() < max_log {
+                l.push(line.chars().take(200).collect());
+            }
+        })
+    };
+    let log2 = log;
+    engine.on_print(move |s| log(s.to_string()));
+    engine.on_debug(move |s, _, pos| log2(format!("{pos}: {s}")));
+    if flavour == Flavour::Coverage {
+        // Rhai marks the debugger interface "volatile" via a deprecation note; the version is pinned.
+        #[allow(deprecated)]
+        engine.register_debugger(
+            |_, dbg| dbg,
+            |_, _, node, _, pos| {
+                if !pos.is_none() {
+                    VISITED.with(|v| {
+                        if let Some(set) = v.borrow_mut().as_mut() {
+                            set.insert(pos);
+                            set.insert(node.position());
+                        }
+                    });
+                }
+                Ok(rhai::debugger::DebuggerCommand::StepInto)
+            },
+        );
+    }
+    app::register(&mut engine);
+    outcome::register(&mut engine)?;
+    register_helpers(&mut engine, env);
+    Ok(engine)
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, Box<EvalAltResult>> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}").into())
+}
+
+fn iso(d: NaiveDate) -> ImmutableString {
+    d.format("%Y-%m-%d").to_string().into()
+}
+
+/// Registers the org, calendar and Turkish-text helpers.
+fn register_helpers(engine: &mut Engine, env: Arc<dyn Environment>) {
+    let e = env.clone();
+    engine.register_fn("unit_exists", move |name: &str| e.unit_exists(name));
+    let e = env.clone();
+    // A unit id, or `()` when there is none: `find_unit("DESKİ") ?? "20.BUYUKSEHIR_BELEDIYESI"`.
+    engine.register_fn("find_unit", move |name: &str| -> Dynamic {
+        e.find_unit(name)
+            .map_or(Dynamic::UNIT, |id| Dynamic::from(ImmutableString::from(id)))
+    });
+    let e = env.clone();
+    engine.register_fn(
+        "is_business_day",
+        move |d: &str| -> Result<bool, Box<EvalAltResult>> {
+            parse_date(d).map(|d| e.is_business_day(d))
+        },
+    );
+    let e = env.clone();
+    engine.register_fn(
+        "add_business_days",
+        move |d: &str, n: i64| -> Result<ImmutableString, Box<EvalAltResult>> {
+            let from = parse_date(d)?;
+            if n.abs() > 3_660 {
+                return Err(format!("add_business_days: {n} is too many days").into());
+            }
+            e.add_business_days(from, n)
+                .map(iso)
+                .ok_or_else(|| "add_business_days: date out of range".into())
+        },
+    );
+    let e = env.clone();
+    engine.register_fn("business_days_between", move |a: &str, b: &str| {
+        let (a, b) = (parse_date(a)?, parse_date(b)?);
+        if (a - b).num_days().abs() > 3_660 {
+            return Err::<i64, Box<EvalAltResult>>(
+                "business_days_between: dates too far apart".into(),
+            );
+        }
+        Ok(e.business_days_between(a, b))
+    });
+    let e = env;
+    engine.register_fn(
+        "business_days_until",
+        move |a: &mut ScriptApp, to: &str| -> Result<i64, Box<EvalAltResult>> {
+            let to = parse_date(to)?;
+            if (to - a.received_date).num_days().abs() > 3_660 {
+                return Err("business_days_until: date too far away".into());
+            }
+            Ok(e.business_days_between(a.received_date, to))
+        },
+    );
+    engine.register_fn("search_key", |s: &str| {
+        ImmutableString::from(acikkapi_core::text::search_key(s))
+    });
+    engine.register_fn("contains_word", contains_word);
+    engine.register_fn("to_lower", |s: &str| {
+        ImmutableString::from(acikkapi_core::text::to_lower_tr(s))
+    });
+    engine.register_fn("to_upper", |s: &str| {
+        ImmutableString::from(acikkapi_core::text::to_upper_tr(s))
+    });
+}
+
+/// Whether `text` contains `word` (one or more words) as whole words, in any Turkish spelling:
+/// both are reduced to search keys first (`"Su kesintisi"` contains `"SU"` but `"Suriye"` does not).
+pub fn contains_word(text: &str, word: &str) -> bool {
+    let w = acikkapi_core::text::search_key(word);
+    if w.is_empty() {
+        return false;
+    }
+    let t = acikkapi_core::text::search_key(text);
+    t.match_indices(&w).any(|(i, _)| {
+        let before = i == 0 || t.as_bytes()[i - 1] == b' ';
+        let end = i + w.len();
+        let after = end == t.len() || t.as_bytes()[end] == b' ';
+        before && after
+    })
+}
+
+/// Sets up the per-thread deadline and log for one evaluation; undone on drop.
+pub(crate) struct EvalGuard;
+
+impl EvalGuard {
+    pub(crate) fn start(limit: Duration) -> EvalGuard {
+        DEADLINE.with(|d| d.set(Instant::now().checked_add(limit)));
+        LOG.with(|l| l.borrow_mut().clear());
+        EvalGuard
+    }
+
+    /// The log lines written so far.
+    pub(crate) fn take_log(&self) -> Vec<String> {
+        LOG.with(|l| std::mem::take(&mut *l.borrow_mut()))
+    }
+}
+
+impl Drop for EvalGuard {
+    fn drop(&mut self) {
+        DEADLINE.with(|d| d.set(None));
+    }
+}
+
+fn line_col(pos: Position) -> (usize, usize) {
+    (pos.line().unwrap_or(0), pos.position().unwrap_or(0))
+}
+
+/// Maps a parse error.
+pub(crate) fn compile_error(script: &str, e: &ParseError) -> Error {
+    let (line, column) = line_col(e.position());
+    let message = e.err_type().to_string();
+    if matches!(e.err_type(), rhai::ParseErrorType::ExprTooDeep) {
+        return Error::Limit {
+            script: script.to_string(),
+            which: LimitKind::Depth,
+            line,
+            column,
+            message,
+        };
+    }
+    Error::Compile {
+        script: script.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Maps a runtime error, looking through function-call wrappers for the real cause.
+pub(crate) fn runtime_error(script: &str, limits: &Limits, e: &EvalAltResult) -> Error {
+    let mut inner = e;
+    let mut pos = e.position();
+    while let EvalAltResult::ErrorInFunctionCall(_, _, err, p) = inner {
+        if pos.is_none() {
+            pos = *p;
+        }
+        inner = err;
+    }
+    if !inner.position().is_none() {
+        pos = inner.position();
+    }
+    let (line, column) = line_col(pos);
+    let limit = |which: LimitKind, message: String| Error::Limit {
+        script: script.to_string(),
+        which,
+        line,
+        column,
+        message,
+    };
+    match inner {
+        EvalAltResult::ErrorTooManyOperations(_) => limit(
+            LimitKind::Operations,
+            format!("more than {} operations", limits.max_operations),
+        ),
+        EvalAltResult::ErrorTerminated(token, _)
+            if token.clone().into_string().ok().as_deref() == Some(TIME_TOKEN) =>
+        {
+            limit(
+                LimitKind::Time,
+                format!("ran longer than {} ms", limits.time_limit.as_millis()),
+            )
+        }
+        EvalAltResult::ErrorStackOverflow(_) => limit(
+            LimitKind::Depth,
+            format!("more than {} nested function calls", limits.max_call_levels),
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => limit(
+            LimitKind::Size,
+            format!(
+                "{what} too large (limits: string {} bytes, array {}, map {})",
+                limits.max_string_size, limits.max_array_size, limits.max_map_size
+            ),
+        ),
+        EvalAltResult::ErrorTooManyVariables(_) => limit(
+            LimitKind::Size,
+            format!("more than {} variables", limits.max_variables),
+        ),
+        EvalAltResult::ErrorTooManyModules(_) | EvalAltResult::ErrorModuleNotFound(..) => {
+            Error::Runtime {
+                script: script.to_string(),
+                line,
+                column,
+                message: "import is not available in rule scripts".into(),
+            }
+        }
+        EvalAltResult::ErrorParsing(p, _) => Error::Compile {
+            script: script.to_string(),
+            line,
+            column,
+            message: p.to_string(),
+        },
+        other => Error::Runtime {
+            script: script.to_string(),
+            line,
+            column,
+            message: strip_position(&other.to_string()),
+        },
+    }
+}
+
+/// Rhai's messages end in " (line L, position C)"; the error carries those separately.
+fn strip_position(s: &str) -> String {
+    match s.rfind(" (line ") {
+        Some(i) if s.ends_with(')') => s[..i].to_string(),
+        _ => s.to_string(),
+    }
+}

@@ -1,0 +1,209 @@
+//! Scripted routing on the native router: script decisions, fallback on every kind of script
+//! failure, versions in decisions, atomic swaps under concurrent routing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use acikkapi_core::geo::ProvincePlate;
+use acikkapi_core::routing::{DecidedBy, Priority, RouteRequest, Router, Target};
+use acikkapi_core::taxonomy::CategoryCode;
+use acikkapi_rules::{OrgEnv, RuleRegistry, RuleSet, ScriptedRouter};
+use chrono::NaiveDate;
+
+fn req(category: &str, district: &str) -> RouteRequest {
+    RouteRequest::new(
+        CategoryCode::parse(category).unwrap(),
+        ProvincePlate::new(20).unwrap(),
+        district,
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    )
+}
+
+fn native() -> Router {
+    Router::for_province(ProvincePlate::new(20).unwrap()).unwrap()
+}
+
+fn denizli(src: &str) -> RuleSet {
+    RuleSet::compile(
+        "test.rhai",
+        src,
+        Arc::new(OrgEnv::for_province(20).unwrap()),
+    )
+    .unwrap()
+}
+
+#[test]
+fn script_decision_replaces_the_native_target() {
+    let router = ScriptedRouter::for_province(20).unwrap();
+    let version = router.registry().version().unwrap();
+    let d = router
+        .route(&req("YEREL.SU_KESINTISI", "Merkezefendi"))
+        .unwrap();
+    assert_eq!(d.unit().unwrap().as_str(), "20.BUYUKSEHIR_BELEDIYESI");
+    assert!(matches!(d.target, Target::Route { .. }));
+    assert_eq!(
+        d.decided_by,
+        DecidedBy::Script {
+            name: "20-denizli.rhai".into()
+        }
+    );
+    assert_eq!(d.rule_set_version.as_deref(), Some(version.as_str()));
+
+    let mut special = req("SAGLIK.TIBBI_HATA", "Tavas");
+    special.special = true;
+    special.importance = 3;
+    let d = router.route(&special).unwrap();
+    assert_eq!(d.unit().unwrap().as_str(), "20.SAGLIK_MUDURLUGU");
+    assert_eq!(d.priority, Priority::Urgent);
+    assert_eq!(d.deadline_days, 3);
+}
+
+#[test]
+fn default_keeps_the_native_decision_and_records_the_version() {
+    let router = ScriptedRouter::for_province(20).unwrap();
+    let r = req("SAGLIK.RANDEVU", "Merkezefendi");
+    let d = router.route(&r).unwrap();
+    let n = native().route(&r).unwrap();
+    assert_eq!(d.target, n.target);
+    assert_eq!(d.decided_by, DecidedBy::Native);
+    assert!(d.rule_set_version.is_some());
+    router.registry().clear();
+    assert_eq!(router.route(&r).unwrap().rule_set_version, None);
+}
+
+#[test]
+fn every_script_failure_falls_back_to_the_native_route() {
+    let hostile = [
+        ("loop { }", "limit exceeded"),
+        ("let s = \"x\"; loop { s += s; }", "size limit"),
+        ("let a = []; loop { a.push(a.len()); }", "limit exceeded"),
+        ("fn f(n) { f(n + 1) } f(0)", "depth limit"),
+        ("let x = 9223372036854775807; x + 1", "runtime error"),
+        ("route_to(\"Hayali Müdürlük\")", "bad outcome"),
+        ("route_to(\"20.MEB\").priority(\"çok acil\")", "bad outcome"),
+        ("42", "bad outcome"),
+        ("app.nope", "runtime error"),
+    ];
+    let r = req("YEREL.SU_KESINTISI", "Pamukkale");
+    let expected = native().route(&r).unwrap();
+    for (src, kind) in hostile {
+        let rules = denizli(src);
+        let version = rules.version().to_string();
+        let router = ScriptedRouter::new(native(), RuleRegistry::with(20, rules));
+        let t = Instant::now();
+        let d = router.route(&r).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(1), "hang guard: {src}");
+        let DecidedBy::Fallback { error } = &d.decided_by else {
+            panic!("{src}: expected a fallback, got {:?}", d.decided_by);
+        };
+        assert!(error.contains(kind), "{src}: {error}");
+        assert!(error.starts_with("test.rhai:"), "{src}: {error}");
+        assert_eq!(d.target, expected.target, "{src}");
+        assert_eq!(d.rule_set_version.as_deref(), Some(version.as_str()));
+        assert!(d.trace.iter().any(|t| t.contains("betik hatası")), "{src}");
+    }
+}
+
+#[test]
+fn swapping_rule_sets_while_routing_never_mixes_versions() {
+    let a = denizli("route_to(\"20.MEB\")");
+    let b = denizli("route_to(\"20.SGK\")");
+    let (va, vb) = (a.version().to_string(), b.version().to_string());
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let router = Arc::new(ScriptedRouter::new(native(), RuleRegistry::new(20)));
+    router.registry().install_arc(a.clone());
+    let stop = Arc::new(AtomicBool::new(false));
+    let routed = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..3)
+        .map(|i| {
+            let (router, stop, routed) = (router.clone(), stop.clone(), routed.clone());
+            let (va, vb) = (va.clone(), vb.clone());
+            std::thread::spawn(move || {
+                let r = req(
+                    if i % 2 == 0 {
+                        "YEREL.COP"
+                    } else {
+                        "SAGLIK.RANDEVU"
+                    },
+                    "Honaz",
+                );
+                let mut seen = (0, 0);
+                let mut check = || {
+                    let d = router.route(&r).unwrap();
+                    routed.fetch_add(1, Ordering::Relaxed);
+                    let unit = d.unit().unwrap().as_str().to_string();
+                    match d.rule_set_version.as_deref() {
+                        Some(v) if v == va => {
+                            assert_eq!(unit, "20.MEB");
+                            seen.0 += 1;
+                        }
+                        Some(v) if v == vb => {
+                            assert_eq!(unit, "20.SGK");
+                            seen.1 += 1;
+                        }
+                        other => panic!("unexpected version {other:?}"),
+                    }
+                };
+                while !stop.load(Ordering::Acquire) {
+                    check();
+                }
+                // The swapper left `b` installed: these see it.
+                for _ in 0..10 {
+                    check();
+                }
+                seen
+            })
+        })
+        .collect();
+    // Wait until routing is under way (with `a`), then swap 101 times (ending on `b`).
+    while routed.load(Ordering::Relaxed) == 0 {
+        std::thread::yield_now();
+    }
+    for n in 0..101 {
+        let next = if n % 2 == 0 { b.clone() } else { a.clone() };
+        router.registry().install_arc(next);
+        std::thread::yield_now();
+    }
+    stop.store(true, Ordering::Release);
+    let mut total = (0, 0);
+    for w in workers {
+        let (x, y) = w.join().unwrap();
+        total.0 += x;
+        total.1 += y;
+    }
+    assert!(total.0 > 0 && total.1 > 0, "{total:?}");
+}
+
+#[test]
+fn validated_applications_are_routed_with_escort_visible() {
+    use acikkapi_core::application::ApplicationInput;
+    let (_, json) = acikkapi_core::samples::ALL[1];
+    let input: ApplicationInput = serde_json::from_str(json).unwrap();
+    let app = acikkapi_core::validate::validate(
+        &input,
+        acikkapi_core::geo::Geography::embedded(),
+        acikkapi_core::taxonomy::Taxonomy::embedded(),
+    )
+    .unwrap();
+    let view = acikkapi_rules::AppView::from_application(&app);
+    assert!(view.escort);
+    assert_eq!(view.province, 34);
+    let rules = RuleSet::compile(
+        "refakat.rhai",
+        "if app.escort { route_to(\"34.ASH_MUDURLUGU\").priority(\"yuksek\") }",
+        Arc::new(OrgEnv::for_province(34).unwrap()),
+    )
+    .unwrap();
+    let native = Router::for_province(ProvincePlate::new(34).unwrap()).unwrap();
+    let router = ScriptedRouter::new(native, RuleRegistry::with(34, rules));
+    let d = router.route_application(&app).unwrap();
+    assert_eq!(d.unit().unwrap().as_str(), "34.ASH_MUDURLUGU");
+    assert_eq!(d.priority, Priority::High);
+    assert_eq!(
+        d.decided_by,
+        DecidedBy::Script {
+            name: "refakat.rhai".into()
+        }
+    );
+}
