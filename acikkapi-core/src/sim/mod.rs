@@ -193,7 +193,7 @@ pub fn report(
         total: Summary::of(&records),
         by_heading: group_by(&records, |r| r.heading.clone()),
         by_district: group_by(&records, |r| r.district.clone()),
-        by_unit: group_by(&records, |r| r.unit.clone().unwrap_or_else(|| "-".to_owned())),
+        by_unit: group_by(&records, |r| r.unit.clone().unwrap_or_else(|| "(birime iletilmedi)".to_owned())),
     };
     Ok((report, records))
 }
