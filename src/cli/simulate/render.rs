@@ -132,7 +132,8 @@ pub fn single(out: &mut dyn Write, format: Format, r: &SimReport, policy: &Polic
         }
         Format::Table => {
             header(out, r)?;
-            writeln!(out, "Politika: {} (yönlendirme: {}, sıra: {:?})\n", r.policy, r.router, policy.queue)?;
+            let queue = serde_json::to_value(policy.queue)?;
+            writeln!(out, "Politika: {} (yönlendirme: {}, sıra: {})\n", r.policy, r.router, queue.as_str().unwrap_or_default())?;
             write!(out, "{}", r.total.statistics())?;
             writeln!(out)?;
             sla(out, &r.total, policy.deadline_days)?;
