@@ -54,18 +54,22 @@ impl SimRouter for Router {
 }
 
 /// Each unit's answers per business day: its expected load under `native` routing of the model's
-/// rates (a year's arrivals over 250 business days) times the model's headroom, at least the
-/// model's minimum. Depends on the model and the organisation only, never on the policy.
+/// rates (a year's arrivals over 250 business days; ordinary and special applications) times the
+/// model's headroom, at least the model's minimum. Depends on the model and the organisation only, never on the policy.
 pub fn capacities(intake: &Intake<'_>, model: &Model, native: &Router, date: NaiveDate) -> BTreeMap<String, f64> {
     let per_day = intake.expected_per_year() / 250.0;
     let districts: Vec<(&str, f64)> = intake.districts().collect();
     let dw: f64 = districts.iter().map(|(_, w)| w).sum();
     let mut load: BTreeMap<String, f64> = BTreeMap::new();
+    let special = model.shares.special;
     for (cat, share) in intake.category_shares() {
         for (d, w) in &districts {
-            let req = RouteRequest::new(cat.code.clone(), intake.plate(), d, date);
-            if let Ok(Decision { target: Target::Route { unit, .. }, .. }) = native.route(&req) {
-                *load.entry(unit.to_string()).or_default() += per_day * share * w / dw;
+            let mut req = RouteRequest::new(cat.code.clone(), intake.plate(), d, date);
+            for (flag, part) in [(false, 1.0 - special), (true, special)] {
+                req.special = flag;
+                if let Ok(Decision { target: Target::Route { unit, .. }, .. }) = native.route(&req) {
+                    *load.entry(unit.to_string()).or_default() += per_day * share * part * w / dw;
+                }
             }
         }
     }
@@ -379,13 +383,16 @@ impl<'a> Simulation<'a> {
                 q.waiting.pop_first();
                 q.ready.push((at, i));
             }
-            let hourly = q.capacity / 9.0;
-            q.credit = (q.credit + hourly).min(hourly.max(1.0));
+            q.credit += q.capacity / 9.0;
             while q.credit >= 1.0 {
                 let Some(k) = self.pick(&q.ready) else { break };
                 let (_, i) = q.ready.remove(k);
                 q.credit -= 1.0;
                 self.serve(i, now, slot)?;
+            }
+            if q.ready.is_empty() {
+                // An idle officer cannot bank time: at most one hour's work (or one answer) waits.
+                q.credit = q.credit.min((q.capacity / 9.0).max(1.0));
             }
             self.units.insert(name, q);
         }

@@ -178,3 +178,4 @@ fn arrivals_do_not_depend_on_the_horizon_and_follow_the_weekday_shape() {
     }
     assert!(weekday > 3 * weekend, "{weekday} {weekend}");
 }
+
