@@ -11,7 +11,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
     let model = Model::embedded().expect("embedded model");
-    let scenario = Scenario::new(20, NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"), 365, 1).expect("scenario");
+    let scenario = Scenario::new(
+        20,
+        NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        365,
+        1,
+    )
+    .expect("scenario");
     let prepared = prepare(&scenario, &model).expect("prepare");
     let router = Router::shared(scenario.plate).expect("router");
     let run = run_policy(&prepared, &Policy::default(), router.as_ref()).expect("run");
@@ -23,9 +29,17 @@ fn bench(c: &mut Criterion) {
     );
     drop(run);
     let mut g = c.benchmark_group("simulation");
-    g.bench_function("prepare_denizli_365d", |b| b.iter(|| prepare(black_box(&scenario), &model).expect("prepare")));
+    g.bench_function("prepare_denizli_365d", |b| {
+        b.iter(|| prepare(black_box(&scenario), &model).expect("prepare"))
+    });
     g.bench_function("run_denizli_365d", |b| {
-        b.iter(|| run_policy(black_box(&prepared), &Policy::default(), router.as_ref()).expect("run").report.total.received)
+        b.iter(|| {
+            run_policy(black_box(&prepared), &Policy::default(), router.as_ref())
+                .expect("run")
+                .report
+                .total
+                .received
+        })
     });
     g.finish();
 }

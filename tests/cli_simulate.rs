@@ -15,11 +15,27 @@ fn conserved(s: &serde_json::Value) -> bool {
         && g("answered") == g("positive") + g("negative") + g("partly_positive")
 }
 
-const SMALL: [&str; 7] = ["simulate", "--province", "74", "--days", "21", "--seed", "5"];
+const SMALL: [&str; 7] = [
+    "simulate",
+    "--province",
+    "74",
+    "--days",
+    "21",
+    "--seed",
+    "5",
+];
 
 #[test]
 fn table_shows_the_statistics_block_and_sla_in_turkish() {
-    let out = acikkapi(&["simulate", "--province", "20", "--days", "30", "--seed", "1"]);
+    let out = acikkapi(&[
+        "simulate",
+        "--province",
+        "20",
+        "--days",
+        "30",
+        "--seed",
+        "1",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     for label in [
         "Toplam Başvuru Sayısı",
@@ -35,11 +51,22 @@ fn table_shows_the_statistics_block_and_sla_in_turkish() {
         "Kurumlara göre",
         "YEREL",
     ] {
-        assert!(out.stdout.contains(label), "{label} missing:\n{}", out.stdout);
+        assert!(
+            out.stdout.contains(label),
+            "{label} missing:\n{}",
+            out.stdout
+        );
     }
     // A month of Denizli is over a thousand applications: a Turkish thousands separator.
-    let total = out.stdout.lines().find(|l| l.starts_with("Toplam Başvuru Sayısı")).unwrap();
-    assert!(total.trim_end().rsplit(' ').next().unwrap().contains('.'), "{total}");
+    let total = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Toplam Başvuru Sayısı"))
+        .unwrap();
+    assert!(
+        total.trim_end().rsplit(' ').next().unwrap().contains('.'),
+        "{total}"
+    );
 }
 
 #[test]
@@ -48,7 +75,17 @@ fn same_seed_same_output_other_seed_other_output() {
     let b = acikkapi(&[&SMALL[..], &["--format", "json"]].concat());
     assert_eq!(a.code, 0, "{}", a.stderr);
     assert_eq!(a.stdout, b.stdout);
-    let c = acikkapi(&["simulate", "--province", "74", "--days", "21", "--seed", "6", "--format", "json"]);
+    let c = acikkapi(&[
+        "simulate",
+        "--province",
+        "74",
+        "--days",
+        "21",
+        "--seed",
+        "6",
+        "--format",
+        "json",
+    ]);
     assert_ne!(a.stdout, c.stdout);
 }
 
@@ -100,7 +137,18 @@ fn compare_runs_both_policies_on_the_same_arrivals() {
 #[test]
 fn deadline_flag_overrides_the_policy() {
     let flag = json(&[&SMALL[..], &["--deadline", "5", "--format", "json"]].concat());
-    let file = json(&[&SMALL[..], &["--policy", "examples/policies/deadline5.toml", "--format", "json"]].concat());
+    let file = json(
+        &[
+            &SMALL[..],
+            &[
+                "--policy",
+                "examples/policies/deadline5.toml",
+                "--format",
+                "json",
+            ],
+        ]
+        .concat(),
+    );
     // Reminders differ (2 vs 1 day before), answers do not.
     assert_eq!(flag["total"]["on_time"], file["total"]["on_time"]);
     let seven = json(&[&SMALL[..], &["--format", "json"]].concat());
@@ -110,10 +158,26 @@ fn deadline_flag_overrides_the_policy() {
 #[test]
 fn rules_route_through_the_rhai_rule_set() {
     let v = json(&[
-        "simulate", "--province", "20", "--days", "10", "--seed", "2", "--rules",
-        "acikkapi-rules/rules/20-denizli.rhai", "--format", "json",
+        "simulate",
+        "--province",
+        "20",
+        "--days",
+        "10",
+        "--seed",
+        "2",
+        "--rules",
+        "acikkapi-rules/rules/20-denizli.rhai",
+        "--format",
+        "json",
     ]);
-    assert!(v["router"].as_str().unwrap().starts_with("20-denizli.rhai@"), "{}", v["router"]);
+    assert!(
+        v["router"]
+            .as_str()
+            .unwrap()
+            .starts_with("20-denizli.rhai@"),
+        "{}",
+        v["router"]
+    );
     assert!(conserved(&v["total"]));
 }
 
@@ -128,7 +192,13 @@ fn bad_input_is_an_error_not_a_panic() {
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("bad.toml");
     std::fs::write(&p, "deadline_days = \"yedi\"").unwrap();
-    let out = acikkapi(&["simulate", "--province", "74", "--policy", p.to_str().unwrap()]);
+    let out = acikkapi(&[
+        "simulate",
+        "--province",
+        "74",
+        "--policy",
+        p.to_str().unwrap(),
+    ]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("bad.toml"), "{}", out.stderr);
     std::fs::remove_dir_all(&dir).ok();

@@ -63,7 +63,11 @@ struct SampleConsole {
 
 impl SampleConsole {
     fn new(limit: usize) -> Self {
-        SampleConsole { console: ConsoleNotifier::new(Vec::new()), limit, counts: Mutex::new(BTreeMap::new()) }
+        SampleConsole {
+            console: ConsoleNotifier::new(Vec::new()),
+            limit,
+            counts: Mutex::new(BTreeMap::new()),
+        }
     }
 
     fn finish(self) -> (Vec<u8>, BTreeMap<String, u64>) {
@@ -79,16 +83,25 @@ impl Notifier for SampleConsole {
         let stage = n.key.0.split('/').nth(1).unwrap_or("?").to_owned();
         *counts.entry(stage).or_default() += 1;
         if (total as usize) < self.limit {
-            let masked = Notification { recipient: mask_phone(&n.recipient), ..n.clone() };
+            let masked = Notification {
+                recipient: mask_phone(&n.recipient),
+                ..n.clone()
+            };
             return self.console.send(&masked);
         }
-        Ok(DeliveryReceipt { provider_id: format!("demo-{total}"), segments: None })
+        Ok(DeliveryReceipt {
+            provider_id: format!("demo-{total}"),
+            segments: None,
+        })
     }
 }
 
 fn mask_phone(p: &str) -> String {
     let n = p.chars().count();
-    p.chars().enumerate().map(|(i, c)| if i < 5 || i + 2 >= n { c } else { '*' }).collect()
+    p.chars()
+        .enumerate()
+        .map(|(i, c)| if i < 5 || i + 2 >= n { c } else { '*' })
+        .collect()
 }
 
 /// The first day of a `YYYY-MM` month and its number of days.
@@ -99,7 +112,9 @@ fn month_range(month: &str) -> Result<(NaiveDate, u32), CliError> {
     let mut d = first;
     while d.month() == first.month() {
         days += 1;
-        d = d.succ_opt().ok_or_else(|| CliError::Usage(format!("geçersiz ay: {month}")))?;
+        d = d
+            .succ_opt()
+            .ok_or_else(|| CliError::Usage(format!("geçersiz ay: {month}")))?;
     }
     Ok((first, days))
 }
@@ -136,15 +151,25 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     }
     let (dir, temporary) = match &args.journal_dir {
         Some(d) => (d.clone(), false),
-        None => (std::env::temp_dir().join(format!("acikkapi-demo-{}", std::process::id())), true),
+        None => (
+            std::env::temp_dir().join(format!("acikkapi-demo-{}", std::process::id())),
+            true,
+        ),
     };
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("basvuru.journal");
     if path.exists() {
-        return Err(CliError::Usage(format!("{} zaten var; boş bir klasör verin", path.display())));
+        return Err(CliError::Usage(format!(
+            "{} zaten var; boş bir klasör verin",
+            path.display()
+        )));
     }
     let options = FileJournalOptions {
-        fsync: if args.fsync { FsyncPolicy::Group } else { FsyncPolicy::Never },
+        fsync: if args.fsync {
+            FsyncPolicy::Group
+        } else {
+            FsyncPolicy::Never
+        },
         ..FileJournalOptions::default()
     };
     let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
@@ -153,25 +178,38 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
 
     // The rate that makes `count` the expected number of arrivals in the month.
     let mut scenario = Scenario::new(province.plate.get(), start, days, args.seed)?;
-    scenario.per_100k_year =
-        Some(args.count as f64 / f64::from(days) * 365.0 / f64::from(province.population_2023) * 100_000.0);
+    scenario.per_100k_year = Some(
+        args.count as f64 / f64::from(days) * 365.0 / f64::from(province.population_2023)
+            * 100_000.0,
+    );
     let prepared = sim::prepare(&scenario, &Model::embedded()?)?;
     let router = Router::shared(province.plate)?;
     let policy = Policy::default();
     let mut slots = 0u64;
-    let engine = sim::run_with(&prepared, &policy, router.as_ref(), journal.clone(), outbox.clone(), |now| {
-        slots += 1;
-        let mut outbox = outbox.lock().unwrap_or_else(|p| p.into_inner());
-        outbox.tick(now, &console);
-        // The demo keeps no record of deliveries; a real system journals these (see DESIGN.md).
-        outbox.take_events();
-    })?;
+    let engine = sim::run_with(
+        &prepared,
+        &policy,
+        router.as_ref(),
+        journal.clone(),
+        outbox.clone(),
+        |now| {
+            slots += 1;
+            let mut outbox = outbox.lock().unwrap_or_else(|p| p.into_inner());
+            outbox.tick(now, &console);
+            // The demo keeps no record of deliveries; a real system journals these (see DESIGN.md).
+            outbox.take_events();
+        },
+    )?;
     let elapsed = started.elapsed();
 
     let out = &mut *io.stdout;
     let business_days = (0..days)
         .filter_map(|i| start.checked_add_days(chrono::Days::new(u64::from(i))))
-        .filter(|d| Calendar::public_sector().is_business_day(*d).unwrap_or(false))
+        .filter(|d| {
+            Calendar::public_sector()
+                .is_business_day(*d)
+                .unwrap_or(false)
+        })
         .count();
     writeln!(
         out,
@@ -186,7 +224,11 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     )?;
     writeln!(out, "Günlük: {}", path.display())?;
     let (sample, counts) = console.finish();
-    writeln!(out, "\nSMS (ConsoleNotifier, ilk {} tanesi, numaralar maskeli):", args.sms_sample)?;
+    writeln!(
+        out,
+        "\nSMS (ConsoleNotifier, ilk {} tanesi, numaralar maskeli):",
+        args.sms_sample
+    )?;
     out.write_all(&sample)?;
     let c = |k: &str| format_tr(counts.get(k).copied().unwrap_or(0) as i64);
     writeln!(
@@ -206,13 +248,22 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         e("süresi geçti"),
         e("üst makama bildirim")
     )?;
-    let line: Vec<String> = ["iade edildi", "işleme alınmadı", "vali onayına sunuldu", "yeniden sınıflandırıldı", "yönlendirildi"]
-        .iter()
-        .map(|k| format!("{k} {}", e(k)))
-        .collect();
+    let line: Vec<String> = [
+        "iade edildi",
+        "işleme alınmadı",
+        "vali onayına sunuldu",
+        "yeniden sınıflandırıldı",
+        "yönlendirildi",
+    ]
+    .iter()
+    .map(|k| format!("{k} {}", e(k)))
+    .collect();
     writeln!(out, "Süreç: {}", line.join(", "))?;
-    let states: Vec<String> =
-        engine.counts().into_iter().map(|(k, v)| format!("{k} {}", format_tr(v as i64))).collect();
+    let states: Vec<String> = engine
+        .counts()
+        .into_iter()
+        .map(|(k, v)| format!("{k} {}", format_tr(v as i64)))
+        .collect();
     writeln!(out, "Durumlar: {}", states.join(", "))?;
     writeln!(out, "\n{}", engine.statistics())?;
 

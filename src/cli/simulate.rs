@@ -79,7 +79,10 @@ impl SimRouter for Scripted {
     fn route(&self, app: &Application) -> acikkapi_core::Result<Decision> {
         self.router
             .route_application(app)
-            .map_err(|e| acikkapi_core::Error::InvalidSimulation { what: "rules", message: e.to_string() })
+            .map_err(|e| acikkapi_core::Error::InvalidSimulation {
+                what: "rules",
+                message: e.to_string(),
+            })
     }
 
     fn unit_name(&self, unit: &UnitId) -> String {
@@ -95,12 +98,16 @@ impl SimRouter for Scripted {
 fn load_policy(path: &Path) -> Result<Policy, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("{}: okunamadı: {e}", path.display())))?;
-    let mut p = Policy::from_toml(&text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    let mut p = Policy::from_toml(&text)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     if let (Some(r), Some(dir)) = (&p.rules, path.parent()) {
         p.rules = Some(dir.join(r).to_string_lossy().into_owned());
     }
     if p.name == Policy::default().name && path.file_stem().is_some() {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if stem != p.name && !text.contains("name") {
             p.name = stem;
         }
@@ -117,11 +124,23 @@ fn router_for(policy: &Policy, plate: u8) -> Result<Box<dyn SimRouter>, CliError
     let Some(path) = &policy.rules else {
         return Ok(Box::new(native));
     };
-    let source = std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("{path}: okunamadı: {e}")))?;
-    let env = OrgEnv::for_province(plate).map_err(|e| CliError::Usage(format!("il {plate:02}: {e}")))?;
-    let rules = RuleSet::compile(path, &source, Arc::new(env)).map_err(|e| CliError::Usage(e.to_string()))?;
-    let label = format!("{}@{}", Path::new(path).file_name().map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned()), rules.short_version());
-    Ok(Box::new(Scripted { router: ScriptedRouter::new(native, RuleRegistry::with(plate, rules)), label }))
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("{path}: okunamadı: {e}")))?;
+    let env =
+        OrgEnv::for_province(plate).map_err(|e| CliError::Usage(format!("il {plate:02}: {e}")))?;
+    let rules = RuleSet::compile(path, &source, Arc::new(env))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let label = format!(
+        "{}@{}",
+        Path::new(path)
+            .file_name()
+            .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned()),
+        rules.short_version()
+    );
+    Ok(Box::new(Scripted {
+        router: ScriptedRouter::new(native, RuleRegistry::with(plate, rules)),
+        label,
+    }))
 }
 
 fn apply_overrides(mut p: Policy, args: &SimulateArgs) -> Result<Policy, CliError> {
@@ -144,8 +163,12 @@ fn run_one(prepared: &Prepared, policy: &Policy) -> Result<sim::SimReport, CliEr
 /// Runs `acikkapi simulate`.
 pub fn run(args: SimulateArgs, io: &mut Io<'_>) -> CliResult {
     let province = Geography::embedded().require_province(&args.province)?;
-    let start = NaiveDate::parse_from_str(&args.start, "%Y-%m-%d")
-        .map_err(|_| CliError::Usage(format!("başlangıç günü YYYY-AA-GG olmalı: {:?}", args.start)))?;
+    let start = NaiveDate::parse_from_str(&args.start, "%Y-%m-%d").map_err(|_| {
+        CliError::Usage(format!(
+            "başlangıç günü YYYY-AA-GG olmalı: {:?}",
+            args.start
+        ))
+    })?;
     let mut scenario = Scenario::new(province.plate.get(), start, args.days, args.seed)?;
     scenario.per_100k_year = args.rate;
     // The arrivals and capacities first, from the seed alone: both policies see the same.
@@ -154,7 +177,9 @@ pub fn run(args: SimulateArgs, io: &mut Io<'_>) -> CliResult {
     match &args.compare {
         Some(files) => {
             let [a, b] = files.as_slice() else {
-                return Err(CliError::Usage("--compare iki politika dosyası ister".into()));
+                return Err(CliError::Usage(
+                    "--compare iki politika dosyası ister".into(),
+                ));
             };
             let pa = apply_overrides(load_policy(a)?, &args)?;
             let pb = apply_overrides(load_policy(b)?, &args)?;

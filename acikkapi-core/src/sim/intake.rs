@@ -55,13 +55,34 @@ pub struct Arrival {
 }
 
 /// Names, surnames and texts for the forms (common Turkish names; texts typical of the headings).
-const FIRST_F: &[&str] = &["Ayşe", "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Meryem", "Şerife"];
+const FIRST_F: &[&str] = &[
+    "Ayşe", "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Meryem", "Şerife",
+];
 const FIRST_M: &[&str] = &[
-    "Mehmet", "Mustafa", "Ahmet", "Ali", "Hüseyin", "Hasan", "İbrahim", "İsmail", "Osman", "Yusuf", "Murat", "Ömer",
+    "Mehmet", "Mustafa", "Ahmet", "Ali", "Hüseyin", "Hasan", "İbrahim", "İsmail", "Osman", "Yusuf",
+    "Murat", "Ömer",
 ];
 const LAST: &[&str] = &[
-    "Yılmaz", "Kaya", "Demir", "Çelik", "Şahin", "Yıldız", "Yıldırım", "Öztürk", "Aydın", "Özdemir", "Arslan",
-    "Doğan", "Kılıç", "Aslan", "Çetin", "Kara", "Koç", "Kurt", "Özkan", "Şimşek",
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Çelik",
+    "Şahin",
+    "Yıldız",
+    "Yıldırım",
+    "Öztürk",
+    "Aydın",
+    "Özdemir",
+    "Arslan",
+    "Doğan",
+    "Kılıç",
+    "Aslan",
+    "Çetin",
+    "Kara",
+    "Koç",
+    "Kurt",
+    "Özkan",
+    "Şimşek",
 ];
 const TEXTS: &[&str] = &[
     "Mahallemizdeki sokak lambaları iki haftadır yanmıyor, gereğinin yapılmasını arz ederim.",
@@ -95,7 +116,10 @@ fn pick<'b>(rng: &mut Rng, list: &[&'b str]) -> &'b str {
 
 fn pick_map(rng: &mut Rng, map: &std::collections::BTreeMap<String, f64>) -> String {
     let weights: Vec<f64> = map.values().copied().collect();
-    map.keys().nth(rng.weighted(&weights)).cloned().unwrap_or_default()
+    map.keys()
+        .nth(rng.weighted(&weights))
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn tckn(rng: &mut Rng) -> String {
@@ -108,18 +132,30 @@ fn tckn(rng: &mut Rng) -> String {
     let even = d[1] + d[3] + d[5] + d[7];
     d[9] = (odd * 7 + 100 - even) % 10;
     d[10] = d[..10].iter().sum::<u32>() % 10;
-    d.iter().map(|x| char::from_digit(*x, 10).unwrap_or('0')).collect()
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+        .collect()
 }
 
 impl<'a> Intake<'a> {
     /// The generator of a province.
-    pub fn new(model: &'a Model, plate: ProvincePlate, geo: &'a Geography, tax: &'a Taxonomy) -> Intake<'a> {
+    pub fn new(
+        model: &'a Model,
+        plate: ProvincePlate,
+        geo: &'a Geography,
+        tax: &'a Taxonomy,
+    ) -> Intake<'a> {
         let province = geo.province(plate);
         let ds = geo.districts(plate);
         let headings: Vec<(&str, Vec<&Category>)> = tax
             .headings()
             .iter()
-            .map(|h| (h.code.as_str(), tax.categories_of(&h.code).collect::<Vec<_>>()))
+            .map(|h| {
+                (
+                    h.code.as_str(),
+                    tax.categories_of(&h.code).collect::<Vec<_>>(),
+                )
+            })
             .filter(|(_, c)| !c.is_empty())
             .collect();
         let annual_weight = headings
@@ -156,15 +192,25 @@ impl<'a> Intake<'a> {
 
     /// Districts with their weights (in the geography's order).
     pub fn districts(&self) -> impl Iterator<Item = (&'a str, f64)> + '_ {
-        self.districts.iter().copied().zip(self.district_weights.iter().copied())
+        self.districts
+            .iter()
+            .copied()
+            .zip(self.district_weights.iter().copied())
     }
 
     /// Every category with its share of a year's arrivals (summing to 1).
     pub fn category_shares(&self) -> Vec<(&'a Category, f64)> {
         let mut out = Vec::new();
         for (h, cats) in &self.headings {
-            let hw = (1..=12).map(|m| self.model.heading_weight(h, m)).sum::<f64>() / 12.0;
-            let share = if self.annual_weight > 0.0 { hw / self.annual_weight } else { 0.0 };
+            let hw = (1..=12)
+                .map(|m| self.model.heading_weight(h, m))
+                .sum::<f64>()
+                / 12.0;
+            let share = if self.annual_weight > 0.0 {
+                hw / self.annual_weight
+            } else {
+                0.0
+            };
             for c in cats {
                 out.push((*c, share / cats.len() as f64));
             }
@@ -174,7 +220,11 @@ impl<'a> Intake<'a> {
 
     /// A category drawn like an arrival's in `month` (for recategorisations).
     fn category(&self, rng: &mut Rng, month: u32) -> &'a Category {
-        let w: Vec<f64> = self.headings.iter().map(|(h, _)| self.model.heading_weight(h, month)).collect();
+        let w: Vec<f64> = self
+            .headings
+            .iter()
+            .map(|(h, _)| self.model.heading_weight(h, month))
+            .collect();
         let (_, cats) = &self.headings[rng.weighted(&w).min(self.headings.len() - 1)];
         cats[rng.below(cats.len())]
     }
@@ -182,22 +232,28 @@ impl<'a> Intake<'a> {
     /// The arrivals of `days` days from `start`, in time order, for a seed.
     pub fn arrivals(&self, start: NaiveDate, days: u32, seed: u64) -> Result<Vec<Arrival>> {
         if self.headings.is_empty() || self.districts.is_empty() {
-            return Err(Error::InvalidSimulation { what: "options", message: "no categories or districts".into() });
+            return Err(Error::InvalidSimulation {
+                what: "options",
+                message: "no categories or districts".into(),
+            });
         }
         let mut out = Vec::new();
         let mut year_seq: std::collections::BTreeMap<i32, u32> = Default::default();
         let daily = self.model.mean_daily(self.population);
         for i in 0..days {
-            let date = start.checked_add_days(Days::new(u64::from(i))).ok_or_else(|| Error::InvalidSimulation {
-                what: "options",
-                message: format!("{start} + {i} gün takvim dışında"),
-            })?;
+            let date = start
+                .checked_add_days(Days::new(u64::from(i)))
+                .ok_or_else(|| Error::InvalidSimulation {
+                    what: "options",
+                    message: format!("{start} + {i} gün takvim dışında"),
+                })?;
             let mut rng = Rng::fork(seed, u64::from(i));
             let factor = self.model.day_factor(self.calendar, date)?;
             let business = self.calendar.is_business_day(date)?;
             let mut day = Vec::new();
             for (hi, (h, cats)) in self.headings.iter().enumerate() {
-                let lambda = daily * factor * self.model.heading_weight(h, date.month()) / self.annual_weight;
+                let lambda = daily * factor * self.model.heading_weight(h, date.month())
+                    / self.annual_weight;
                 for _ in 0..rng.poisson(lambda) {
                     let cat = cats[rng.below(cats.len())];
                     day.push(self.one(&mut rng, date, business, cat, hi));
@@ -210,8 +266,16 @@ impl<'a> Intake<'a> {
                 let year = u16::try_from(date.year()).unwrap_or(0);
                 let tracking = TrackingNumber::new(self.plate, year, *seq)
                     .map(|t| t.to_string())
-                    .map_err(|e| Error::InvalidSimulation { what: "options", message: e.to_string() })?;
-                out.push(Arrival { at, tracking, input, fate });
+                    .map_err(|e| Error::InvalidSimulation {
+                        what: "options",
+                        message: e.to_string(),
+                    })?;
+                out.push(Arrival {
+                    at,
+                    tracking,
+                    input,
+                    fate,
+                });
             }
         }
         Ok(out)
@@ -237,12 +301,27 @@ impl<'a> Intake<'a> {
             420 + rng.below(1020) // 07:00–23:59
         };
         let at = local_time(date, (minute / 60) as u32, (minute % 60) as u32);
-        let channel = pick_map(rng, if office { &m.channel_office } else { &m.channel_online });
-        let district = self.districts[rng.weighted(&self.district_weights).min(self.districts.len() - 1)];
+        let channel = pick_map(
+            rng,
+            if office {
+                &m.channel_office
+            } else {
+                &m.channel_online
+            },
+        );
+        let district = self.districts[rng
+            .weighted(&self.district_weights)
+            .min(self.districts.len() - 1)];
         let female = rng.chance(0.45);
-        let first = if female { pick(rng, FIRST_F) } else { pick(rng, FIRST_M) };
+        let first = if female {
+            pick(rng, FIRST_F)
+        } else {
+            pick(rng, FIRST_M)
+        };
         let letters = "ABCDEFGHIKLMNOPRSTUVYZ".as_bytes();
-        let initials: String = (0..2).map(|_| char::from(letters[rng.below(letters.len())])).collect();
+        let initials: String = (0..2)
+            .map(|_| char::from(letters[rng.below(letters.len())]))
+            .collect();
         let s = &m.shares;
         let mut input = ApplicationInput {
             tckn: Some(tckn(rng)),
@@ -256,8 +335,10 @@ impl<'a> Intake<'a> {
                 rng.below(100),
                 rng.below(100)
             )),
-            birth_year: Some(TextOrNumber::Number(1940 + rng.below(66) as i64)).filter(|_| rng.chance(0.95)),
-            gender: Some(if female { "kadın" } else { "erkek" }.to_owned()).filter(|_| rng.chance(0.96)),
+            birth_year: Some(TextOrNumber::Number(1940 + rng.below(66) as i64))
+                .filter(|_| rng.chance(0.95)),
+            gender: Some(if female { "kadın" } else { "erkek" }.to_owned())
+                .filter(|_| rng.chance(0.96)),
             kind: Some(pick_map(rng, &m.kind)),
             channel: Some(channel),
             subject: Some(pick(rng, TEXTS).to_owned()),
@@ -268,7 +349,8 @@ impl<'a> Intake<'a> {
             special: Some(rng.chance(s.special)),
             confidential: Some(rng.chance(s.confidential)),
             ohal: Some(rng.chance(s.ohal)),
-            direct_to_unit: Some(format!("{} Valiliği", self.province)).filter(|_| rng.chance(s.direct_to_unit)),
+            direct_to_unit: Some(format!("{} Valiliği", self.province))
+                .filter(|_| rng.chance(s.direct_to_unit)),
             ..ApplicationInput::default()
         };
         if rng.chance(s.invalid) {
@@ -279,8 +361,11 @@ impl<'a> Intake<'a> {
                 _ => input.name = None,
             }
         }
-        let outcome =
-            [Outcome::Positive, Outcome::Negative, Outcome::PartlyPositive][rng.weighted(&m.outcome_weights(cat.heading.as_str()))];
+        let outcome = [
+            Outcome::Positive,
+            Outcome::Negative,
+            Outcome::PartlyPositive,
+        ][rng.weighted(&m.outcome_weights(cat.heading.as_str()))];
         let lead_days = rng.weighted(&m.lead_days) as u32;
         let not_ours = rng.chance(s.not_ours);
         let recategorise_to = if rng.chance(s.recategorise) {
@@ -291,13 +376,30 @@ impl<'a> Intake<'a> {
         let second_lead_days = rng.weighted(&m.lead_days) as u32;
         let bureau_redirect = if rng.chance(s.redirect) {
             Some(if rng.chance(0.5) {
-                ("CİMER".to_owned(), "Bakanlık merkez teşkilatının konusu".to_owned())
+                (
+                    "CİMER".to_owned(),
+                    "Bakanlık merkez teşkilatının konusu".to_owned(),
+                )
             } else {
-                (format!("{} Cumhuriyet Başsavcılığı", self.province), "Yargı konusu".to_owned())
+                (
+                    format!("{} Cumhuriyet Başsavcılığı", self.province),
+                    "Yargı konusu".to_owned(),
+                )
             })
         } else {
             None
         };
-        (at, input, Fate { outcome, lead_days, not_ours: not_ours, recategorise_to: recategorise_to.filter(|_| not_ours), second_lead_days, bureau_redirect })
+        (
+            at,
+            input,
+            Fate {
+                outcome,
+                lead_days,
+                not_ours,
+                recategorise_to: recategorise_to.filter(|_| not_ours),
+                second_lead_days,
+                bureau_redirect,
+            },
+        )
     }
 }

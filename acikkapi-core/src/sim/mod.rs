@@ -82,9 +82,18 @@ impl Scenario {
     pub fn new(plate: u8, start: NaiveDate, days: u32, seed: u64) -> Result<Scenario> {
         let plate = ProvincePlate::new(plate)?;
         if !(1..=3660).contains(&days) {
-            return Err(Error::InvalidSimulation { what: "options", message: format!("days = {days}: 1–3660 expected") });
+            return Err(Error::InvalidSimulation {
+                what: "options",
+                message: format!("days = {days}: 1–3660 expected"),
+            });
         }
-        Ok(Scenario { plate, start, days, seed, per_100k_year: None })
+        Ok(Scenario {
+            plate,
+            start,
+            days,
+            seed,
+            per_100k_year: None,
+        })
     }
 }
 
@@ -108,7 +117,10 @@ pub fn prepare(scenario: &Scenario, model: &Model) -> Result<Prepared> {
     let mut model = model.clone();
     if let Some(rate) = scenario.per_100k_year {
         if !(rate.is_finite() && rate >= 0.0) {
-            return Err(Error::InvalidSimulation { what: "options", message: format!("rate {rate}") });
+            return Err(Error::InvalidSimulation {
+                what: "options",
+                message: format!("rate {rate}"),
+            });
         }
         model.per_100k_year = rate;
     }
@@ -143,7 +155,12 @@ pub fn run_policy(prepared: &Prepared, policy: &Policy, router: &dyn SimRouter) 
     let journal = Arc::new(MemoryJournal::new());
     let engine = run_with(prepared, policy, router, journal.clone(), NullSink, |_| {})?;
     let (report, records) = report(prepared, policy, router, &engine)?;
-    Ok(Run { report, records, engine, journal })
+    Ok(Run {
+        report,
+        records,
+        engine,
+        journal,
+    })
 }
 
 /// Runs a policy with the journal, notification sink and per-slot hook given (the demo uses a
@@ -193,7 +210,11 @@ pub fn report(
         total: Summary::of(&records),
         by_heading: group_by(&records, |r| r.heading.clone()),
         by_district: group_by(&records, |r| r.district.clone()),
-        by_unit: group_by(&records, |r| r.unit.clone().unwrap_or_else(|| "(birime iletilmedi)".to_owned())),
+        by_unit: group_by(&records, |r| {
+            r.unit
+                .clone()
+                .unwrap_or_else(|| "(birime iletilmedi)".to_owned())
+        }),
     };
     Ok((report, records))
 }

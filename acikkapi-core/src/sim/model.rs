@@ -118,7 +118,9 @@ impl Model {
         }
         for (h, s) in &self.season {
             if s.len() != 12 || !s.iter().all(|x| finite_nonneg(*x)) {
-                return Err(invalid(format!("season.{h}: 12 non-negative factors expected")));
+                return Err(invalid(format!(
+                    "season.{h}: 12 non-negative factors expected"
+                )));
             }
         }
         let s = &self.shares;
@@ -147,18 +149,35 @@ impl Model {
             self.capacity.min_per_day,
         ];
         if !scalars.iter().all(|x| finite_nonneg(*x)) || self.capacity.min_per_day <= 0.0 {
-            return Err(invalid("rates, weights and capacities must be finite and ≥ 0 (min_per_day > 0)".into()));
+            return Err(invalid(
+                "rates, weights and capacities must be finite and ≥ 0 (min_per_day > 0)".into(),
+            ));
         }
-        let positive = |m: &BTreeMap<String, f64>| m.values().all(|x| finite_nonneg(*x)) && m.values().sum::<f64>() > 0.0;
-        if !positive(&self.channel_office) || !positive(&self.channel_online) || !positive(&self.kind) {
-            return Err(invalid("channel and kind mixes need positive weights".into()));
+        let positive = |m: &BTreeMap<String, f64>| {
+            m.values().all(|x| finite_nonneg(*x)) && m.values().sum::<f64>() > 0.0
+        };
+        if !positive(&self.channel_office)
+            || !positive(&self.channel_online)
+            || !positive(&self.kind)
+        {
+            return Err(invalid(
+                "channel and kind mixes need positive weights".into(),
+            ));
         }
         if !self.outcome.contains_key("default")
-            || !self.outcome.values().all(|o| o.iter().all(|x| finite_nonneg(*x)) && o.iter().sum::<f64>() > 0.0)
+            || !self
+                .outcome
+                .values()
+                .all(|o| o.iter().all(|x| finite_nonneg(*x)) && o.iter().sum::<f64>() > 0.0)
         {
-            return Err(invalid("outcome: a `default` mix and positive weights expected".into()));
+            return Err(invalid(
+                "outcome: a `default` mix and positive weights expected".into(),
+            ));
         }
-        if self.lead_days.is_empty() || !self.lead_days.iter().all(|x| finite_nonneg(*x)) || self.lead_days.iter().sum::<f64>() <= 0.0 {
+        if self.lead_days.is_empty()
+            || !self.lead_days.iter().all(|x| finite_nonneg(*x))
+            || self.lead_days.iter().sum::<f64>() <= 0.0
+        {
             return Err(invalid("lead_days: positive weights expected".into()));
         }
         Ok(())
@@ -172,7 +191,7 @@ impl Model {
         districts
             .iter()
             .map(|d| {
-                let central = d.name == "Merkez" || listed.is_some_and(|l| l.iter().any(|n| *n == d.name));
+                let central = d.name == "Merkez" || listed.is_some_and(|l| l.contains(&d.name));
                 if central { self.central_weight } else { 1.0 }
             })
             .collect()
@@ -180,7 +199,11 @@ impl Model {
 
     /// The weight of a heading in a month (1-based): heading weight × seasonal factor.
     pub fn heading_weight(&self, heading: &str, month: u32) -> f64 {
-        let w = self.heading_weight.get(heading).copied().unwrap_or(self.other_heading_weight);
+        let w = self
+            .heading_weight
+            .get(heading)
+            .copied()
+            .unwrap_or(self.other_heading_weight);
         let s = self
             .season
             .get(heading)
@@ -225,7 +248,10 @@ impl Model {
             .iter()
             .map(|h| {
                 let code = h.code.as_str();
-                (code.to_owned(), (1..=12).map(|m| self.heading_weight(code, m)).sum::<f64>() / 12.0)
+                (
+                    code.to_owned(),
+                    (1..=12).map(|m| self.heading_weight(code, m)).sum::<f64>() / 12.0,
+                )
             })
             .collect();
         let total: f64 = w.values().sum();
@@ -237,7 +263,10 @@ impl Model {
 }
 
 fn invalid(message: String) -> Error {
-    Error::InvalidSimulation { what: "model", message }
+    Error::InvalidSimulation {
+        what: "model",
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -252,7 +281,12 @@ mod tests {
         let p = geo.province(ProvincePlate::new(20).unwrap());
         let ds = geo.districts(p.plate);
         let w = m.district_weights(p, ds);
-        let central: Vec<&str> = ds.iter().zip(&w).filter(|(_, w)| **w > 1.0).map(|(d, _)| d.name.as_str()).collect();
+        let central: Vec<&str> = ds
+            .iter()
+            .zip(&w)
+            .filter(|(_, w)| **w > 1.0)
+            .map(|(d, _)| d.name.as_str())
+            .collect();
         assert_eq!(central, ["Merkezefendi", "Pamukkale"]);
         // A non-metropolitan province: "Merkez" is central.
         let p = geo.province(ProvincePlate::new(2).unwrap());

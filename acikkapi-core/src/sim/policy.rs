@@ -32,7 +32,9 @@ use crate::workflow::application::ApplicationConfig;
 use crate::{Error, Result};
 
 /// Sıra düzeni: the order in which an officer takes up the applications that are ready.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueDiscipline {
     /// In the order they became ready (the deadline does not change who is served when).
@@ -100,7 +102,10 @@ impl Policy {
     /// finite positive capacity factor and non-negative capacities.
     pub fn check(&self) -> Result<()> {
         if !(1..=60).contains(&self.deadline_days) {
-            return Err(invalid(format!("deadline_days = {}: 1–60 expected", self.deadline_days)));
+            return Err(invalid(format!(
+                "deadline_days = {}: 1–60 expected",
+                self.deadline_days
+            )));
         }
         if self.reminder_before >= self.deadline_days {
             return Err(invalid(format!(
@@ -109,12 +114,24 @@ impl Policy {
             )));
         }
         if self.escalate_every > 60 || self.max_escalations > 10 {
-            return Err(invalid("escalate_every ≤ 60 and max_escalations ≤ 10 expected".into()));
+            return Err(invalid(
+                "escalate_every ≤ 60 and max_escalations ≤ 10 expected".into(),
+            ));
         }
-        if !(self.capacity_factor.is_finite() && self.capacity_factor > 0.0 && self.capacity_factor <= 100.0) {
-            return Err(invalid(format!("capacity_factor = {}: (0, 100] expected", self.capacity_factor)));
+        if !(self.capacity_factor.is_finite()
+            && self.capacity_factor > 0.0
+            && self.capacity_factor <= 100.0)
+        {
+            return Err(invalid(format!(
+                "capacity_factor = {}: (0, 100] expected",
+                self.capacity_factor
+            )));
         }
-        if let Some((k, v)) = self.capacity.iter().find(|(_, v)| !(v.is_finite() && **v >= 0.0)) {
+        if let Some((k, v)) = self
+            .capacity
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
+        {
             return Err(invalid(format!("capacity.{k} = {v}: ≥ 0 expected")));
         }
         Ok(())
@@ -132,7 +149,10 @@ impl Policy {
 }
 
 fn invalid(message: String) -> Error {
-    Error::InvalidSimulation { what: "policy", message }
+    Error::InvalidSimulation {
+        what: "policy",
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -144,7 +164,14 @@ mod tests {
         let p = Policy::from_toml("").unwrap();
         assert_eq!(p.workflow_config(), ApplicationConfig::default());
         assert_eq!(p.queue, QueueDiscipline::Fifo);
-        for bad in ["deadline_days = 0", "deadline_days = 3\nreminder_before = 3", "capacity_factor = 0.0", "colour = 1", "queue = \"random\"", "[capacity]\nx = -1.0"] {
+        for bad in [
+            "deadline_days = 0",
+            "deadline_days = 3\nreminder_before = 3",
+            "capacity_factor = 0.0",
+            "colour = 1",
+            "queue = \"random\"",
+            "[capacity]\nx = -1.0",
+        ] {
             assert!(Policy::from_toml(bad).is_err(), "{bad}");
         }
     }

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::Result;
 use crate::calendar::Calendar;
 use crate::workflow::application::{ApplicationState, Outcome, Status};
 use crate::workflow::ports::local_date;
 use crate::workflow::{InstanceId, Statistics};
-use crate::Result;
 
 /// Where an application ended up when the simulation stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -62,7 +62,11 @@ pub struct Record {
 
 impl Record {
     /// The record of an application's state.
-    pub fn from_state(id: &InstanceId, s: &ApplicationState, calendar: &Calendar) -> Result<Record> {
+    pub fn from_state(
+        id: &InstanceId,
+        s: &ApplicationState,
+        calendar: &Calendar,
+    ) -> Result<Record> {
         let category = s.category.clone().unwrap_or_default();
         let end = match s.status {
             Status::Answered | Status::Closed => End::Answered,
@@ -72,7 +76,9 @@ impl Record {
         };
         let answered_at = s.answer.as_ref().map(|a| a.at);
         let business_days = match answered_at {
-            Some(at) => Some(calendar.business_days_between(local_date(s.received_at), local_date(at))?),
+            Some(at) => {
+                Some(calendar.business_days_between(local_date(s.received_at), local_date(at))?)
+            }
             None => None,
         };
         Ok(Record {
@@ -180,7 +186,11 @@ impl Summary {
         days.sort_unstable();
         s.median_days = percentile(&days, 0.5);
         s.p90_days = percentile(&days, 0.9);
-        s.on_time_share = if s.answered == 0 { 0.0 } else { s.on_time as f64 / s.answered as f64 };
+        s.on_time_share = if s.answered == 0 {
+            0.0
+        } else {
+            s.on_time as f64 / s.answered as f64
+        };
         s
     }
 
@@ -233,7 +243,10 @@ pub fn group_by(records: &[Record], key: impl Fn(&Record) -> String) -> BTreeMap
     for r in records {
         groups.entry(key(r)).or_default().push(r);
     }
-    groups.into_iter().map(|(k, v)| (k, Summary::of(v))).collect()
+    groups
+        .into_iter()
+        .map(|(k, v)| (k, Summary::of(v)))
+        .collect()
 }
 
 /// A summary's figures by name, in display order (for side-by-side comparison and CSV).

@@ -76,7 +76,7 @@ impl Rng {
     /// mean at most 200 so that `exp(-λ)` never underflows; a sum of Poisson variables is
     /// Poisson with the summed mean, so the chunking is exact).
     pub fn poisson(&mut self, lambda: f64) -> u64 {
-        if !(lambda > 0.0) || !lambda.is_finite() {
+        if lambda.is_nan() || lambda <= 0.0 || !lambda.is_finite() {
             return 0;
         }
         let mut left = lambda;
@@ -101,9 +101,15 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream_different_seed_different_stream() {
-        let a: Vec<u64> = (0..5).scan(Rng::new(1), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..5).scan(Rng::new(1), |r, _| Some(r.next_u64())).collect();
-        let c: Vec<u64> = (0..5).scan(Rng::new(2), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..5)
+            .scan(Rng::new(1), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .scan(Rng::new(1), |r, _| Some(r.next_u64()))
+            .collect();
+        let c: Vec<u64> = (0..5)
+            .scan(Rng::new(2), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(Rng::fork(1, 1).next_u64(), Rng::fork(1, 2).next_u64());
@@ -118,7 +124,10 @@ mod tests {
             let mean = xs.iter().sum::<f64>() / n as f64;
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
             // 5 standard errors of the mean.
-            assert!((mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(), "{lambda}: {mean}");
+            assert!(
+                (mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(),
+                "{lambda}: {mean}"
+            );
             assert!((var / lambda - 1.0).abs() < 0.15, "{lambda}: {var}");
         }
         assert_eq!(Rng::new(1).poisson(0.0), 0);

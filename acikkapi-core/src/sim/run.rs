@@ -45,7 +45,9 @@ impl SimRouter for Router {
     }
 
     fn unit_name(&self, unit: &UnitId) -> String {
-        self.org().unit(unit).map_or_else(|| unit.to_string(), |u| u.name.clone())
+        self.org()
+            .unit(unit)
+            .map_or_else(|| unit.to_string(), |u| u.name.clone())
     }
 
     fn label(&self) -> String {
@@ -56,7 +58,12 @@ impl SimRouter for Router {
 /// Each unit's answers per business day: its expected load under `native` routing of the model's
 /// rates (a year's arrivals over 250 business days; ordinary and special applications) times the
 /// model's headroom, at least the model's minimum. Depends on the model and the organisation only, never on the policy.
-pub fn capacities(intake: &Intake<'_>, model: &Model, native: &Router, date: NaiveDate) -> BTreeMap<String, f64> {
+pub fn capacities(
+    intake: &Intake<'_>,
+    model: &Model,
+    native: &Router,
+    date: NaiveDate,
+) -> BTreeMap<String, f64> {
     let per_day = intake.expected_per_year() / 250.0;
     let districts: Vec<(&str, f64)> = intake.districts().collect();
     let dw: f64 = districts.iter().map(|(_, w)| w).sum();
@@ -67,14 +74,23 @@ pub fn capacities(intake: &Intake<'_>, model: &Model, native: &Router, date: Nai
             let mut req = RouteRequest::new(cat.code.clone(), intake.plate(), d, date);
             for (flag, part) in [(false, 1.0 - special), (true, special)] {
                 req.special = flag;
-                if let Ok(Decision { target: Target::Route { unit, .. }, .. }) = native.route(&req) {
+                if let Ok(Decision {
+                    target: Target::Route { unit, .. },
+                    ..
+                }) = native.route(&req)
+                {
                     *load.entry(unit.to_string()).or_default() += per_day * share * part * w / dw;
                 }
             }
         }
     }
     load.into_iter()
-        .map(|(u, l)| (u, (l * model.capacity.headroom).max(model.capacity.min_per_day)))
+        .map(|(u, l)| {
+            (
+                u,
+                (l * model.capacity.headroom).max(model.capacity.min_per_day),
+            )
+        })
         .collect()
 }
 
@@ -154,13 +170,18 @@ impl<'a> Simulation<'a> {
         for (k, v) in &policy.capacity {
             capacity.insert(k.clone(), *v);
         }
-        capacity.values_mut().for_each(|v| *v *= policy.capacity_factor);
+        capacity
+            .values_mut()
+            .for_each(|v| *v *= policy.capacity_factor);
         Ok(Simulation {
             engine,
             router,
             policy,
             arrivals,
-            ids: arrivals.iter().map(|a| InstanceId::new(a.tracking.clone())).collect(),
+            ids: arrivals
+                .iter()
+                .map(|a| InstanceId::new(a.tracking.clone()))
+                .collect(),
             items: vec![Item::default(); arrivals.len()],
             units: BTreeMap::new(),
             capacity,
@@ -168,7 +189,11 @@ impl<'a> Simulation<'a> {
             actions: BTreeSet::new(),
             order: 0,
             deferred: Vec::new(),
-            bureau: Actor::new(Role::Bureau, "buro-1", format!("{province} Valiliği Açık Kapı Bürosu")),
+            bureau: Actor::new(
+                Role::Bureau,
+                "buro-1",
+                format!("{province} Valiliği Açık Kapı Bürosu"),
+            ),
             vali: Actor::new(Role::Governor, "vali", format!("{province} Valiliği")),
             calendar: Calendar::public_sector(),
         })
@@ -190,10 +215,12 @@ impl<'a> Simulation<'a> {
         let mut next = 0;
         let mut slot = 0usize;
         for i in 0..days {
-            let date = start.checked_add_days(Days::new(u64::from(i))).ok_or_else(|| Error::InvalidSimulation {
-                what: "options",
-                message: format!("{start} + {i}"),
-            })?;
+            let date = start
+                .checked_add_days(Days::new(u64::from(i)))
+                .ok_or_else(|| Error::InvalidSimulation {
+                    what: "options",
+                    message: format!("{start} + {i}"),
+                })?;
             if !self.calendar.is_business_day(date)? {
                 continue;
             }
@@ -224,7 +251,13 @@ impl<'a> Simulation<'a> {
             }
         }
         // Arrivals after the last slot of the horizon are still received (they count as pending).
-        let end = local_time(start.checked_add_days(Days::new(u64::from(days))).unwrap_or(start), 0, 0);
+        let end = local_time(
+            start
+                .checked_add_days(Days::new(u64::from(days)))
+                .unwrap_or(start),
+            0,
+            0,
+        );
         while next < self.arrivals.len() && self.arrivals[next].at < end {
             self.receive(next, usize::MAX)?;
             next += 1;
@@ -232,16 +265,26 @@ impl<'a> Simulation<'a> {
         Ok(self.engine)
     }
 
-    fn exec(&mut self, i: usize, step: &str, actor: &Actor, now: DateTime<Utc>, cmd: ApplicationCommand) -> Result<Status> {
+    fn exec(
+        &mut self,
+        i: usize,
+        step: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        cmd: ApplicationCommand,
+    ) -> Result<Status> {
         let id = &self.ids[i];
         let version = self.engine.instance(id).map_or(0, |inst| inst.version);
         let cid = CommandId::new(format!("{id}:{version}:{step}"));
-        self.engine.execute(id, cid, Some(version), actor, now, cmd)?;
+        self.engine
+            .execute(id, cid, Some(version), actor, now, cmd)?;
         Ok(self.status(i))
     }
 
     fn status(&self, i: usize) -> Status {
-        self.engine.instance(&self.ids[i]).map_or(Status::Received, |s| s.state.status)
+        self.engine
+            .instance(&self.ids[i])
+            .map_or(Status::Received, |s| s.state.status)
     }
 
     fn schedule(&mut self, slot: usize, action: Action) {
@@ -266,12 +309,22 @@ impl<'a> Simulation<'a> {
 
     fn register(&mut self, i: usize, now: DateTime<Utc>, slot: usize) -> Result<()> {
         let bureau = self.bureau.clone();
-        if self.exec(i, "kaydet", &bureau, now, ApplicationCommand::Register)? != Status::Registered {
+        if self.exec(i, "kaydet", &bureau, now, ApplicationCommand::Register)? != Status::Registered
+        {
             return Ok(());
         }
-        self.items[i].deadline = self.engine.instance(&self.ids[i]).and_then(|s| s.state.deadline);
+        self.items[i].deadline = self
+            .engine
+            .instance(&self.ids[i])
+            .and_then(|s| s.state.deadline);
         if let Some((to, reason)) = self.arrivals[i].fate.bureau_redirect.clone() {
-            self.exec(i, "yonlendir", &bureau, now, ApplicationCommand::Redirect { to, reason })?;
+            self.exec(
+                i,
+                "yonlendir",
+                &bureau,
+                now,
+                ApplicationCommand::Redirect { to, reason },
+            )?;
             return Ok(());
         }
         self.route(i, now, slot, "ilet")
@@ -279,16 +332,33 @@ impl<'a> Simulation<'a> {
 
     fn route(&mut self, i: usize, now: DateTime<Utc>, slot: usize, step: &str) -> Result<()> {
         let bureau = self.bureau.clone();
-        let inst = self.engine.instance(&self.ids[i]).ok_or_else(|| Error::UnknownInstance(self.ids[i].to_string()))?;
-        let app = inst.state.application.clone().ok_or_else(|| Error::UnknownInstance(self.ids[i].to_string()))?;
+        let inst = self
+            .engine
+            .instance(&self.ids[i])
+            .ok_or_else(|| Error::UnknownInstance(self.ids[i].to_string()))?;
+        let app = inst
+            .state
+            .application
+            .clone()
+            .ok_or_else(|| Error::UnknownInstance(self.ids[i].to_string()))?;
         let category = inst.state.category.clone().unwrap_or_default();
         let decision = self.router.route(&app)?;
         match decision.target {
             Target::Route { unit, officer } => {
-                let assignment = Assignment { unit: self.router.unit_name(&unit), officer: officer.to_string() };
+                let assignment = Assignment {
+                    unit: self.router.unit_name(&unit),
+                    officer: officer.to_string(),
+                };
                 self.items[i].assignment = Some(assignment.clone());
                 self.items[i].unit = Some(unit.to_string());
-                if self.exec(i, step, &bureau, now, ApplicationCommand::Route { assignment })? == Status::AwaitingApproval {
+                if self.exec(
+                    i,
+                    step,
+                    &bureau,
+                    now,
+                    ApplicationCommand::Route { assignment },
+                )? == Status::AwaitingApproval
+                {
                     self.schedule(slot + 1, Action::Approve(i));
                 } else {
                     self.enqueue(i, now)?;
@@ -305,28 +375,64 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
-    fn redirect(&mut self, i: usize, now: DateTime<Utc>, category: String, to: String, reason: String) -> Result<()> {
+    fn redirect(
+        &mut self,
+        i: usize,
+        now: DateTime<Utc>,
+        category: String,
+        to: String,
+        reason: String,
+    ) -> Result<()> {
         let bureau = self.bureau.clone();
         if self.status(i) == Status::Returned {
             // A redirect is only possible from `registered`: the bureau first takes the returned
             // application back (recategorised under its own category).
-            self.exec(i, "geri-al", &bureau, now, ApplicationCommand::Recategorise { category })?;
+            self.exec(
+                i,
+                "geri-al",
+                &bureau,
+                now,
+                ApplicationCommand::Recategorise { category },
+            )?;
         }
-        self.exec(i, "yonlendir", &bureau, now, ApplicationCommand::Redirect { to, reason })?;
+        self.exec(
+            i,
+            "yonlendir",
+            &bureau,
+            now,
+            ApplicationCommand::Redirect { to, reason },
+        )?;
         Ok(())
     }
 
     fn enqueue(&mut self, i: usize, now: DateTime<Utc>) -> Result<()> {
         let fate = &self.arrivals[i].fate;
-        let lead = if self.items[i].returned { fate.second_lead_days } else { fate.lead_days };
+        let lead = if self.items[i].returned {
+            fate.second_lead_days
+        } else {
+            fate.lead_days
+        };
         let ready = if lead == 0 {
             now + chrono::Duration::hours(1)
         } else {
-            local_time(self.calendar.add_business_days(local_date(now), i64::from(lead))?, 9, 0)
+            local_time(
+                self.calendar
+                    .add_business_days(local_date(now), i64::from(lead))?,
+                9,
+                0,
+            )
         };
         let unit = self.items[i].unit.clone().unwrap_or_default();
-        let cap = self.capacity.get(&unit).copied().unwrap_or(self.min_capacity);
-        let q = self.units.entry(unit).or_insert_with(|| UnitQueue { capacity: cap, credit: 1.0_f64.min(cap), ..UnitQueue::default() });
+        let cap = self
+            .capacity
+            .get(&unit)
+            .copied()
+            .unwrap_or(self.min_capacity);
+        let q = self.units.entry(unit).or_insert_with(|| UnitQueue {
+            capacity: cap,
+            credit: 1.0_f64.min(cap),
+            ..UnitQueue::default()
+        });
         q.waiting.insert((ready, i));
         Ok(())
     }
@@ -341,7 +447,13 @@ impl<'a> Simulation<'a> {
             }
             Action::Reroute(i) => {
                 if let Some(category) = self.arrivals[i].fate.recategorise_to.clone() {
-                    self.exec(i, "yeniden-siniflandir", &bureau, now, ApplicationCommand::Recategorise { category })?;
+                    self.exec(
+                        i,
+                        "yeniden-siniflandir",
+                        &bureau,
+                        now,
+                        ApplicationCommand::Recategorise { category },
+                    )?;
                 }
                 self.route(i, now, slot, "yeniden-ilet")?;
             }
@@ -365,7 +477,10 @@ impl<'a> Simulation<'a> {
                 .iter()
                 .enumerate()
                 .min_by_key(|(_, (at, i))| {
-                    let level = self.engine.instance(&self.ids[*i]).map_or(0, |s| s.state.escalations);
+                    let level = self
+                        .engine
+                        .instance(&self.ids[*i])
+                        .map_or(0, |s| s.state.escalations);
                     (std::cmp::Reverse(level), *at, *i)
                 })
                 .map(|(k, _)| k),
@@ -375,7 +490,9 @@ impl<'a> Simulation<'a> {
     fn work(&mut self, now: DateTime<Utc>, slot: usize) -> Result<()> {
         let names: Vec<String> = self.units.keys().cloned().collect();
         for name in names {
-            let Some(mut q) = self.units.remove(&name) else { continue };
+            let Some(mut q) = self.units.remove(&name) else {
+                continue;
+            };
             while let Some(&(at, i)) = q.waiting.first() {
                 if at > now {
                     break;
@@ -400,24 +517,46 @@ impl<'a> Simulation<'a> {
     }
 
     fn serve(&mut self, i: usize, now: DateTime<Utc>, slot: usize) -> Result<()> {
-        let a = self.items[i].assignment.clone().unwrap_or(Assignment { unit: String::new(), officer: String::new() });
+        let a = self.items[i].assignment.clone().unwrap_or(Assignment {
+            unit: String::new(),
+            officer: String::new(),
+        });
         let officer = Actor::new(Role::Officer, a.officer, a.unit);
         let fate = &self.arrivals[i].fate;
         if fate.not_ours && !self.items[i].returned {
             self.items[i].returned = true;
             let reason = "Kurumumuzun görev alanında değildir".to_owned();
-            self.exec(i, "iade", &officer, now, ApplicationCommand::Return { reason })?;
+            self.exec(
+                i,
+                "iade",
+                &officer,
+                now,
+                ApplicationCommand::Return { reason },
+            )?;
             self.schedule(slot + 1, Action::Reroute(i));
         } else {
             let outcome = fate.outcome;
             let text = match outcome {
-                crate::notify::AnswerOutcome::Positive => "Talebiniz doğrultusunda gerekli işlem yapılmıştır.",
-                crate::notify::AnswerOutcome::Negative => "Talebiniz mevzuat gereği karşılanamamaktadır.",
+                crate::notify::AnswerOutcome::Positive => {
+                    "Talebiniz doğrultusunda gerekli işlem yapılmıştır."
+                }
+                crate::notify::AnswerOutcome::Negative => {
+                    "Talebiniz mevzuat gereği karşılanamamaktadır."
+                }
                 crate::notify::AnswerOutcome::PartlyPositive => {
                     "Talebinizin bir kısmı karşılanmış, kalan kısmı programa alınmıştır."
                 }
             };
-            self.exec(i, "cevap", &officer, now, ApplicationCommand::Answer { outcome, text: text.to_owned() })?;
+            self.exec(
+                i,
+                "cevap",
+                &officer,
+                now,
+                ApplicationCommand::Answer {
+                    outcome,
+                    text: text.to_owned(),
+                },
+            )?;
             self.schedule(slot + 1, Action::Close(i));
         }
         Ok(())

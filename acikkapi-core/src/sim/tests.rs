@@ -9,12 +9,17 @@ use crate::workflow::ports::{BusinessCalendar, local_date};
 
 /// Bartın (74): four districts, about 8 applications a day.
 fn scenario(days: u32, seed: u64, start_offset: u32) -> Scenario {
-    let start = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(u64::from(start_offset));
+    let start =
+        NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(u64::from(start_offset));
     Scenario::new(74, start, days, seed).unwrap()
 }
 
 fn prepared(days: u32, seed: u64, start_offset: u32) -> Prepared {
-    prepare(&scenario(days, seed, start_offset), &Model::embedded().unwrap()).unwrap()
+    prepare(
+        &scenario(days, seed, start_offset),
+        &Model::embedded().unwrap(),
+    )
+    .unwrap()
 }
 
 fn router() -> Arc<Router> {
@@ -22,7 +27,11 @@ fn router() -> Arc<Router> {
 }
 
 fn journal_bytes(j: &MemoryJournal) -> Vec<Vec<u8>> {
-    j.read_range(Seq(1), usize::MAX).unwrap().into_iter().map(|r| r.payload).collect()
+    j.read_range(Seq(1), usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.payload)
+        .collect()
 }
 
 fn queue() -> impl Strategy<Value = QueueDiscipline> {
@@ -145,11 +154,27 @@ fn a_shorter_deadline_in_denizli_lowers_the_on_time_share_and_more_staff_raises_
     )
     .unwrap();
     let router = Router::shared(prep.scenario.plate).unwrap();
-    let base = run_policy(&prep, &Policy::default(), router.as_ref()).unwrap().report.total;
-    let short = Policy { deadline_days: 5, reminder_before: 1, ..Policy::default() };
-    let five = run_policy(&prep, &short, router.as_ref()).unwrap().report.total;
-    let staff = Policy { capacity_factor: 0.6, ..Policy::default() };
-    let fewer = run_policy(&prep, &staff, router.as_ref()).unwrap().report.total;
+    let base = run_policy(&prep, &Policy::default(), router.as_ref())
+        .unwrap()
+        .report
+        .total;
+    let short = Policy {
+        deadline_days: 5,
+        reminder_before: 1,
+        ..Policy::default()
+    };
+    let five = run_policy(&prep, &short, router.as_ref())
+        .unwrap()
+        .report
+        .total;
+    let staff = Policy {
+        capacity_factor: 0.6,
+        ..Policy::default()
+    };
+    let fewer = run_policy(&prep, &staff, router.as_ref())
+        .unwrap()
+        .report
+        .total;
     assert!(base.received > 800, "{base:?}");
     assert!(five.on_time_share < base.on_time_share, "{five:?} {base:?}");
     assert!(fewer.answered < base.answered, "{fewer:?} {base:?}");
@@ -178,4 +203,3 @@ fn arrivals_do_not_depend_on_the_horizon_and_follow_the_weekday_shape() {
     }
     assert!(weekday > 3 * weekend, "{weekday} {weekend}");
 }
-

@@ -18,7 +18,7 @@ fn pct(x: f64) -> String {
 }
 
 fn days(x: Option<i64>) -> String {
-    x.map_or_else(|| "-".to_owned(), |d| format_tr(d))
+    x.map_or_else(|| "-".to_owned(), format_tr)
 }
 
 /// A figure for the comparison table: whole numbers Turkish-formatted, others with one decimal.
@@ -47,9 +47,25 @@ fn header(out: &mut dyn Write, r: &SimReport) -> Result<(), CliError> {
 
 fn sla(out: &mut dyn Write, s: &Summary, deadline: u32) -> Result<(), CliError> {
     writeln!(out, "Hizmet düzeyi (cevap süresi {deadline} iş günü):")?;
-    writeln!(out, "  Süresinde cevaplanan        %{} ({} / {})", pct(s.on_time_share), n(s.on_time), n(s.answered))?;
-    writeln!(out, "  Cevap süresi (iş günü)      medyan {}, p90 {}", days(s.median_days), days(s.p90_days))?;
-    writeln!(out, "  Süresi geçen                {} (bekleyenlerden {})", n(s.overdue), n(s.pending_overdue))?;
+    writeln!(
+        out,
+        "  Süresinde cevaplanan        %{} ({} / {})",
+        pct(s.on_time_share),
+        n(s.on_time),
+        n(s.answered)
+    )?;
+    writeln!(
+        out,
+        "  Cevap süresi (iş günü)      medyan {}, p90 {}",
+        days(s.median_days),
+        days(s.p90_days)
+    )?;
+    writeln!(
+        out,
+        "  Süresi geçen                {} (bekleyenlerden {})",
+        n(s.overdue),
+        n(s.pending_overdue)
+    )?;
     writeln!(out, "  Üst makama bildirim         {}", n(s.escalations))?;
     writeln!(out, "  İade (görev alanı dışı)     {}", n(s.returns))?;
     Ok(())
@@ -120,7 +136,13 @@ fn csv_rows(out: &mut dyn Write, r: &SimReport) -> Result<(), CliError> {
 }
 
 /// One policy's report.
-pub fn single(out: &mut dyn Write, format: Format, r: &SimReport, policy: &Policy, top: usize) -> Result<(), CliError> {
+pub fn single(
+    out: &mut dyn Write,
+    format: Format,
+    r: &SimReport,
+    policy: &Policy,
+    top: usize,
+) -> Result<(), CliError> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
@@ -133,21 +155,37 @@ pub fn single(out: &mut dyn Write, format: Format, r: &SimReport, policy: &Polic
         Format::Table => {
             header(out, r)?;
             let queue = serde_json::to_value(policy.queue)?;
-            writeln!(out, "Politika: {} (yönlendirme: {}, sıra: {})\n", r.policy, r.router, queue.as_str().unwrap_or_default())?;
+            writeln!(
+                out,
+                "Politika: {} (yönlendirme: {}, sıra: {})\n",
+                r.policy,
+                r.router,
+                queue.as_str().unwrap_or_default()
+            )?;
             write!(out, "{}", r.total.statistics())?;
             writeln!(out)?;
             sla(out, &r.total, policy.deadline_days)?;
             group_table(out, "Hizmet başlıklarına göre:", r.by_heading.iter())?;
             let mut units: Vec<_> = r.by_unit.iter().collect();
             units.sort_by(|a, b| b.1.received.cmp(&a.1.received).then_with(|| a.0.cmp(b.0)));
-            group_table(out, &format!("Kurumlara göre (en çok başvuru alan {top}):"), units.into_iter().take(top))?;
+            group_table(
+                out,
+                &format!("Kurumlara göre (en çok başvuru alan {top}):"),
+                units.into_iter().take(top),
+            )?;
         }
     }
     Ok(())
 }
 
 /// Two policies side by side, with B − A.
-pub fn comparison(out: &mut dyn Write, format: Format, a: &SimReport, b: &SimReport, arrivals: usize) -> Result<(), CliError> {
+pub fn comparison(
+    out: &mut dyn Write,
+    format: Format,
+    a: &SimReport,
+    b: &SimReport,
+    arrivals: usize,
+) -> Result<(), CliError> {
     let rows: Vec<(&str, f64, f64)> = figures(&a.total)
         .into_iter()
         .zip(figures(&b.total))
@@ -159,23 +197,58 @@ pub fn comparison(out: &mut dyn Write, format: Format, a: &SimReport, b: &SimRep
                 .iter()
                 .map(|(l, x, y)| serde_json::json!({"figure": l, "a": x, "b": y, "delta": y - x}))
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &serde_json::json!({"a": a, "b": b, "delta": delta}))?;
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &serde_json::json!({"a": a, "b": b, "delta": delta}),
+            )?;
             writeln!(out)?;
         }
         Format::Csv => {
-            writeln!(out, "figure,{},{},delta", csv_field(&a.policy), csv_field(&b.policy))?;
+            writeln!(
+                out,
+                "figure,{},{},delta",
+                csv_field(&a.policy),
+                csv_field(&b.policy)
+            )?;
             for (l, x, y) in &rows {
-                let cell = |v: f64| if v.is_nan() { String::new() } else { format!("{v}") };
-                writeln!(out, "{},{},{},{}", csv_field(l), cell(*x), cell(*y), cell(y - x))?;
+                let cell = |v: f64| {
+                    if v.is_nan() {
+                        String::new()
+                    } else {
+                        format!("{v}")
+                    }
+                };
+                writeln!(
+                    out,
+                    "{},{},{},{}",
+                    csv_field(l),
+                    cell(*x),
+                    cell(*y),
+                    cell(y - x)
+                )?;
             }
         }
         Format::Table => {
             header(out, a)?;
-            writeln!(out, "Aynı {} başvuru iki politikayla: A = {} ({}), B = {} ({})\n", format_tr(arrivals as i64), a.policy, a.router, b.policy, b.router)?;
+            writeln!(
+                out,
+                "Aynı {} başvuru iki politikayla: A = {} ({}), B = {} ({})\n",
+                format_tr(arrivals as i64),
+                a.policy,
+                a.router,
+                b.policy,
+                b.router
+            )?;
             writeln!(out, "{:<32} {:>10} {:>10} {:>10}", "", "A", "B", "B − A")?;
             for (l, x, y) in &rows {
                 let d = y - x;
-                let delta = if d.is_nan() { "-".to_owned() } else if d > 0.0 { format!("+{}", fig(d)) } else { fig(d) };
+                let delta = if d.is_nan() {
+                    "-".to_owned()
+                } else if d > 0.0 {
+                    format!("+{}", fig(d))
+                } else {
+                    fig(d)
+                };
                 writeln!(out, "{l:<32} {:>10} {:>10} {:>10}", fig(*x), fig(*y), delta)?;
             }
         }
