@@ -5,11 +5,11 @@
 //! ([`Intake`]: Poisson per category and district with weekday, seasonal and holiday shapes,
 //! realistic forms, a share of invalid ones, special/OHAL/confidential/redirect shares) and each
 //! unit's capacity ([`capacities`]), both independent of the policy. [`run_policy`] then drives
-//! the real workflow [`Engine`](crate::workflow::Engine) with the policy's
+//! the real workflow [`Engine`] with the policy's
 //! [`ApplicationConfig`](crate::workflow::application::ApplicationConfig) (deadline, reminder,
-//! escalation timers on the public-sector [`Calendar`](crate::calendar::Calendar)), routes every
+//! escalation timers on the public-sector [`Calendar`]), routes every
 //! registered application with a real router ([`SimRouter`]: the native
-//! [`Router`](crate::routing::Router) or, from the CLI, the Rhai rule set of `acikkapi-rules`),
+//! [`Router`] or, from the CLI, the Rhai rule set of `acikkapi-rules`),
 //! and lets officers answer from a queue per unit ([`Simulation`]). Answer times, overdue marks and
 //! escalations emerge from capacity and queueing; [`SimReport`] has the statistics block, the SLA
 //! figures and summaries per heading, district and unit.
