@@ -73,6 +73,15 @@ fn append(c: &mut Criterion) {
                     start.elapsed()
                 })
             });
+            let st = j.stats();
+            if st.fsyncs > 0 {
+                eprintln!(
+                    "{name}/{threads}_threads: {} appends, {} fsyncs ({:.1} appends per fsync)",
+                    st.batches,
+                    st.fsyncs,
+                    st.batches as f64 / st.fsyncs as f64
+                );
+            }
         }
     }
     g.finish();

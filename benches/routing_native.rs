@@ -5,6 +5,7 @@
 use std::hint::black_box;
 
 use acikkapi_core::geo::{Geography, ProvincePlate};
+use acikkapi_core::org::Organisation;
 use acikkapi_core::routing::{RouteRequest, Router};
 use acikkapi_core::taxonomy::Taxonomy;
 use chrono::NaiveDate;
@@ -104,6 +105,30 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+
+    // Building a province's generated default from scratch (what the per-province cache saves):
+    // Ankara, 25 districts.
+    let mut g = c.benchmark_group("org_generate");
+    g.sample_size(20);
+    let ankara = ProvincePlate::new(6).unwrap_or_else(|e| panic!("{e}"));
+    g.bench_function("06/build_uncached", |b| {
+        b.iter(|| {
+            let file = Organisation::generated_file(ankara);
+            black_box(
+                Organisation::from_file(
+                    file,
+                    "generated",
+                    Taxonomy::embedded(),
+                    Geography::embedded(),
+                )
+                .map(|o| o.units().len()),
+            )
+        })
+    });
+    g.bench_function("06/router_build", |b| {
+        b.iter(|| black_box(Router::for_province(ankara).map(|r| r.table_size())))
+    });
     g.finish();
 }
 

@@ -1,33 +1,12 @@
 //! Runs the `acikkapi calendar` subcommands as a process.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_acikkapi"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+mod common;
+use common::acikkapi_with_stdin as run;
 
 fn ok(args: &[&str]) -> String {
     let out = run(args, "");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    out.stdout
 }
 
 #[test]
@@ -92,9 +71,9 @@ fn add_stdin_and_bad_lines() {
         &["calendar", "add", "--stdin"],
         "2025-03-28,1\n2024-06-14,1\n\n2025-11-08,0\n",
     );
-    assert!(out.status.success());
+    assert_eq!(out.code, 0);
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
+        out.stdout,
         "2025-03-28,1,2025-04-02\n2024-06-14,1,2024-06-20\n2025-11-08,0,2025-11-10\n"
     );
     for bad in [
@@ -104,8 +83,8 @@ fn add_stdin_and_bad_lines() {
         "2025-03-28,1\n1970-01-01,1\n",
     ] {
         let out = run(&["calendar", "add", "--stdin"], bad);
-        assert_eq!(out.status.code(), Some(2), "{bad:?}");
-        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.code, 2, "{bad:?}");
+        let err = out.stderr;
         assert!(err.contains("satır 2"), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
@@ -133,8 +112,8 @@ fn out_of_range_and_bad_dates_are_errors_not_panics() {
         &["calendar", "bayrams", "2030", "2400"],
     ] {
         let out = run(args, "");
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.code, 2, "{args:?}");
+        let err = out.stderr;
         assert!(
             err.starts_with("acikkapi: ") && !err.contains("panicked"),
             "{err}"

@@ -174,7 +174,7 @@ fn acknowledged_records_survive_kill9() {
             .env(ENV_PATH, &path)
             .env(ENV_TRIAL, trial.to_string())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("writer.stderr")).unwrap())
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use acikkapi_core::Error;
+use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::calendar::Calendar;
 use acikkapi_core::journal::{Journal, MemoryJournal};
-use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome,
 };
@@ -105,7 +105,7 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
     let officer = if arg % 2 == 0 { "o1" } else { "o2" };
     match cmd {
         0 => ApplicationCommand::Receive {
-            input: intake(arg),
+            input: Box::new(intake(arg)),
         },
         1 => ApplicationCommand::Register,
         2 => ApplicationCommand::Redirect {
@@ -116,6 +116,7 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
             assignment: Assignment {
                 unit: format!("Birim {officer}"),
                 officer: officer.into(),
+                escalation: Vec::new(),
             },
         },
         4 => ApplicationCommand::Approve,

@@ -6,14 +6,17 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
 use acikkapi_core::application::{ApplicationInput, TextOrNumber};
+use acikkapi_core::journal::{
+    FileJournal, FileJournalOptions, FsyncPolicy, Journal, MemoryJournal,
+};
+use acikkapi_core::notify::{Notification, RecordingNotifier, RetryPolicy};
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome, Status,
 };
-use acikkapi_core::workflow::ports::{MemorySink, local_time};
+use acikkapi_core::workflow::ports::{MemorySink, NotificationSink, local_time};
 use acikkapi_core::workflow::{
-    Actor, Clock, CommandId, Engine, EngineOptions, InstanceId, Role, Runner,
+    Actor, Clock, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Role, Runner,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
@@ -80,6 +83,7 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
     let assignment = Assignment {
         unit: "Merkezefendi Belediyesi".into(),
         officer: "o1".into(),
+        escalation: Vec::new(),
     };
     for i in 0..40 {
         let id = InstanceId::new(format!("20-2026-{i:06}"));
@@ -97,7 +101,9 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
         run(
             "receive",
             &bureau(),
-            ApplicationCommand::Receive { input: intake(i) },
+            ApplicationCommand::Receive {
+                input: Box::new(intake(i)),
+            },
         )
         .unwrap();
         let registered = run("register", &bureau(), ApplicationCommand::Register).unwrap();
@@ -195,7 +201,9 @@ fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
             None,
             &bureau(),
             mid,
-            ApplicationCommand::Receive { input: intake(0) },
+            ApplicationCommand::Receive {
+                input: Box::new(intake(0)),
+            },
         )
         .unwrap();
     assert!(again.repeated);
@@ -253,5 +261,79 @@ fn the_runner_ticks_until_shut_down() {
             .instances()
             .filter(|(_, i)| i.state.status.is_open())
             .all(|(_, i)| i.state.overdue)
+    );
+}
+
+/// An outbox in front of which every third notification is lost, as in a crash between the
+/// journal append and the enqueue.
+struct Flaky {
+    outbox: Arc<Mutex<DurableOutbox>>,
+    calls: usize,
+}
+
+impl NotificationSink for Flaky {
+    fn enqueue(&mut self, n: Notification, now: DateTime<Utc>) -> acikkapi_core::Result<()> {
+        self.calls += 1;
+        if self.calls % 3 == 0 {
+            return Ok(());
+        }
+        self.outbox.enqueue(n, now)
+    }
+}
+
+#[test]
+fn no_sms_is_lost_or_sent_twice_across_restarts() {
+    let events: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let sms_journal: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let gateway = RecordingNotifier::new();
+    let now = local_time(d(11, 30), 9, 0);
+    let outbox = Arc::new(Mutex::new(
+        DurableOutbox::open(sms_journal.clone(), RetryPolicy::default()).unwrap(),
+    ));
+    let flaky = Flaky {
+        outbox: outbox.clone(),
+        calls: 0,
+    };
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        events.clone(),
+        flaky,
+        EngineOptions::default(),
+    )
+    .unwrap();
+    populate(&mut engine);
+    let queued_before = outbox.lock().unwrap().outbox().statuses().count();
+    // Some are delivered before the crash.
+    outbox.lock().unwrap().tick(now, &gateway).unwrap();
+    let delivered_before = gateway.sent().len();
+    assert!(delivered_before > 0);
+    drop(engine);
+    drop(outbox);
+
+    // Restart: both journals are reopened; requeue offers every notification again.
+    let outbox = Arc::new(Mutex::new(
+        DurableOutbox::open(sms_journal, RetryPolicy::default()).unwrap(),
+    ));
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        events,
+        outbox.clone(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    let offered = engine.requeue_notifications(now);
+    outbox.lock().unwrap().tick(now, &gateway).unwrap();
+    let sent = gateway.sent();
+    let keys: std::collections::BTreeSet<_> = sent.iter().map(|n| n.key.0.clone()).collect();
+    assert_eq!(keys.len(), sent.len(), "an SMS was sent twice");
+    assert_eq!(
+        sent.len(),
+        offered,
+        "every notification of every event was sent once"
+    );
+    assert!(sent.len() > delivered_before);
+    assert!(
+        queued_before < offered,
+        "the flaky sink lost some ({queued_before} of {offered})"
     );
 }

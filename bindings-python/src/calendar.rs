@@ -31,6 +31,25 @@ fn read_i64s(bytes: &[u8]) -> Vec<i64> {
         .collect()
 }
 
+/// Runs `f` over `len` items without the GIL, collecting little-endian int64 results; the first
+/// failure (a message naming the item) becomes a `CalendarError`.
+fn batch_i64<'py, F>(py: Python<'py>, len: usize, f: F) -> PyResult<Bound<'py, PyBytes>>
+where
+    F: Fn(usize) -> Result<i64, String> + Send,
+{
+    let result: Result<Vec<u8>, String> = py.allow_threads(move || {
+        let mut out = Vec::with_capacity(len * 8);
+        for i in 0..len {
+            out.extend_from_slice(&f(i)?.to_le_bytes());
+        }
+        Ok(out)
+    });
+    match result {
+        Ok(bytes) => Ok(PyBytes::new(py, &bytes)),
+        Err(msg) => Err(py_error(py, "CalendarError", (msg,))),
+    }
+}
+
 /// İş günü takvimi: the Turkish business-day calendar (``"public"``, the default for Açık Kapı
 /// deadlines, or ``"legal"``).
 #[pyclass(name = "Calendar", module = "acikkapi._acikkapi", frozen)]
@@ -153,23 +172,15 @@ impl PyCalendar {
             ));
         }
         let cal = self.inner.clone();
-        let result: Result<Vec<u8>, String> = py.allow_threads(move || {
-            let mut out = Vec::with_capacity(days.len() * 8);
-            for (i, &d) in days.iter().enumerate() {
-                let n = if ns.len() == 1 { ns[0] } else { ns[i] };
-                let date = from_epoch_day(d)
-                    .ok_or_else(|| format!("date #{i} ({d} days since 1970) is out of range"))?;
-                let r = cal
-                    .add_business_days(date, n)
-                    .map_err(|e| format!("date #{i} ({date}): {e}"))?;
-                out.extend_from_slice(&to_epoch_day(r).to_le_bytes());
-            }
-            Ok(out)
-        });
-        match result {
-            Ok(bytes) => Ok(PyBytes::new(py, &bytes)),
-            Err(msg) => Err(py_error(py, "CalendarError", (msg,))),
-        }
+        batch_i64(py, days.len(), move |i| {
+            let (d, n) = (days[i], if ns.len() == 1 { ns[0] } else { ns[i] });
+            let date = from_epoch_day(d)
+                .ok_or_else(|| format!("date #{i} ({d} days since 1970) is out of range"))?;
+            let r = cal
+                .add_business_days(date, n)
+                .map_err(|e| format!("date #{i} ({date}): {e}"))?;
+            Ok(to_epoch_day(r))
+        })
     }
 
     /// Batch `business_days_between` over raw int64 day numbers (see `_add_business_days_epoch`).
@@ -189,23 +200,13 @@ impl PyCalendar {
             ));
         }
         let cal = self.inner.clone();
-        let result: Result<Vec<u8>, String> = py.allow_threads(move || {
-            let mut out = Vec::with_capacity(a.len() * 8);
-            for (i, (&x, &y)) in a.iter().zip(&b).enumerate() {
-                let (Some(x), Some(y)) = (from_epoch_day(x), from_epoch_day(y)) else {
-                    return Err(format!("pair #{i} is out of range"));
-                };
-                let r = cal
-                    .business_days_between(x, y)
-                    .map_err(|e| format!("pair #{i}: {e}"))?;
-                out.extend_from_slice(&r.to_le_bytes());
-            }
-            Ok(out)
-        });
-        match result {
-            Ok(bytes) => Ok(PyBytes::new(py, &bytes)),
-            Err(msg) => Err(py_error(py, "CalendarError", (msg,))),
-        }
+        batch_i64(py, a.len(), move |i| {
+            let (Some(x), Some(y)) = (from_epoch_day(a[i]), from_epoch_day(b[i])) else {
+                return Err(format!("pair #{i} is out of range"));
+            };
+            cal.business_days_between(x, y)
+                .map_err(|e| format!("pair #{i}: {e}"))
+        })
     }
 
     fn __repr__(&self) -> String {

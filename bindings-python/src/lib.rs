@@ -11,6 +11,7 @@
 
 mod calendar;
 mod errors;
+mod routing;
 mod text_geo;
 mod validation;
 
@@ -20,6 +21,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _acikkapi(m: &Bound<'_, PyModule>) -> PyResult<()> {
     calendar::register(m)?;
+    routing::register(m)?;
     text_geo::register(m)?;
     validation::register(m)?;
     Ok(())

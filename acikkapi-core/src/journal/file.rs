@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::format::{self, Recovery, Scan};
-pub use super::group_commit::FsyncPolicy;
+pub use super::group_commit::{FsyncPolicy, JournalStats};
 use super::group_commit::{INDEX_EVERY, State, Writer};
 use super::{Journal, Record, Seq, Snapshot, check_snapshot, snapshot};
 use crate::{Error, Result};
@@ -185,6 +185,11 @@ impl FileJournal {
     /// What opening the file found.
     pub fn recovery(&self) -> &RecoveryReport {
         &self.report
+    }
+
+    /// Appends and fsyncs since the journal was opened.
+    pub fn stats(&self) -> JournalStats {
+        self.writer.lock().stats
     }
 
     /// The journal file's path.

@@ -333,6 +333,10 @@ fn group_commit_many_threads_conditional_appends() {
             });
         }
     });
+    let stats = j.stats();
+    assert_eq!((stats.batches, stats.records), (200, 400));
+    // Every batch waited for a sync, and no sync happened without a batch to cover.
+    assert!(stats.fsyncs >= 1 && stats.fsyncs <= 200, "{stats:?}");
     let err = j.append_if(Some(Seq(5)), &[vec![0]]).unwrap_err();
     assert!(matches!(
         err,

@@ -37,6 +37,17 @@ pub enum FsyncPolicy {
     Never,
 }
 
+/// Counters of a [`FileJournal`](super::FileJournal) since it was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalStats {
+    /// Batches appended.
+    pub batches: u64,
+    /// Records appended.
+    pub records: u64,
+    /// `fdatasync` calls made for appends (with group commit, fewer than `batches` under load).
+    pub fsyncs: u64,
+}
+
 /// Every how many records the sparse in-memory index keeps a (sequence, offset) pair.
 pub(super) const INDEX_EVERY: u64 = 1024;
 
@@ -53,6 +64,8 @@ pub(super) struct State {
     pub durable_end: u64,
     /// A leader is syncing right now.
     syncing: bool,
+    /// Counters.
+    pub stats: JournalStats,
     /// Why the writer refuses appends, if it does.
     pub broken: Option<String>,
     /// Sparse index: `(seq, offset)` for seq 1, 1 + INDEX_EVERY, ….
@@ -69,6 +82,7 @@ impl State {
             durable_seq: last_seq,
             durable_end: end,
             syncing: false,
+            stats: JournalStats::default(),
             broken,
             index,
             buf: Vec::new(),
@@ -153,6 +167,8 @@ impl Writer {
         }
         st.written_seq = first + payloads.len() as u64 - 1;
         st.written_end = offset;
+        st.stats.batches += 1;
+        st.stats.records += payloads.len() as u64;
         let mine = st.written_seq;
         let seqs = (first..=mine).map(Seq).collect();
         match self.policy {
@@ -161,6 +177,7 @@ impl Writer {
                 st.durable_end = st.written_end;
             }
             FsyncPolicy::EveryBatch => {
+                st.stats.fsyncs += 1;
                 if let Err(e) = self.file.sync_data() {
                     st.broken = Some(format!("fsync failed: {e}"));
                     return Err(Error::JournalIo {
@@ -194,6 +211,7 @@ impl Writer {
             drop(st);
             let synced = self.file.sync_data();
             st = self.lock();
+            st.stats.fsyncs += 1;
             st.syncing = false;
             let result = match synced {
                 Ok(()) => {

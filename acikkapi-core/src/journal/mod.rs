@@ -80,7 +80,9 @@ mod typed;
 
 use serde::{Deserialize, Serialize};
 
-pub use file::{FileJournal, FileJournalOptions, FsyncPolicy, RecoveryReport, TornTail};
+pub use file::{
+    FileJournal, FileJournalOptions, FsyncPolicy, JournalStats, RecoveryReport, TornTail,
+};
 pub use format::Recovery;
 pub use memory::MemoryJournal;
 pub use typed::TypedJournal;

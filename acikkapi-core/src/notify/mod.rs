@@ -90,6 +90,27 @@ pub struct DeliveryReceipt {
 
 /// A delivery channel. Implementations return [`Error::NotifyTransient`] for failures worth
 /// retrying and [`Error::NotifyPermanent`] for those that are not; see [`is_transient`].
+///
+/// ```
+/// use acikkapi_core::notify::{DeliveryReceipt, Notification, Notifier, sms};
+/// use acikkapi_core::{Error, Result};
+///
+/// /// An SMS gateway that only accepts Turkish mobile numbers.
+/// struct Gateway;
+/// impl Notifier for Gateway {
+///     fn send(&self, m: &Notification) -> Result<DeliveryReceipt> {
+///         if !m.recipient.starts_with("+905") {
+///             return Err(Error::NotifyPermanent { reason: format!("{} is not a mobile number", m.recipient) });
+///         }
+///         // … call the operator's HTTP API with m.key as its idempotency key …
+///         Ok(DeliveryReceipt { provider_id: m.key.to_string(), segments: Some(sms::analyze(&m.body).segments) })
+///     }
+/// }
+/// let r = Gateway.send(&Notification::sms("a/registered", "+905321234567", "Başvurunuz kaydedildi."))?;
+/// assert_eq!(r.segments, Some(1));
+/// assert!(Gateway.send(&Notification::sms("b", "+902121234567", "x")).is_err());
+/// # Ok::<(), Error>(())
+/// ```
 pub trait Notifier: Send + Sync {
     /// Delivers one notification.
     fn send(&self, message: &Notification) -> Result<DeliveryReceipt>;

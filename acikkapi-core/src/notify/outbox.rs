@@ -483,4 +483,72 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<OutboxEvent>(&json).unwrap(), e);
     }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Enqueue(u8),
+        Fail(u8, bool),
+        Tick(u16),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u8..6).prop_map(Op::Enqueue),
+            (1u8..4, any::<bool>()).prop_map(|(n, p)| Op::Fail(n, p)),
+            (0u16..200).prop_map(Op::Tick),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn outbox_invariants_and_rebuild(ops in proptest::collection::vec(op(), 1..60)) {
+            use proptest::prop_assert;
+            let policy = RetryPolicy { initial_delay_secs: 10, max_delay_secs: 60, max_attempts: 4 };
+            let gw = RecordingNotifier::new();
+            let mut ob = Outbox::new(policy);
+            let mut events = Vec::new();
+            let mut now = t0();
+            for op in ops {
+                match op {
+                    Op::Enqueue(k) => {
+                        ob.enqueue(sms(&format!("k{k}")), now);
+                    }
+                    Op::Fail(n, permanent) => gw.fail_next(
+                        n as usize,
+                        if permanent { ScriptedFailure::Permanent } else { ScriptedFailure::Transient },
+                    ),
+                    Op::Tick(secs) => {
+                        now += TimeDelta::seconds(secs as i64);
+                        ob.tick(now, &gw);
+                    }
+                }
+                events.extend(ob.take_events());
+                for m in ob.statuses() {
+                    prop_assert!(m.attempts <= policy.max_attempts);
+                    match m.state {
+                        DeliveryState::Pending => prop_assert!(m.next_attempt_at.is_some() && m.receipt.is_none()),
+                        DeliveryState::Sent => prop_assert!(m.receipt.is_some() && m.next_attempt_at.is_none()),
+                        DeliveryState::FailedPermanently => {
+                            prop_assert!(m.next_attempt_at.is_none() && m.last_error.is_some())
+                        }
+                    }
+                }
+                let rebuilt = Outbox::rebuild(policy, &events);
+                prop_assert!(rebuilt.statuses().eq(ob.statuses()));
+            }
+            // Each key reached the gateway successfully at most once.
+            let mut sent: Vec<_> = gw.sent().into_iter().map(|n| n.key).collect();
+            let total = sent.len();
+            sent.sort();
+            sent.dedup();
+            prop_assert!(sent.len() == total);
+            // Ticking past the longest delay, every message ends sent or failed within max_attempts.
+            for _ in 0..policy.max_attempts {
+                now += TimeDelta::seconds(60);
+                ob.tick(now, &gw);
+            }
+            prop_assert!(ob.statuses().all(|m| m.state != DeliveryState::Pending));
+        }
+    }
 }

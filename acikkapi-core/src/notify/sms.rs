@@ -335,3 +335,37 @@ mod tests {
         assert_eq!(i.segments, 1);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn cheapest_and_consistent(text in "[a-zA-Z0-9 .,çğışöüÇĞİŞÖÜ€{}✓🙂]{0,400}") {
+            let best = analyze(&text);
+            let ucs2 = analyze_as(&text, SmsEncoding::Ucs2).unwrap();
+            prop_assert!(best.segments <= ucs2.segments);
+            prop_assert_eq!(ucs2.units as usize, text.encode_utf16().count());
+            for e in [SmsEncoding::Gsm7, SmsEncoding::Gsm7Turkish, SmsEncoding::Ucs2] {
+                if let Some(i) = analyze_as(&text, e) {
+                    prop_assert!(best.segments <= i.segments);
+                    // Greedy filling never needs fewer segments than the unit count allows, and
+                    // wastes at most one unit per segment (a 2-unit character that did not fit).
+                    let lower = if i.units <= e.single_capacity() { 1 } else { i.units.div_ceil(e.segment_capacity()) };
+                    prop_assert!(i.segments >= lower);
+                    prop_assert!(i.segments <= lower.max(1) + i.units / e.segment_capacity() / 2 + 1);
+                }
+            }
+        }
+
+        #[test]
+        fn plain_gsm_text_follows_160_153(n in 0usize..1000) {
+            let i = analyze(&"e".repeat(n));
+            let expected = if n <= 160 { 1 } else { n.div_ceil(153) as u32 };
+            prop_assert_eq!((i.encoding, i.segments), (SmsEncoding::Gsm7, expected));
+        }
+    }
+}

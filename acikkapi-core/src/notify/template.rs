@@ -326,6 +326,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_fails_typed(text in "\\PC{0,60}") {
+            match Template::parse("t", &text) {
+                Ok(t) => {
+                    let names: Vec<String> = t.placeholders().map(String::from).collect();
+                    let values: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "X")).collect();
+                    let out = t.render(&values).unwrap();
+                    if names.is_empty() {
+                        proptest::prop_assert_eq!(out, text.replace("{{", "{").replace("}}", "}"));
+                    }
+                }
+                Err(e) => {
+                    let typed = matches!(e, Error::TemplateSyntax { .. });
+                    proptest::prop_assert!(typed, "unexpected error {}", e);
+                }
+            }
+        }
+    }
+
     #[test]
     fn syntax_errors() {
         for bad in ["a {unclosed", "a {} b", "a } b", "a {x y}"] {

@@ -533,8 +533,14 @@ pub(super) fn build(
     let mut by_type_province = HashMap::new();
     let mut by_type_district: HashMap<_, HashMap<usize, usize>> = HashMap::new();
     let mut name_index = HashMap::new();
+    let mut type_vy = HashMap::new();
     for (i, u) in units.iter().enumerate() {
         name_index.entry(search_key(&u.name)).or_insert(i);
+        if let (None, Some(vy)) = (&u.district, &u.vali_yardimcisi) {
+            for t in &u.handles {
+                type_vy.entry(t.clone()).or_insert_with(|| vy.clone());
+            }
+        }
         for t in &u.handles {
             let local: Vec<usize> = match &u.district {
                 Some(d) => district_lookup.get(d).copied().into_iter().collect(),
@@ -575,5 +581,6 @@ pub(super) fn build(
         by_type_province,
         by_type_district,
         filled_types: Vec::new(),
+        type_vy,
     })
 }

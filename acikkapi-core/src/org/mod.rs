@@ -138,6 +138,8 @@ pub struct Organisation {
     /// Institution type → district index → unit index.
     by_type_district: HashMap<InstitutionTypeCode, HashMap<usize, usize>>,
     filled_types: Vec<InstitutionTypeCode>,
+    /// Institution type → the vali yardımcısı named by the first province unit handling it.
+    type_vy: HashMap<InstitutionTypeCode, OfficerId>,
 }
 
 impl Organisation {
@@ -454,12 +456,22 @@ impl Organisation {
 
     /// The officers an application handled by `unit` escalates to, in order: the unit's head
     /// (institution head, kaymakam), each further unit's head, and at the valilik the unit's vali
-    /// yardımcısı then the vali. No officer appears twice.
+    /// yardımcısı then the vali. No officer appears twice. The vali yardımcısı is the one named on
+    /// the chain (`vali_yardimcisi`), else the one of a province unit handling the same institution
+    /// type, else the valilik's first.
     pub fn officer_chain(&self, unit: &UnitId) -> Vec<&Officer> {
         let chain = self.escalation_chain(unit);
+        // The VY named on the chain, else the one of the province unit of the same institution
+        // type (a district belediye follows the Büyükşehir), else the valilik's first.
+        let same_type = || {
+            chain
+                .first()
+                .and_then(|u| u.handles.iter().find_map(|t| self.type_vy.get(t)))
+        };
         let vy = chain
             .iter()
             .find_map(|u| u.vali_yardimcisi.as_ref())
+            .or_else(same_type)
             .and_then(|id| self.officer(id))
             .map(|(_, o)| o)
             .or_else(|| self.valilik().first_with(OfficerRole::ValiYardimcisi));

@@ -283,11 +283,12 @@ fn escalation_chains_end_at_the_vali() {
         [
             "20.MERKEZEFENDI.BELEDIYE.HEAD",
             "20.MERKEZEFENDI.KAYMAKAMLIK.KAYMAKAM",
-            "20.VALILIK.VY_SOSYAL",
+            "20.VALILIK.VY_GUVENLIK",
             "20.VALILIK.VALI"
         ]
     );
-    // A province institution names its vali yardımcısı.
+    // A district belediye follows the Büyükşehir Belediyesi's vali yardımcısı (local government);
+    // a province institution names its own.
     let emn = UnitId::parse("20.EMNIYET").unwrap();
     let officers: Vec<&str> = org
         .officer_chain(&emn)
@@ -407,4 +408,34 @@ fn serves_districts_splits_a_province() {
         p.contains("district and serves_districts exclude each other"),
         "{p}"
     );
+}
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A file with any run of lines removed or any line duplicated loads or fails with a typed
+        /// error; it never panics or hangs.
+        #[test]
+        fn mangled_files_never_panic(start in 0usize..200, len in 0usize..12, dup in any::<bool>()) {
+            let text = with_kaymakamliks(SMALL);
+            let lines: Vec<&str> = text.lines().collect();
+            let start = start % lines.len();
+            let end = (start + len).min(lines.len());
+            let mut out: Vec<&str> = lines[..start].to_vec();
+            if dup {
+                out.extend(&lines[start..end]);
+                out.extend(&lines[start..end]);
+            }
+            out.extend(&lines[end..]);
+            match Organisation::from_toml(&out.join("\n"), "mangled.toml") {
+                Ok(org) => prop_assert!(org.units().len() >= 2),
+                Err(Error::InvalidOrganisation { problems, .. }) => prop_assert!(!problems.is_empty()),
+                Err(Error::DataFile { .. }) => {}
+                Err(e) => prop_assert!(false, "unexpected error kind: {e}"),
+            }
+        }
+    }
 }

@@ -186,6 +186,17 @@ pub enum Priority {
     Urgent,
 }
 
+impl Priority {
+    /// The Turkish name (`"olağan"`, `"yüksek"`, `"acil"`).
+    pub fn name_tr(self) -> &'static str {
+        match self {
+            Priority::Normal => "olağan",
+            Priority::High => "yüksek",
+            Priority::Urgent => "acil",
+        }
+    }
+}
+
 /// Who may see the application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

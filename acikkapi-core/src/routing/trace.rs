@@ -109,12 +109,22 @@ impl Router {
             });
         }
         t.push(format!(
-            "öncelik: {:?}, süre: {} iş günü",
-            d.priority, d.deadline_days
+            "öncelik: {}, süre: {} iş günü",
+            d.priority.name_tr(),
+            d.deadline_days
         ));
         if !d.escalation.is_empty() {
             let chain: Vec<&str> = d.escalation.iter().map(UnitId::as_str).collect();
             t.push(format!("üst makam zinciri: {}", chain.join(" → ")));
+        }
+        if !d.escalation_officers.is_empty() {
+            let titles: Vec<&str> = d
+                .escalation_officers
+                .iter()
+                .filter_map(|o| org.officer(o))
+                .map(|(_, o)| o.title.as_str())
+                .collect();
+            t.push(format!("üst görevliler: {}", titles.join(" → ")));
         }
         if let Visibility::Restricted { officers } = &d.visibility {
             t.push(format!(

@@ -298,7 +298,7 @@ impl<'a> Simulation<'a> {
         let at = self.arrivals[i].at;
         let bureau = self.bureau.clone();
         let input = self.arrivals[i].input.clone();
-        self.exec(i, "al", &bureau, at, ApplicationCommand::Receive { input })?;
+        self.exec(i, "al", &bureau, at, ApplicationCommand::Receive { input: Box::new(input) })?;
         if slot != usize::MAX && office_hours(self.calendar, at)? {
             self.register(i, at, slot)?;
         } else {
@@ -348,6 +348,8 @@ impl<'a> Simulation<'a> {
                 let assignment = Assignment {
                     unit: self.router.unit_name(&unit),
                     officer: officer.to_string(),
+                    // The chain decided with the routing: escalations go up it, not a fixed one.
+                    escalation: decision.escalation.iter().map(|u| self.router.unit_name(u)).collect(),
                 };
                 self.items[i].assignment = Some(assignment.clone());
                 self.items[i].unit = Some(unit.to_string());
@@ -520,6 +522,7 @@ impl<'a> Simulation<'a> {
         let a = self.items[i].assignment.clone().unwrap_or(Assignment {
             unit: String::new(),
             officer: String::new(),
+            escalation: Vec::new(),
         });
         let officer = Actor::new(Role::Officer, a.officer, a.unit);
         let fate = &self.arrivals[i].fate;

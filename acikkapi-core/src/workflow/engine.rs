@@ -108,6 +108,9 @@ pub struct EngineOptions {
     pub escalation: Arc<dyn EscalationChain>,
     /// Write a snapshot every this many events (0 = never automatically).
     pub snapshot_every: u64,
+    /// Start from the journal's snapshot when there is one (default); `false` replays every
+    /// record (for checks and tools).
+    pub use_snapshot: bool,
 }
 
 impl Default for EngineOptions {
@@ -116,6 +119,7 @@ impl Default for EngineOptions {
             calendar: Arc::new(Calendar::public_sector().clone()),
             escalation: Arc::new(FixedChain::default()),
             snapshot_every: 0,
+            use_snapshot: true,
         }
     }
 }
@@ -264,21 +268,26 @@ impl<W: WorkflowDefinition> Engine<W> {
                 seq,
                 message: e.to_string(),
             })?;
-        let status = self.def.status(&state).to_owned();
-        let outcome = self
-            .commands
-            .entry(env.command.clone())
-            .or_insert_with(|| CommandOutcome {
-                command: env.command.clone(),
-                instance: env.instance.clone(),
-                version: 0,
-                events: 0,
-                status: String::new(),
-                repeated: false,
-            });
-        outcome.version = env.version;
-        outcome.events += 1;
-        outcome.status = status;
+        let status = self.def.status(&state);
+        if let Some(outcome) = self.commands.get_mut(&env.command) {
+            outcome.version = env.version;
+            outcome.events += 1;
+            if outcome.status != status {
+                outcome.status = status.to_owned();
+            }
+        } else {
+            self.commands.insert(
+                env.command.clone(),
+                CommandOutcome {
+                    command: env.command.clone(),
+                    instance: env.instance.clone(),
+                    version: env.version,
+                    events: 1,
+                    status: status.to_owned(),
+                    repeated: false,
+                },
+            );
+        }
         let id = env.instance.clone();
         let version = env.version;
         history.push(env);
@@ -518,6 +527,24 @@ impl<W: WorkflowDefinition> Engine<W> {
             }
         }
         self.unsent = failed;
+    }
+
+    /// Offers every notification of every stored event to the sink again. With a durable outbox
+    /// (which ignores keys it has seen) this queues exactly the notifications lost by a crash
+    /// between the journal append and the enqueue; call it after [`Engine::open`]. Returns how
+    /// many notifications were offered. Notifications are derived from each event and the
+    /// instance's current state (the phone number as it is now).
+    pub fn requeue_notifications(&mut self, now: DateTime<Utc>) -> usize {
+        let mut all = Vec::new();
+        for inst in self.instances.values() {
+            for env in &inst.history {
+                all.extend(self.def.notifications(env, &inst.state));
+            }
+        }
+        let n = all.len();
+        self.unsent.extend(all);
+        self.flush_notifications(now);
+        n
     }
 
     /// Notifications the outbox refused so far; they are retried on every command and tick.

@@ -24,12 +24,14 @@ use crate::Result;
 
 pub mod application;
 mod engine;
+mod outbox;
 pub mod personnel;
 pub mod ports;
 mod report;
 mod runner;
 
 pub use engine::{CommandOutcome, Engine, EngineOptions, Envelope, Fired, Instance};
+pub use outbox::DurableOutbox;
 pub use report::{Statistics, format_tr};
 pub use runner::{Clock, Runner, RunnerStats, SystemClock};
 

@@ -142,7 +142,7 @@ pub struct PersonnelState {
 
 /// Komut.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum PersonnelCommand {
     /// Talep et (bureau or vali).
     Submit {
@@ -167,7 +167,7 @@ pub enum PersonnelCommand {
 
 /// Olay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum PersonnelEvent {
     /// Submitted.
     Submitted {

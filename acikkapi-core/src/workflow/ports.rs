@@ -330,7 +330,9 @@ mod tests {
         sink.enqueue(n.clone(), now).unwrap();
         sink.enqueue(n.clone(), now).unwrap();
         assert_eq!(sink.notifications().len(), 1);
-        let mut outbox = Arc::new(Mutex::new(Outbox::new(crate::notify::RetryPolicy::default())));
+        let mut outbox = Arc::new(Mutex::new(Outbox::new(
+            crate::notify::RetryPolicy::default(),
+        )));
         outbox.enqueue(n.clone(), now).unwrap();
         outbox.enqueue(n, now).unwrap();
         assert_eq!(outbox.lock().unwrap().due(now).len(), 1);

@@ -18,6 +18,7 @@ from .errors import (
     WorkflowError,
 )
 from .geo import Geography, Province, Taxonomy
+from .routing import Router
 
 __all__ = [
     "AcikKapiError",
@@ -30,6 +31,7 @@ __all__ = [
     "NotFoundError",
     "Province",
     "RuleError",
+    "Router",
     "Taxonomy",
     "ValidationError",
     "WorkflowError",

@@ -5,9 +5,9 @@ use super::{
     Answer, ApplicationCommand, ApplicationConfig, ApplicationEvent, ApplicationState,
     ApplicationWorkflow, Status,
 };
+use crate::ids::TrackingNumber;
 use crate::workflow::ports::{BusinessCalendar, local_date, start_of_day};
 use crate::workflow::{Actor, Context, Role, Timer};
-use crate::ids::TrackingNumber;
 use crate::{Error, Result};
 use chrono::Utc;
 
@@ -252,13 +252,20 @@ pub(super) fn on_timer(
         Ok(vec![ApplicationEvent::MarkedOverdue { deadline }])
     } else if timer.key.starts_with("escalate:") {
         let level = s.escalations + 1;
+        let from_routing = s
+            .assignment
+            .as_ref()
+            .and_then(|a| {
+                a.escalation
+                    .get(usize::try_from(level).ok()?.checked_sub(1)?)
+            })
+            .cloned();
         let unit = s
             .assignment
             .as_ref()
             .map_or(s.bureau.as_str(), |a| a.unit.as_str());
-        let to = ctx
-            .escalation
-            .level(unit, level)
+        let to = from_routing
+            .or_else(|| ctx.escalation.level(unit, level))
             .unwrap_or_else(|| "Vali".to_owned());
         Ok(vec![ApplicationEvent::Escalated { level, to }])
     } else {

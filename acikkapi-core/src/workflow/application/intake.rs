@@ -13,7 +13,11 @@ pub trait Validator: Send + Sync {
     /// The valid, normalised application, or the reasons (Turkish, one per problem) why it
     /// cannot be processed. `received_at` is when the bureau received it: the reception time
     /// when the input has none, and the latest reception time accepted. Must be deterministic.
-    fn validate(&self, input: &ApplicationInput, received_at: DateTime<Utc>) -> Result<Application, Vec<String>>;
+    fn validate(
+        &self,
+        input: &ApplicationInput,
+        received_at: DateTime<Utc>,
+    ) -> Result<Application, Vec<String>>;
 
     /// Whether a category code exists (for recategorisation).
     fn category_exists(&self, code: &str) -> bool;
@@ -24,9 +28,14 @@ pub trait Validator: Send + Sync {
 pub struct StandardValidator;
 
 impl Validator for StandardValidator {
-    fn validate(&self, input: &ApplicationInput, received_at: DateTime<Utc>) -> Result<Application, Vec<String>> {
+    fn validate(
+        &self,
+        input: &ApplicationInput,
+        received_at: DateTime<Utc>,
+    ) -> Result<Application, Vec<String>> {
         let now = received_at.with_timezone(&chrono_tz::Europe::Istanbul);
-        validate_at(input, Geography::embedded(), Taxonomy::embedded(), now).map_err(|r| r.reasons_tr())
+        validate_at(input, Geography::embedded(), Taxonomy::embedded(), now)
+            .map_err(|r| r.reasons_tr())
     }
 
     fn category_exists(&self, code: &str) -> bool {

@@ -27,10 +27,10 @@ pub use intake::{StandardValidator, Validator};
 pub use view::{AnalystRecord, PublicEntry, PublicHistory};
 
 use super::ports::{self, Notification};
+use super::{Actor, Envelope, Timer, WorkflowDefinition};
 use crate::application::{Application, ApplicationInput};
 use crate::notify::{SmsStage, SmsTemplates};
 use crate::taxonomy::CategoryCode;
-use super::{Actor, Envelope, Timer, WorkflowDefinition};
 use crate::{Error, Result};
 
 /// Sonuç: how an answer came out (olumlu, olumsuz, kısmen olumlu); the notification module's type.
@@ -43,6 +43,11 @@ pub struct Assignment {
     pub unit: String,
     /// The officer's personal id (never shown to the citizen).
     pub officer: String,
+    /// The escalation chain decided with the routing (first step up first), e.g. from
+    /// [`Decision::escalation`](crate::routing::Decision::escalation); empty: the engine's
+    /// [`EscalationChain`](crate::workflow::ports::EscalationChain) decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<String>,
 }
 
 /// Cevap: the officer's answer.
@@ -184,12 +189,12 @@ pub struct ApplicationState {
 
 /// Komut: what bureau staff, officers and the vali do with an application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ApplicationCommand {
     /// Başvuru al (bureau): creates the application.
     Receive {
         /// The submission, as taken in.
-        input: ApplicationInput,
+        input: Box<ApplicationInput>,
     },
     /// Kaydet (bureau): checks the submission; registered, or not processed with the reasons.
     Register,
@@ -235,12 +240,12 @@ pub enum ApplicationCommand {
 
 /// Olay: what happened to an application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ApplicationEvent {
     /// Alındı.
     Received {
         /// The submission, as taken in.
-        input: ApplicationInput,
+        input: Box<ApplicationInput>,
         /// When.
         at: DateTime<Utc>,
         /// The receiving bureau.
@@ -429,7 +434,7 @@ fn apply(state: Option<ApplicationState>, event: &ApplicationEvent) -> Result<Ap
         return match event {
             E::Received { input, at, bureau } => Ok(ApplicationState {
                 status: Status::Received,
-                input: input.clone(),
+                input: (**input).clone(),
                 application: None,
                 received_at: *at,
                 bureau: bureau.clone(),
@@ -550,7 +555,9 @@ impl ApplicationState {
     pub fn confidential(&self) -> bool {
         self.application
             .as_ref()
-            .map_or(self.input.confidential.unwrap_or(false), |a| a.flags.confidential)
+            .map_or(self.input.confidential.unwrap_or(false), |a| {
+                a.flags.confidential
+            })
     }
 }
 
@@ -617,19 +624,27 @@ impl WorkflowDefinition for ApplicationWorkflow {
 
     /// SMS at registration, routing and answer, to the registered phone number. Key:
     /// `<tracking>/<stage>/<version>` (a re-routing is a new message).
-    fn notifications(&self, envelope: &Envelope<ApplicationEvent>, state: &ApplicationState) -> Vec<Notification> {
+    fn notifications(
+        &self,
+        envelope: &Envelope<ApplicationEvent>,
+        state: &ApplicationState,
+    ) -> Vec<Notification> {
         let Some(app) = &state.application else {
             return Vec::new();
         };
         let tracking = envelope.instance.as_str();
         let (stage, text) = match &envelope.event {
-            ApplicationEvent::Registered { .. } => (SmsStage::Registered, self.templates.registered(tracking)),
-            ApplicationEvent::Routed { assignment } => {
-                (SmsStage::Routed, self.templates.routed(tracking, &assignment.unit))
+            ApplicationEvent::Registered { .. } => {
+                (SmsStage::Registered, self.templates.registered(tracking))
             }
-            ApplicationEvent::Answered { answer } => {
-                (SmsStage::Answered, self.templates.answered(tracking, answer.outcome))
-            }
+            ApplicationEvent::Routed { assignment } => (
+                SmsStage::Routed,
+                self.templates.routed(tracking, &assignment.unit),
+            ),
+            ApplicationEvent::Answered { answer } => (
+                SmsStage::Answered,
+                self.templates.answered(tracking, answer.outcome),
+            ),
             _ => return Vec::new(),
         };
         // The embedded templates are checked by the notify module's tests; a render error can

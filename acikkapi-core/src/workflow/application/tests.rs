@@ -48,6 +48,7 @@ fn assignment() -> Assignment {
     Assignment {
         unit: "Denizli İl Milli Eğitim Müdürlüğü".into(),
         officer: "o1".into(),
+        escalation: Vec::new(),
     }
 }
 
@@ -101,8 +102,14 @@ impl T {
     }
 
     fn receive(&mut self, id: &str, input: ApplicationInput) {
-        self.run(id, &bureau(), ApplicationCommand::Receive { input })
-            .unwrap();
+        self.run(
+            id,
+            &bureau(),
+            ApplicationCommand::Receive {
+                input: Box::new(input),
+            },
+        )
+        .unwrap();
         self.run(id, &bureau(), ApplicationCommand::Register)
             .unwrap();
     }
@@ -139,7 +146,10 @@ fn full_lifecycle_with_three_sms() {
     assert_eq!((out.status.as_str(), out.version), ("closed", 5));
     let sms = t.sink.notifications();
     let keys: Vec<_> = sms.iter().map(|n| n.key.0.as_str()).collect();
-    assert_eq!(keys, vec!["A1/registered/2", "A1/routed/3", "A1/answered/4"]);
+    assert_eq!(
+        keys,
+        vec!["A1/registered/2", "A1/routed/3", "A1/answered/4"]
+    );
     assert!(
         sms.iter()
             .all(|n| n.recipient == "+905321234567" && n.body.contains("A1"))
@@ -196,7 +206,9 @@ fn redirected_applications_end_there() {
     t.run(
         "A1",
         &bureau(),
-        ApplicationCommand::Receive { input: intake() },
+        ApplicationCommand::Receive {
+            input: Box::new(intake()),
+        },
     )
     .unwrap();
     t.run(
@@ -297,6 +309,7 @@ fn returned_applications_are_rerouted_or_recategorised() {
     let a = Assignment {
         unit: "Denizli İl Sağlık Müdürlüğü".into(),
         officer: "o2".into(),
+        escalation: Vec::new(),
     };
     t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
         .unwrap();
@@ -419,7 +432,9 @@ fn stale_expected_version_is_a_conflict() {
             Some(3),
             &bureau(),
             t0(),
-            ApplicationCommand::Receive { input: intake() },
+            ApplicationCommand::Receive {
+                input: Box::new(intake()),
+            },
         )
         .unwrap_err();
     assert!(matches!(
@@ -627,10 +642,9 @@ fn analysts_get_de_identified_records() {
     ] {
         assert!(!all.contains(secret), "{secret} leaked");
     }
-    assert!(
-        recs.iter()
-            .all(|r| r.applicant.is_some_and(|a| a.age_group == Some(AgeGroup::From45To64) && a.gender == Some(Gender::Female)))
-    );
+    assert!(recs.iter().all(|r| r.applicant.is_some_and(|a| a.age_group
+        == Some(AgeGroup::From45To64)
+        && a.gender == Some(Gender::Female))));
     assert!(t.e.analyst_records(&Actor::system()).is_err());
 }
 
@@ -693,4 +707,34 @@ fn statistics_add_up() {
         s.total,
         s.concluded + s.pending + s.not_processed + s.redirected
     );
+}
+
+#[test]
+fn escalation_follows_the_chain_decided_at_routing() {
+    let mut t = T::new();
+    t.receive("A1", intake());
+    let a = Assignment {
+        escalation: vec!["Şube Müdürü".into(), "Vali Yardımcısı".into()],
+        ..assignment()
+    };
+    t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
+        .unwrap();
+    t.e.tick(local_time(
+        NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+        9,
+        0,
+    ))
+    .unwrap();
+    let to: Vec<String> =
+        t.e.instance(&InstanceId::new("A1"))
+            .unwrap()
+            .history
+            .iter()
+            .filter_map(|e| match &e.event {
+                ApplicationEvent::Escalated { to, .. } => Some(to.clone()),
+                _ => None,
+            })
+            .collect();
+    // Two levels from the routing decision, the third from the engine's chain.
+    assert_eq!(to, ["Şube Müdürü", "Vali Yardımcısı", "Vali"]);
 }

@@ -105,7 +105,10 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
             "Başvurunuz yeniden değerlendirilmek üzere Açık Kapı Bürosuna döndü.".to_owned()
         }
         E::Answered { answer } => {
-            format!("Başvurunuz {} olarak cevaplandı.", answer.outcome.label_tr())
+            format!(
+                "Başvurunuz {} olarak cevaplandı.",
+                answer.outcome.label_tr()
+            )
         }
         E::Closed { .. } => "Başvurunuz sonuçlandırıldı.".to_owned(),
         E::ApprovalRequested { .. }
