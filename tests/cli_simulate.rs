@@ -211,3 +211,32 @@ fn demo_runs_through_the_simulation_and_replays_the_journal() {
     assert!(out.stdout.contains("Toplam Başvuru Sayısı"));
     assert!(out.stdout.contains("durum aynı"), "{}", out.stdout);
 }
+
+#[test]
+fn records_feed_the_report_command_and_html_is_written() {
+    let dir = std::env::temp_dir().join(format!("acikkapi-cli-sim-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let records = dir.join("sim.jsonl");
+    let html = dir.join("sim.html");
+    let v = json(
+        &[
+            &SMALL[..],
+            &[
+                "--format",
+                "json",
+                "--records",
+                records.to_str().unwrap(),
+                "--html",
+                html.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
+    let lines = std::fs::read_to_string(&records).unwrap().lines().count() as u64;
+    assert_eq!(lines, v["total"]["received"].as_u64().unwrap());
+    assert!(std::fs::read_to_string(&html).unwrap().contains("</html>"));
+    let report = json(&["report", records.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(report["block"]["received"], v["total"]["received"]);
+    assert_eq!(report["block"]["concluded"], v["total"]["answered"]);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -118,6 +118,35 @@ pub enum Error {
         heading: String,
     },
 
+    // --- stats ---------------------------------------------------------------------------------
+    /// A number that is not written the Turkish way (`46.605`).
+    #[error("geçersiz sayı: {0:?} (örnek: 46.605)")]
+    InvalidNumber(String),
+    /// A report dimension that does not exist.
+    #[error(
+        "bilinmeyen kırılım: {0:?} (heading, category, province, district, channel, kind, institution, unit, week, month, age, gender)"
+    )]
+    UnknownDimension(String),
+    /// An output format that does not exist.
+    #[error("bilinmeyen çıktı biçimi: {0:?} (table, csv, json, html)")]
+    UnknownFormat(String),
+    /// An application's event history that cannot be projected to a statistics record.
+    #[error("başvuru {instance}: istatistik kaydı çıkarılamadı: {message}")]
+    Projection {
+        /// The tracking number (workflow instance).
+        instance: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A line of a records file that is not a valid record.
+    #[error("kayıt dosyası, satır {line}: {message}")]
+    InvalidRecord {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+
     // --- workflow ------------------------------------------------------------------------------
     /// A command that the workflow does not allow in the instance's current state.
     #[error("geçersiz işlem: {workflow} süreci {state:?} durumundayken {command:?} yapılamaz")]

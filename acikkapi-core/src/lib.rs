@@ -22,6 +22,7 @@ pub mod org;
 pub mod routing;
 pub mod samples;
 pub mod sim;
+pub mod stats;
 pub mod taxonomy;
 pub mod text;
 pub mod validate;

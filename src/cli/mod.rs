@@ -13,6 +13,7 @@ pub mod demo;
 pub mod geo;
 pub mod journal;
 pub mod org;
+pub mod report;
 pub mod route;
 pub mod rules;
 pub mod simulate;
@@ -98,6 +99,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Policy experiments: a province's applications simulated on the real engine (one policy, or two compared).
     Simulate(simulate::SimulateArgs),
+    /// Statistics over application records or a journal: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -113,6 +116,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
         Command::Simulate(args) => simulate::run(args, io),
+        Command::Report(args) => report::run(args, io),
     }
 }
 

@@ -67,6 +67,13 @@ pub struct SimulateArgs {
     /// How many units to list in the table (by number of applications).
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Also write the run's application records (JSON Lines, `acikkapi_core::stats`) to this file,
+    /// for `acikkapi report FILE --format table|csv|json|html` (one policy only).
+    #[arg(long, conflicts_with = "compare")]
+    pub records: Option<PathBuf>,
+    /// Also write the statistics module's HTML report of the run to this file (one policy only).
+    #[arg(long, conflicts_with = "compare")]
+    pub html: Option<PathBuf>,
 }
 
 /// The scripted router of `acikkapi-rules` as the simulation's router.
@@ -155,9 +162,36 @@ fn apply_overrides(mut p: Policy, args: &SimulateArgs) -> Result<Policy, CliErro
     Ok(p)
 }
 
-fn run_one(prepared: &Prepared, policy: &Policy) -> Result<sim::SimReport, CliError> {
+fn run_one(prepared: &Prepared, policy: &Policy) -> Result<sim::Run, CliError> {
     let router = router_for(policy, prepared.scenario.plate.get())?;
-    Ok(sim::run_policy(prepared, policy, router.as_ref())?.report)
+    Ok(sim::run_policy(prepared, policy, router.as_ref())?)
+}
+
+/// Writes the run's records (JSON Lines) and the HTML report when asked.
+fn write_stats(run: &sim::Run, args: &SimulateArgs) -> Result<(), CliError> {
+    if args.records.is_none() && args.html.is_none() {
+        return Ok(());
+    }
+    let records = run.stats_records()?;
+    if let Some(path) = &args.records {
+        let mut text = String::new();
+        for r in &records {
+            text.push_str(&serde_json::to_string(r)?);
+            text.push('\n');
+        }
+        std::fs::write(path, text)?;
+    }
+    if let Some(path) = &args.html {
+        let report =
+            acikkapi_core::stats::report(&records, &acikkapi_core::stats::ReportOptions::default());
+        let html = acikkapi_core::stats::render::render(
+            &report,
+            None,
+            acikkapi_core::stats::render::Format::Html,
+        );
+        std::fs::write(path, html)?;
+    }
+    Ok(())
 }
 
 /// Runs `acikkapi simulate`.
@@ -183,7 +217,8 @@ pub fn run(args: SimulateArgs, io: &mut Io<'_>) -> CliResult {
             };
             let pa = apply_overrides(load_policy(a)?, &args)?;
             let pb = apply_overrides(load_policy(b)?, &args)?;
-            let (ra, rb) = (run_one(&prepared, &pa)?, run_one(&prepared, &pb)?);
+            let ra = run_one(&prepared, &pa)?.report;
+            let rb = run_one(&prepared, &pb)?.report;
             render::comparison(out, args.format, &ra, &rb, prepared.arrivals.len())?;
         }
         None => {
@@ -192,8 +227,9 @@ pub fn run(args: SimulateArgs, io: &mut Io<'_>) -> CliResult {
                 None => Policy::default(),
             };
             let policy = apply_overrides(policy, &args)?;
-            let report = run_one(&prepared, &policy)?;
-            render::single(out, args.format, &report, &policy, args.top)?;
+            let run = run_one(&prepared, &policy)?;
+            write_stats(&run, &args)?;
+            render::single(out, args.format, &run.report, &policy, args.top)?;
         }
     }
     Ok(0)

@@ -150,6 +150,20 @@ pub struct Run {
     pub journal: Arc<MemoryJournal>,
 }
 
+impl Run {
+    /// The run as the statistics module's records ([`crate::stats::ApplicationRecord`], folded
+    /// from the engine's histories), so that every report of [`crate::stats`] (table, CSV, JSON,
+    /// HTML) works on simulated data.
+    pub fn stats_records(&self) -> Result<Vec<crate::stats::ApplicationRecord>> {
+        crate::stats::records_from_engine(&self.engine)
+    }
+
+    /// The statistics module's report of the run.
+    pub fn stats_report(&self, opts: &crate::stats::ReportOptions) -> Result<crate::stats::Report> {
+        Ok(crate::stats::report(&self.stats_records()?, opts))
+    }
+}
+
 /// Runs a policy on prepared arrivals with an in-memory journal and no notifications.
 pub fn run_policy(prepared: &Prepared, policy: &Policy, router: &dyn SimRouter) -> Result<Run> {
     let journal = Arc::new(MemoryJournal::new());

@@ -298,7 +298,15 @@ impl<'a> Simulation<'a> {
         let at = self.arrivals[i].at;
         let bureau = self.bureau.clone();
         let input = self.arrivals[i].input.clone();
-        self.exec(i, "al", &bureau, at, ApplicationCommand::Receive { input: Box::new(input) })?;
+        self.exec(
+            i,
+            "al",
+            &bureau,
+            at,
+            ApplicationCommand::Receive {
+                input: Box::new(input),
+            },
+        )?;
         if slot != usize::MAX && office_hours(self.calendar, at)? {
             self.register(i, at, slot)?;
         } else {
@@ -349,7 +357,11 @@ impl<'a> Simulation<'a> {
                     unit: self.router.unit_name(&unit),
                     officer: officer.to_string(),
                     // The chain decided with the routing: escalations go up it, not a fixed one.
-                    escalation: decision.escalation.iter().map(|u| self.router.unit_name(u)).collect(),
+                    escalation: decision
+                        .escalation
+                        .iter()
+                        .map(|u| self.router.unit_name(u))
+                        .collect(),
                 };
                 self.items[i].assignment = Some(assignment.clone());
                 self.items[i].unit = Some(unit.to_string());

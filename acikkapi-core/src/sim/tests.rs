@@ -203,3 +203,28 @@ fn arrivals_do_not_depend_on_the_horizon_and_follow_the_weekday_shape() {
     }
     assert!(weekday > 3 * weekend, "{weekday} {weekend}");
 }
+
+#[test]
+fn the_statistics_module_reports_the_same_block_on_simulated_data() {
+    let prep = prepared(20, 11, 0);
+    let run = run_policy(&prep, &Policy::default(), router().as_ref()).unwrap();
+    let report = run
+        .stats_report(&crate::stats::ReportOptions::default())
+        .unwrap();
+    let (b, t) = (&report.block, &run.report.total);
+    assert_eq!(b.received, t.received);
+    assert_eq!(b.concluded, t.answered);
+    assert_eq!(
+        (b.positive, b.negative, b.partly_positive),
+        (t.positive, t.negative, t.partly_positive)
+    );
+    assert_eq!(b.pending, t.pending);
+    assert_eq!(b.not_processed, t.not_processed);
+    assert_eq!(b.redirected, t.redirected);
+    let html = crate::stats::render::render(&report, None, crate::stats::render::Format::Html);
+    assert!(
+        html.contains("<html") || html.contains("<!DOCTYPE"),
+        "{}",
+        &html[..200.min(html.len())]
+    );
+}
