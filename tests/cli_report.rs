@@ -425,6 +425,7 @@ fn journal_file_input() {
             let assignment = Assignment {
                 unit: officer.unit.clone(),
                 officer: "o1".into(),
+                escalation: Vec::new(),
             };
             run(
                 &mut engine,

@@ -36,7 +36,7 @@ pub struct DemoArgs {
     /// Month to simulate, YYYY-MM.
     #[arg(long, default_value = "2026-03")]
     pub month: String,
-    /// Expected number of applications in the month (arrivals are Poisson: the count varies).
+    /// Number of applications in the month (the model's Poisson process conditioned on this total).
     #[arg(long, default_value_t = 1500)]
     pub count: usize,
     /// Seed of the synthetic data.
@@ -182,6 +182,7 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         args.count as f64 / f64::from(days) * 365.0 / f64::from(province.population_2023)
             * 100_000.0,
     );
+    scenario.exact_count = Some(args.count as u64);
     let prepared = sim::prepare(&scenario, &Model::embedded()?)?;
     let router = Router::shared(province.plate)?;
     let policy = Policy::default();
@@ -213,14 +214,13 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         .count();
     writeln!(
         out,
-        "Açık Kapı demo: {}, {} ({} iş günü, {} mesai saati), tohum {}, {} başvuru (beklenen {})",
+        "Açık Kapı demo: {}, {} ({} iş günü, {} mesai saati), tohum {}, {} başvuru",
         province.name,
         args.month,
         business_days,
         format_tr(business_days as i64 * 9),
         args.seed,
-        format_tr(prepared.arrivals.len() as i64),
-        format_tr(args.count as i64)
+        format_tr(prepared.arrivals.len() as i64)
     )?;
     writeln!(out, "Günlük: {}", path.display())?;
     let (sample, counts) = console.finish();

@@ -231,15 +231,39 @@ impl<'a> Intake<'a> {
 
     /// The arrivals of `days` days from `start`, in time order, for a seed.
     pub fn arrivals(&self, start: NaiveDate, days: u32, seed: u64) -> Result<Vec<Arrival>> {
+        self.generate(start, days, seed, None)
+    }
+
+    /// Exactly `count` arrivals in `days` days from `start`: the Poisson process conditioned on
+    /// its total (given the total, the arrivals are independent draws with density proportional
+    /// to the rate, so each lands on a day with probability ∝ that day's rate and then takes a
+    /// heading ∝ the heading's rate that day). For a demo that promises a number.
+    pub fn arrivals_exact(
+        &self,
+        start: NaiveDate,
+        days: u32,
+        seed: u64,
+        count: u64,
+    ) -> Result<Vec<Arrival>> {
+        self.generate(start, days, seed, Some(count))
+    }
+
+    fn generate(
+        &self,
+        start: NaiveDate,
+        days: u32,
+        seed: u64,
+        exact: Option<u64>,
+    ) -> Result<Vec<Arrival>> {
         if self.headings.is_empty() || self.districts.is_empty() {
             return Err(Error::InvalidSimulation {
                 what: "options",
                 message: "no categories or districts".into(),
             });
         }
-        let mut out = Vec::new();
-        let mut year_seq: std::collections::BTreeMap<i32, u32> = Default::default();
         let daily = self.model.mean_daily(self.population);
+        // Per day: date, business day, heading rates.
+        let mut plan = Vec::with_capacity(days as usize);
         for i in 0..days {
             let date = start
                 .checked_add_days(Days::new(u64::from(i)))
@@ -247,16 +271,60 @@ impl<'a> Intake<'a> {
                     what: "options",
                     message: format!("{start} + {i} gün takvim dışında"),
                 })?;
-            let mut rng = Rng::fork(seed, u64::from(i));
             let factor = self.model.day_factor(self.calendar, date)?;
-            let business = self.calendar.is_business_day(date)?;
+            let rates: Vec<f64> = self
+                .headings
+                .iter()
+                .map(|(h, _)| {
+                    daily * factor * self.model.heading_weight(h, date.month()) / self.annual_weight
+                })
+                .collect();
+            plan.push((date, self.calendar.is_business_day(date)?, rates));
+        }
+        // With an exact total: how many land on each day (multinomial over the day rates).
+        let per_day: Option<Vec<u64>> = exact.map(|n| {
+            let mut cum = Vec::with_capacity(plan.len());
+            let mut total = 0.0;
+            for (_, _, r) in &plan {
+                total += r.iter().sum::<f64>();
+                cum.push(total);
+            }
+            let mut counts = vec![0u64; plan.len()];
+            let mut rng = Rng::fork(seed, u64::MAX);
+            for _ in 0..n {
+                let x = rng.unit() * total;
+                let d = cum
+                    .partition_point(|c| *c <= x)
+                    .min(plan.len().saturating_sub(1));
+                if let Some(c) = counts.get_mut(d) {
+                    *c += 1;
+                }
+            }
+            counts
+        });
+        let mut out = Vec::new();
+        let mut year_seq: std::collections::BTreeMap<i32, u32> = Default::default();
+        for (i, (date, business, rates)) in plan.iter().enumerate() {
+            let mut rng = Rng::fork(seed, i as u64);
             let mut day = Vec::new();
-            for (hi, (h, cats)) in self.headings.iter().enumerate() {
-                let lambda = daily * factor * self.model.heading_weight(h, date.month())
-                    / self.annual_weight;
-                for _ in 0..rng.poisson(lambda) {
-                    let cat = cats[rng.below(cats.len())];
-                    day.push(self.one(&mut rng, date, business, cat, hi));
+            let mut draw = |rng: &mut Rng, hi: usize| {
+                let cats = &self.headings[hi].1;
+                let cat = cats[rng.below(cats.len())];
+                self.one(rng, *date, *business, cat, hi)
+            };
+            match &per_day {
+                None => {
+                    for (hi, lambda) in rates.iter().enumerate() {
+                        for _ in 0..rng.poisson(*lambda) {
+                            day.push(draw(&mut rng, hi));
+                        }
+                    }
+                }
+                Some(counts) => {
+                    for _ in 0..counts.get(i).copied().unwrap_or(0) {
+                        let hi = rng.weighted(rates).min(self.headings.len() - 1);
+                        day.push(draw(&mut rng, hi));
+                    }
                 }
             }
             day.sort_by_key(|(at, _, _)| *at);

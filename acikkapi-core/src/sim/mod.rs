@@ -75,6 +75,9 @@ pub struct Scenario {
     pub seed: u64,
     /// Overrides the model's applications per 100 000 inhabitants per year.
     pub per_100k_year: Option<f64>,
+    /// Exactly this many arrivals (the Poisson process conditioned on its total; see
+    /// [`Intake::arrivals_exact`]); `None`: a Poisson number.
+    pub exact_count: Option<u64>,
 }
 
 impl Scenario {
@@ -93,6 +96,7 @@ impl Scenario {
             days,
             seed,
             per_100k_year: None,
+            exact_count: None,
         })
     }
 }
@@ -126,7 +130,10 @@ pub fn prepare(scenario: &Scenario, model: &Model) -> Result<Prepared> {
     }
     let geo = Geography::embedded();
     let intake = Intake::new(&model, scenario.plate, geo, Taxonomy::embedded());
-    let arrivals = intake.arrivals(scenario.start, scenario.days, scenario.seed)?;
+    let arrivals = match scenario.exact_count {
+        Some(n) => intake.arrivals_exact(scenario.start, scenario.days, scenario.seed, n)?,
+        None => intake.arrivals(scenario.start, scenario.days, scenario.seed)?,
+    };
     let native = Router::shared(scenario.plate)?;
     let capacity = capacities(&intake, &model, &native, scenario.start);
     Ok(Prepared {

@@ -228,3 +228,20 @@ fn the_statistics_module_reports_the_same_block_on_simulated_data() {
         &html[..200.min(html.len())]
     );
 }
+
+#[test]
+fn an_exact_count_gives_that_many_arrivals_with_the_same_shapes() {
+    let model = Model::embedded().unwrap();
+    let mut s = scenario(28, 9, 0);
+    s.exact_count = Some(500);
+    let exact = prepare(&s, &model).unwrap().arrivals;
+    assert_eq!(exact.len(), 500);
+    assert!(exact.windows(2).all(|w| w[0].at <= w[1].at));
+    let cal = Calendar::public_sector();
+    let weekend = exact
+        .iter()
+        .filter(|a| !cal.is_business_day(local_date(a.at)).unwrap())
+        .count();
+    assert!(weekend * 4 < exact.len(), "{weekend}");
+    assert_eq!(prepare(&s, &model).unwrap().arrivals, exact);
+}
