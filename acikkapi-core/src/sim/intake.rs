@@ -307,7 +307,7 @@ impl<'a> Intake<'a> {
         for (i, (date, business, rates)) in plan.iter().enumerate() {
             let mut rng = Rng::fork(seed, i as u64);
             let mut day = Vec::new();
-            let mut draw = |rng: &mut Rng, hi: usize| {
+            let draw = |rng: &mut Rng, hi: usize| {
                 let cats = &self.headings[hi].1;
                 let cat = cats[rng.below(cats.len())];
                 self.one(rng, *date, *business, cat, hi)
