@@ -35,12 +35,8 @@ fn fig(x: f64) -> String {
 fn header(out: &mut dyn Write, r: &SimReport) -> Result<(), CliError> {
     writeln!(
         out,
-        "Açık Kapı simülasyonu: {}, {} itibarıyla {} gün, tohum {}, {} olay",
-        r.province,
-        r.start,
-        r.days,
-        r.seed,
-        n(r.events)
+        "Açık Kapı simülasyonu: {}, {} itibarıyla {} gün, tohum {}",
+        r.province, r.start, r.days, r.seed
     )?;
     Ok(())
 }
@@ -155,6 +151,7 @@ pub fn single(
         Format::Table => {
             header(out, r)?;
             let queue = serde_json::to_value(policy.queue)?;
+            writeln!(out, "Günlük: {} olay", n(r.events))?;
             writeln!(
                 out,
                 "Politika: {} (yönlendirme: {}, sıra: {})\n",
@@ -232,12 +229,14 @@ pub fn comparison(
             header(out, a)?;
             writeln!(
                 out,
-                "Aynı {} başvuru iki politikayla: A = {} ({}), B = {} ({})\n",
+                "Aynı {} başvuru iki politikayla: A = {} ({}, {} olay), B = {} ({}, {} olay)\n",
                 format_tr(arrivals as i64),
                 a.policy,
                 a.router,
+                n(a.events),
                 b.policy,
-                b.router
+                b.router,
+                n(b.events)
             )?;
             writeln!(out, "{:<32} {:>10} {:>10} {:>10}", "", "A", "B", "B − A")?;
             for (l, x, y) in &rows {
