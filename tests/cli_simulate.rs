@@ -179,6 +179,22 @@ fn rules_route_through_the_rhai_rule_set() {
         v["router"]
     );
     assert!(conserved(&v["total"]));
+    // The same through a policy file whose `rules` path is relative to the file.
+    let p = json(&[
+        "simulate",
+        "--province",
+        "20",
+        "--days",
+        "10",
+        "--seed",
+        "2",
+        "--policy",
+        "examples/policies/denizli-rules.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(p["router"], v["router"]);
+    assert_eq!(p["total"], v["total"]);
 }
 
 #[test]

@@ -181,6 +181,7 @@ mod tests {
         for text in [
             include_str!("../../../examples/policies/baseline.toml"),
             include_str!("../../../examples/policies/deadline5.toml"),
+            include_str!("../../../examples/policies/denizli-rules.toml"),
         ] {
             Policy::from_toml(text).unwrap();
         }

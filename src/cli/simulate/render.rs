@@ -243,6 +243,9 @@ pub fn comparison(
                 let d = y - x;
                 let delta = if d.is_nan() {
                     "-".to_owned()
+                } else if d.abs() < 0.05 {
+                    // Below the shown precision (no "-0,0").
+                    "0".to_owned()
                 } else if d > 0.0 {
                     format!("+{}", fig(d))
                 } else {
