@@ -15,13 +15,13 @@ use acikkapi_core::calendar::Calendar;
 use acikkapi_core::geo::Geography;
 use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
 use acikkapi_core::notify::{
-    ConsoleNotifier, DeliveryReceipt, Notification, Notifier, Outbox, RetryPolicy,
+    ConsoleNotifier, DeliveryReceipt, DeliveryState, Notification, Notifier, RetryPolicy,
 };
 use acikkapi_core::routing::Router;
 use acikkapi_core::sim::{self, Model, Policy, Scenario};
 use acikkapi_core::workflow::application::{ApplicationEvent, ApplicationWorkflow};
 use acikkapi_core::workflow::ports::NullSink;
-use acikkapi_core::workflow::{Engine, EngineOptions, format_tr};
+use acikkapi_core::workflow::{DurableOutbox, Engine, EngineOptions, format_tr};
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
 
@@ -173,7 +173,13 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         ..FileJournalOptions::default()
     };
     let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
-    let outbox = Arc::new(Mutex::new(Outbox::new(RetryPolicy::default())));
+    // SMS go through a durable outbox whose events are journaled next to the workflow journal.
+    let sms_journal: Arc<dyn Journal> =
+        Arc::new(FileJournal::open(dir.join("sms.journal"), options)?);
+    let outbox = Arc::new(Mutex::new(DurableOutbox::open(
+        sms_journal,
+        RetryPolicy::default(),
+    )?));
     let console = SampleConsole::new(args.sms_sample);
 
     // The rate that makes `count` the expected number of arrivals in the month.
@@ -195,10 +201,11 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         outbox.clone(),
         |now| {
             slots += 1;
-            let mut outbox = outbox.lock().unwrap_or_else(|p| p.into_inner());
-            outbox.tick(now, &console);
-            // The demo keeps no record of deliveries; a real system journals these (see DESIGN.md).
-            outbox.take_events();
+            outbox
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .tick(now, &console)
+                .map(|_| ())
         },
     )?;
     let elapsed = started.elapsed();
@@ -238,6 +245,18 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         c("registered"),
         c("routed"),
         c("answered")
+    )?;
+    let pending = outbox
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .outbox()
+        .statuses()
+        .filter(|m| m.state == DeliveryState::Pending)
+        .count();
+    writeln!(
+        out,
+        "Giden kutusu: {} SMS teslim bekliyor (sms.journal)",
+        format_tr(pending as i64)
     )?;
     let events = event_counts(&engine);
     let e = |k: &str| format_tr(events.get(k).copied().unwrap_or(0) as i64);

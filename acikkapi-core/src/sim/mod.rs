@@ -174,7 +174,9 @@ impl Run {
 /// Runs a policy on prepared arrivals with an in-memory journal and no notifications.
 pub fn run_policy(prepared: &Prepared, policy: &Policy, router: &dyn SimRouter) -> Result<Run> {
     let journal = Arc::new(MemoryJournal::new());
-    let engine = run_with(prepared, policy, router, journal.clone(), NullSink, |_| {})?;
+    let engine = run_with(prepared, policy, router, journal.clone(), NullSink, |_| {
+        Ok(())
+    })?;
     let (report, records) = report(prepared, policy, router, &engine)?;
     Ok(Run {
         report,
@@ -192,7 +194,7 @@ pub fn run_with(
     router: &dyn SimRouter,
     journal: Arc<dyn Journal>,
     sink: impl crate::workflow::ports::NotificationSink + 'static,
-    on_slot: impl FnMut(chrono::DateTime<chrono::Utc>),
+    on_slot: impl FnMut(chrono::DateTime<chrono::Utc>) -> Result<()>,
 ) -> Result<Engine<ApplicationWorkflow>> {
     let sim = Simulation::new(
         policy,

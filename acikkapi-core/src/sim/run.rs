@@ -210,7 +210,7 @@ impl<'a> Simulation<'a> {
         mut self,
         start: NaiveDate,
         days: u32,
-        mut on_slot: impl FnMut(DateTime<Utc>),
+        mut on_slot: impl FnMut(DateTime<Utc>) -> Result<()>,
     ) -> Result<Engine<ApplicationWorkflow>> {
         let mut next = 0;
         let mut slot = 0usize;
@@ -246,7 +246,7 @@ impl<'a> Simulation<'a> {
                     self.work(now, slot)?;
                 }
                 self.engine.tick(now)?;
-                on_slot(now);
+                on_slot(now)?;
                 slot += 1;
             }
         }
