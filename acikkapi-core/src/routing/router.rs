@@ -408,7 +408,8 @@ impl Router {
 
     /// A full decision targeting a unit chosen by the caller (a script's override): the unit's
     /// receiving officer on the date, its escalation chain, priority, deadline and visibility from
-    /// the request's flags; `why` opens the trace. `decided_by` is `Native`: the caller sets it.
+    /// the request's flags; the trace is the single line `betik kararı: {why}` (the full native
+    /// trace is what [`explain`](Self::explain) is for). `decided_by` is `Native`: the caller sets it.
     /// `registered_by` is `None` when no Açık Kapı unit was active on the date. Errors: those of
     /// [`resolve`](Self::resolve), an unknown unit, a unit without any officer (national units).
     pub fn decision_for_unit(
@@ -439,7 +440,8 @@ impl Router {
             priority,
             deadline_days,
         };
-        let mut d = self.expand(&c, &r, true);
+        // Like `route`, the hot path writes no step-by-step trace: the one line says who decided.
+        let mut d = self.expand(&c, &r, false);
         d.trace.insert(0, format!("betik kararı: {why}"));
         Ok(d)
     }
