@@ -512,11 +512,9 @@ fn report_over_the_demo_journal_matches_the_demo() {
         "0",
     ]);
     assert_eq!(demo.code, 0, "{}", demo.stderr);
-    let journal = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "journal"))
-        .expect("the demo leaves its journal");
+    // The demo keeps the application workflow's journal (and the SMS outbox's, sms.journal).
+    let journal = dir.join("basvuru.journal");
+    assert!(journal.is_file(), "the demo leaves its journal");
     let out = acikkapi(&["report", journal.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     for label in [
@@ -535,4 +533,15 @@ fn report_over_the_demo_journal_matches_the_demo() {
         );
     }
     assert_eq!(table_value(&out.stdout, "Toplam Başvuru Sayısı"), 300);
+    // The SMS outbox's journal next to it is a journal, but not of applications.
+    let sms = dir.join("sms.journal");
+    if sms.is_file() {
+        let out = acikkapi(&["report", sms.to_str().unwrap()]);
+        assert_eq!(out.code, 2);
+        assert!(
+            out.stderr.contains("başvuru süreci günlüğü değil"),
+            "{}",
+            out.stderr
+        );
+    }
 }

@@ -138,6 +138,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A journal file that does not hold the application workflow (e.g. the SMS outbox's).
+    #[error("{path}: başvuru süreci günlüğü değil (ilk kayıt: {found:?})")]
+    NotApplicationJournal {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The workflow its first record names (`"?"` when it names none).
+        found: String,
+    },
     /// A line of a records file that is not a valid record.
     #[error("kayıt dosyası, satır {line}: {message}")]
     InvalidRecord {

@@ -36,11 +36,11 @@ use super::report::{Report, ReportOptions};
 use crate::application::{Application, ApplicationInput, TextOrNumber};
 use crate::error::{Error, Result};
 use crate::geo::{Geography, ProvincePlate};
-use crate::journal::{FileJournal, FileJournalOptions};
+use crate::journal::{FileJournal, FileJournalOptions, Journal, Seq};
 use crate::taxonomy::{CategoryCode, Taxonomy};
 use crate::workflow::application::{ApplicationEvent, ApplicationWorkflow};
 use crate::workflow::ports::{BusinessCalendar, MemorySink, local_date};
-use crate::workflow::{Engine, EngineOptions, Envelope};
+use crate::workflow::{Engine, EngineOptions, Envelope, WorkflowDefinition};
 
 fn bad(instance: &str, message: impl Into<String>) -> Error {
     Error::Projection {
@@ -307,8 +307,26 @@ pub fn records_from_journal(path: &Path) -> Result<Vec<ApplicationRecord>> {
             ..FileJournalOptions::default()
         },
     )?;
+    // A journal of another kind (the SMS outbox, another workflow) is refused up front with a
+    // clear message rather than as a corrupt history.
+    let workflow = ApplicationWorkflow::default();
+    if let Some(first) = journal.read_range(Seq(1), 1)?.first() {
+        let name = serde_json::from_slice::<serde_json::Value>(&first.payload)
+            .ok()
+            .and_then(|v| {
+                v.get("workflow")
+                    .and_then(|w| w.as_str())
+                    .map(str::to_string)
+            });
+        if name.as_deref() != Some(workflow.name()) {
+            return Err(Error::NotApplicationJournal {
+                path: path.to_path_buf(),
+                found: name.unwrap_or_else(|| "?".to_string()),
+            });
+        }
+    }
     let engine = Engine::open(
-        ApplicationWorkflow::default(),
+        workflow,
         Arc::new(journal),
         MemorySink::new(),
         EngineOptions::default(),
