@@ -487,6 +487,15 @@ pub enum Error {
     /// (not processed). Every problem is listed, one per line.
     #[error("başvuru işleme alınamaz (eksik, yanlış veya hatalı bilgi):\n{0}")]
     Rejected(#[from] crate::validate::Rejection),
+    // --- sim -----------------------------------------------------------------------------------
+    /// A simulation policy or model file that does not parse or has an impossible value.
+    #[error("geçersiz simülasyon {what}: {message}")]
+    InvalidSimulation {
+        /// `"policy"`, `"model"` or `"options"`.
+        what: &'static str,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

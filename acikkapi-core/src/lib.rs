@@ -21,6 +21,7 @@ pub mod notify;
 pub mod org;
 pub mod routing;
 pub mod samples;
+pub mod sim;
 pub mod stats;
 pub mod taxonomy;
 pub mod text;

@@ -319,15 +319,25 @@ impl PyEngine {
     /// unit scorecards, per-100k rates, backlog and overdue lists).
     fn report_json(&self, py: Python<'_>) -> PyResult<String> {
         let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let records = acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?;
-        json(py, &acikkapi_core::stats::report(&records, &acikkapi_core::stats::ReportOptions::default()))
+        let records =
+            acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?;
+        json(
+            py,
+            &acikkapi_core::stats::report(
+                &records,
+                &acikkapi_core::stats::ReportOptions::default(),
+            ),
+        )
     }
 
     /// One `ApplicationRecord` per application (the flat, de-identified record reports are made
     /// from) as JSON.
     fn stats_records_json(&self, py: Python<'_>) -> PyResult<String> {
         let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        json(py, &acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?)
+        json(
+            py,
+            &acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?,
+        )
     }
 
     /// The report rendered as `table`, `csv`, `json` or `html` (by one breakdown dimension).
@@ -339,15 +349,26 @@ impl PyEngine {
             "csv" => Format::Csv,
             "json" => Format::Json,
             "html" => Format::Html,
-            other => return Err(py_error(py, "AcikKapiError", (format!("unknown format {other:?}: table, csv, json, html"),))),
+            other => {
+                return Err(py_error(
+                    py,
+                    "AcikKapiError",
+                    (format!("unknown format {other:?}: table, csv, json, html"),),
+                ));
+            }
         };
         let by = match by {
-            Some(b) => Some(b.parse::<acikkapi_core::stats::Dimension>().map_err(|e| core_err(py, e))?),
+            Some(b) => Some(
+                b.parse::<acikkapi_core::stats::Dimension>()
+                    .map_err(|e| core_err(py, e))?,
+            ),
             None => None,
         };
         let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let records = acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?;
-        let report = acikkapi_core::stats::report(&records, &acikkapi_core::stats::ReportOptions::default());
+        let records =
+            acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?;
+        let report =
+            acikkapi_core::stats::report(&records, &acikkapi_core::stats::ReportOptions::default());
         Ok(render(&report, by, fmt))
     }
 

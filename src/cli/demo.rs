@@ -1,13 +1,12 @@
 //! `acikkapi demo`: a month of Açık Kapı applications for one province (Denizli by default), end to
-//! end on the embedded defaults: synthetic intake (deterministic seed), registration, routing,
-//! business-day timers ticked every office hour, officers answering, returning and running late,
-//! a file journal in a temporary folder, SMS to the console (a sample plus the counts), and the
-//! statistics block. At the end the journal is replayed into a second engine and compared.
+//! end on the embedded defaults, through the simulation of `acikkapi_core::sim` (the one synthetic
+//! intake of the project): Poisson arrivals with the model's weekday, seasonal and holiday shapes,
+//! registration, native routing, business-day timers ticked every office hour, officers answering
+//! from their queues, returning and running late, a file journal in a temporary folder, SMS
+//! through the outbox to the console (a sample plus the counts), and the statistics block. At the
+//! end the journal is replayed into a second engine and compared.
 
-mod synth;
-
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -18,23 +17,17 @@ use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journ
 use acikkapi_core::notify::{
     ConsoleNotifier, DeliveryReceipt, DeliveryState, Notification, Notifier, RetryPolicy,
 };
-use acikkapi_core::org::UnitId;
-use acikkapi_core::routing::{RouteRequest, Router, Target};
+use acikkapi_core::routing::Router;
+use acikkapi_core::sim::{self, Model, Policy, Scenario};
 use acikkapi_core::stats::render::{Format, render};
 use acikkapi_core::stats::{self, ReportOptions, records_from_engine};
-use acikkapi_core::taxonomy::Taxonomy;
-use acikkapi_core::workflow::application::{
-    ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
-};
-use acikkapi_core::workflow::ports::{NullSink, local_time};
-use acikkapi_core::workflow::{
-    Actor, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Role, format_tr,
-};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use acikkapi_core::workflow::application::{ApplicationEvent, ApplicationWorkflow};
+use acikkapi_core::workflow::ports::NullSink;
+use acikkapi_core::workflow::{DurableOutbox, Engine, EngineOptions, format_tr};
+use chrono::{Datelike, NaiveDate};
 use clap::Args;
 
 use super::{CliError, CliResult, Io};
-use synth::{Fate, Handling, Rng, Synth};
 
 /// `acikkapi demo` options.
 #[derive(Debug, Clone, Args)]
@@ -45,7 +38,7 @@ pub struct DemoArgs {
     /// Month to simulate, YYYY-MM.
     #[arg(long, default_value = "2026-03")]
     pub month: String,
-    /// Number of applications in the month.
+    /// Number of applications in the month (the model's Poisson process conditioned on this total).
     #[arg(long, default_value_t = 1500)]
     pub count: usize,
     /// Seed of the synthetic data.
@@ -64,281 +57,6 @@ pub struct DemoArgs {
     /// `rapor.html` in `--journal-dir` when given, else `acikkapi-demo-rapor.html` here.
     #[arg(long)]
     pub html: Option<PathBuf>,
-}
-
-/// Something the demo will do at a business hour.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Action {
-    Approve(usize),
-    Answer(usize),
-    Return(usize),
-    Reroute(usize),
-    Close(usize),
-}
-
-struct Sim<'a> {
-    engine: Engine<ApplicationWorkflow>,
-    synth: Synth<'a>,
-    router: Arc<Router>,
-    slots: Vec<DateTime<Utc>>,
-    plans: Vec<synth::Planned>,
-    assignments: Vec<Option<Assignment>>,
-    queue: BinaryHeap<Reverse<(usize, u64, Action)>>,
-    order: u64,
-    stats: BTreeMap<&'static str, u64>,
-    bureau: Actor,
-    vali: Actor,
-}
-
-fn month_slots(month: &str) -> Result<(i32, Vec<DateTime<Utc>>), CliError> {
-    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| CliError::Usage(format!("ay YYYY-AA biçiminde olmalı: {month:?}")))?;
-    let cal = Calendar::public_sector();
-    let mut slots = Vec::new();
-    let mut day = first;
-    while day.month() == first.month() {
-        if cal.is_business_day(day)? {
-            for hour in 9..=17 {
-                slots.push(local_time(day, hour, 0));
-            }
-        }
-        day = day
-            .succ_opt()
-            .ok_or_else(|| CliError::Usage(format!("geçersiz ay: {month}")))?;
-    }
-    Ok((first.year(), slots))
-}
-
-impl Sim<'_> {
-    fn schedule(&mut self, slot: usize, action: Action) {
-        self.order += 1;
-        self.queue.push(Reverse((slot, self.order, action)));
-    }
-
-    fn count(&mut self, what: &'static str) {
-        *self.stats.entry(what).or_default() += 1;
-    }
-
-    fn run(
-        &mut self,
-        i: usize,
-        step: &str,
-        actor: &Actor,
-        slot: usize,
-        cmd: ApplicationCommand,
-    ) -> Result<String, CliError> {
-        let id = InstanceId::new(self.plans[i].tracking.clone());
-        // One command id per step and version: the bureau's UI would send the version it showed.
-        let version = self.engine.instance(&id).map_or(0, |inst| inst.version);
-        let cid = CommandId::new(format!("{id}:{version}:{step}"));
-        let out = self
-            .engine
-            .execute(&id, cid, Some(version), actor, self.slots[slot], cmd)
-            .map_err(|e| CliError::Usage(format!("{id} ({step}): {e}")))?;
-        Ok(out.status)
-    }
-
-    fn officer(&self, i: usize) -> Actor {
-        let a = self.assignments[i].clone().unwrap_or(Assignment {
-            escalation: Vec::new(),
-            unit: String::new(),
-            officer: String::new(),
-        });
-        Actor::new(Role::Officer, a.officer, a.unit)
-    }
-
-    fn intake(&mut self, i: usize) -> Result<(), CliError> {
-        let slot = self.plans[i].slot;
-        let bureau = self.bureau.clone();
-        let input = self.plans[i].input.clone();
-        self.run(
-            i,
-            "al",
-            &bureau,
-            slot,
-            ApplicationCommand::Receive {
-                input: Box::new(input),
-            },
-        )?;
-        if self.run(i, "kaydet", &bureau, slot, ApplicationCommand::Register)? != "registered" {
-            self.count("işleme alınmadı");
-            return Ok(());
-        }
-        match self.plans[i].handling.clone() {
-            Handling::Redirect { to, reason } => {
-                self.count("yönlendirildi");
-                let cmd = ApplicationCommand::Redirect {
-                    to: to.to_owned(),
-                    reason: reason.to_owned(),
-                };
-                self.run(i, "yonlendir", &bureau, slot, cmd)?;
-            }
-            Handling::Route(_) => self.route(i, slot, "ilet")?,
-        }
-        Ok(())
-    }
-
-    /// Routes with the native router ([`Router`]): the unit and receiving officer, and the
-    /// escalation chain decided with it; a redirect or a rejection by the router ends as a
-    /// redirection.
-    fn route(&mut self, i: usize, slot: usize, step: &str) -> Result<(), CliError> {
-        let id = InstanceId::new(self.plans[i].tracking.clone());
-        let app = self
-            .engine
-            .instance(&id)
-            .and_then(|inst| inst.state.application.clone())
-            .ok_or_else(|| CliError::Usage(format!("{id}: kayıtlı başvuru yok")))?;
-        let router = Arc::clone(&self.router);
-        let decision = router.route(&RouteRequest::from(&app))?;
-        let org = router.org();
-        let name = |u: &UnitId| {
-            org.unit(u)
-                .map_or_else(|| u.as_str().to_owned(), |x| x.name.clone())
-        };
-        let bureau = self.bureau.clone();
-        let assignment = match &decision.target {
-            Target::Route { unit, officer } => Assignment {
-                unit: name(unit),
-                officer: officer.as_str().to_owned(),
-                escalation: decision.escalation.iter().map(name).collect(),
-            },
-            Target::Redirect { unit } => {
-                self.count("yönlendirildi");
-                let cmd = ApplicationCommand::Redirect {
-                    to: name(unit),
-                    reason: "Başvuru sahibinin talebi".into(),
-                };
-                self.run(i, "yonlendir", &bureau, slot, cmd)?;
-                return Ok(());
-            }
-            Target::Reject { reason } => {
-                self.count("yönlendirildi");
-                let cmd = ApplicationCommand::Redirect {
-                    to: "CİMER".into(),
-                    reason: reason.clone(),
-                };
-                self.run(i, "yonlendir", &bureau, slot, cmd)?;
-                return Ok(());
-            }
-        };
-        self.assignments[i] = Some(assignment.clone());
-        let bureau = self.bureau.clone();
-        let status = self.run(
-            i,
-            step,
-            &bureau,
-            slot,
-            ApplicationCommand::Route { assignment },
-        )?;
-        if status == "awaiting_approval" {
-            self.count("vali onayına sunuldu");
-            self.schedule(slot + 9, Action::Approve(i));
-        } else {
-            self.after_routing(i, slot);
-        }
-        Ok(())
-    }
-
-    fn after_routing(&mut self, i: usize, slot: usize) {
-        let rerouted = self.stats_for(i);
-        match (&self.plans[i].handling, rerouted) {
-            (Handling::Route(Fate::Answer { after, .. }), _) => {
-                self.schedule(slot + after, Action::Answer(i))
-            }
-            (Handling::Route(Fate::Return { after, .. }), false) => {
-                self.schedule(slot + after, Action::Return(i))
-            }
-            (Handling::Route(Fate::Return { answer_after, .. }), true) => {
-                self.schedule(slot + answer_after, Action::Answer(i))
-            }
-            _ => {}
-        }
-    }
-
-    /// Whether the application was already returned once.
-    fn stats_for(&self, i: usize) -> bool {
-        let id = InstanceId::new(self.plans[i].tracking.clone());
-        self.engine
-            .instance(&id)
-            .is_some_and(|inst| inst.state.returns > 0)
-    }
-
-    fn act(&mut self, slot: usize, action: Action) -> Result<(), CliError> {
-        let bureau = self.bureau.clone();
-        match action {
-            Action::Approve(i) => {
-                let vali = self.vali.clone();
-                self.run(i, "onay", &vali, slot, ApplicationCommand::Approve)?;
-                self.after_routing(i, slot);
-            }
-            Action::Answer(i) => {
-                let outcome = match self.plans[i].handling {
-                    Handling::Route(
-                        Fate::Answer { outcome, .. } | Fate::Return { outcome, .. },
-                    ) => outcome,
-                    _ => Outcome::Positive,
-                };
-                let text = match outcome {
-                    Outcome::Positive => "Talebiniz doğrultusunda gerekli işlem yapılmıştır.",
-                    Outcome::Negative => "Talebiniz mevzuat gereği karşılanamamaktadır.",
-                    Outcome::PartlyPositive => {
-                        "Talebinizin bir kısmı karşılanmış, kalan kısmı programa alınmıştır."
-                    }
-                };
-                let officer = self.officer(i);
-                self.run(
-                    i,
-                    "cevap",
-                    &officer,
-                    slot,
-                    ApplicationCommand::Answer {
-                        outcome,
-                        text: text.to_owned(),
-                    },
-                )?;
-                self.schedule(slot + 1, Action::Close(i));
-            }
-            Action::Return(i) => {
-                let officer = self.officer(i);
-                self.run(
-                    i,
-                    "iade",
-                    &officer,
-                    slot,
-                    ApplicationCommand::Return {
-                        reason: "Kurumumuzun görev alanında değildir".into(),
-                    },
-                )?;
-                self.count("iade edildi");
-                self.schedule(slot + 1, Action::Reroute(i));
-            }
-            Action::Reroute(i) => {
-                if matches!(
-                    self.plans[i].handling,
-                    Handling::Route(Fate::Return {
-                        recategorise: true,
-                        ..
-                    })
-                ) {
-                    let mut rng = Rng::new(i as u64);
-                    let category = self.synth.category(&mut rng).code.as_str().to_owned();
-                    self.run(
-                        i,
-                        "yeniden-siniflandir",
-                        &bureau,
-                        slot,
-                        ApplicationCommand::Recategorise { category },
-                    )?;
-                    self.count("yeniden sınıflandırıldı");
-                }
-                self.route(i, slot, "yeniden-ilet")?;
-            }
-            Action::Close(i) => {
-                self.run(i, "kapat", &bureau, slot, ApplicationCommand::Close)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A notifier that prints the first `limit` SMS through [`ConsoleNotifier`] (numbers masked)
@@ -392,17 +110,50 @@ fn mask_phone(p: &str) -> String {
         .collect()
 }
 
+/// The first day of a `YYYY-MM` month and its number of days.
+fn month_range(month: &str) -> Result<(NaiveDate, u32), CliError> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| CliError::Usage(format!("ay YYYY-AA biçiminde olmalı: {month:?}")))?;
+    let mut days = 0;
+    let mut d = first;
+    while d.month() == first.month() {
+        days += 1;
+        d = d
+            .succ_opt()
+            .ok_or_else(|| CliError::Usage(format!("geçersiz ay: {month}")))?;
+    }
+    Ok((first, days))
+}
+
+/// Counts of the events that tell the story (timers, returns, approvals…), over every history.
+fn event_counts(engine: &Engine<ApplicationWorkflow>) -> BTreeMap<&'static str, u64> {
+    let mut c = BTreeMap::new();
+    for (_, inst) in engine.instances() {
+        for env in &inst.history {
+            let k = match env.event {
+                ApplicationEvent::ReminderSent { .. } => "hatırlatma",
+                ApplicationEvent::MarkedOverdue { .. } => "süresi geçti",
+                ApplicationEvent::Escalated { .. } => "üst makama bildirim",
+                ApplicationEvent::Returned { .. } => "iade edildi",
+                ApplicationEvent::NotProcessed { .. } => "işleme alınmadı",
+                ApplicationEvent::ApprovalRequested { .. } => "vali onayına sunuldu",
+                ApplicationEvent::Recategorised { .. } => "yeniden sınıflandırıldı",
+                ApplicationEvent::Redirected { .. } => "yönlendirildi",
+                _ => continue,
+            };
+            *c.entry(k).or_default() += 1;
+        }
+    }
+    c
+}
+
 /// Runs the demo.
 pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     let started = Instant::now();
-    let geo = Geography::embedded();
-    let tax = Taxonomy::embedded();
-    let province = geo.require_province(&args.province)?;
-    let (year, slots) = month_slots(&args.month)?;
-    if slots.is_empty() || args.count == 0 {
-        return Err(CliError::Usage(
-            "simüle edilecek iş saati veya başvuru yok".into(),
-        ));
+    let province = Geography::embedded().require_province(&args.province)?;
+    let (start, days) = month_range(&args.month)?;
+    if args.count == 0 || province.population_2023 == 0 {
+        return Err(CliError::Usage("simüle edilecek başvuru yok".into()));
     }
     let (dir, temporary) = match &args.journal_dir {
         Some(d) => (d.clone(), false),
@@ -435,82 +186,54 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         sms_journal,
         RetryPolicy::default(),
     )?));
-    let engine = Engine::open(
-        ApplicationWorkflow::default(),
-        journal.clone(),
-        outbox.clone(),
-        EngineOptions::default(),
-    )?;
     let console = SampleConsole::new(args.sms_sample);
 
-    let synth = Synth::new(province.plate, geo, tax);
-    let mut rng = Rng::new(args.seed);
-    let mut plans: Vec<_> = (0..args.count)
-        .map(|n| {
-            let slot = rng.below(slots.len());
-            (slot, n)
-        })
-        .collect();
-    plans.sort();
-    let plans: Vec<_> = plans
-        .into_iter()
-        .enumerate()
-        .map(|(n, (slot, _))| synth.application(&mut rng, n + 1, year, slot))
-        .collect();
-    let bureau_unit = format!("{} Valiliği Açık Kapı Bürosu", province.name);
-    let mut sim = Sim {
-        engine,
-        synth,
-        router: Router::shared(province.plate)?,
-        assignments: vec![None; plans.len()],
-        plans,
-        slots,
-        queue: BinaryHeap::new(),
-        order: 0,
-        stats: BTreeMap::new(),
-        bureau: Actor::new(Role::Bureau, "buro-1", bureau_unit),
-        vali: Actor::new(
-            Role::Governor,
-            "vali",
-            format!("{} Valiliği", province.name),
-        ),
-    };
-
-    let mut next_intake = 0;
-    let mut fired: BTreeMap<String, u64> = BTreeMap::new();
-    for slot in 0..sim.slots.len() {
-        while next_intake < sim.plans.len() && sim.plans[next_intake].slot == slot {
-            sim.intake(next_intake)?;
-            next_intake += 1;
-        }
-        while let Some(Reverse((s, _, _))) = sim.queue.peek() {
-            if *s > slot {
-                break;
-            }
-            if let Some(Reverse((_, _, action))) = sim.queue.pop() {
-                sim.act(slot, action)?;
-            }
-        }
-        for f in sim.engine.tick(sim.slots[slot])? {
-            let kind = f.key.split(':').next().unwrap_or_default().to_owned();
-            *fired.entry(kind).or_default() += 1;
-        }
-        outbox
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .tick(sim.slots[slot], &console)?;
-    }
+    // The rate that makes `count` the expected number of arrivals in the month.
+    let mut scenario = Scenario::new(province.plate.get(), start, days, args.seed)?;
+    scenario.per_100k_year = Some(
+        args.count as f64 / f64::from(days) * 365.0 / f64::from(province.population_2023)
+            * 100_000.0,
+    );
+    scenario.exact_count = Some(args.count as u64);
+    let prepared = sim::prepare(&scenario, &Model::embedded()?)?;
+    let router = Router::shared(province.plate)?;
+    let policy = Policy::default();
+    let mut slots = 0u64;
+    let engine = sim::run_with(
+        &prepared,
+        &policy,
+        router.as_ref(),
+        journal.clone(),
+        outbox.clone(),
+        |now| {
+            slots += 1;
+            outbox
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .tick(now, &console)
+                .map(|_| ())
+        },
+    )?;
     let elapsed = started.elapsed();
 
     let out = &mut *io.stdout;
+    let business_days = (0..days)
+        .filter_map(|i| start.checked_add_days(chrono::Days::new(u64::from(i))))
+        .filter(|d| {
+            Calendar::public_sector()
+                .is_business_day(*d)
+                .unwrap_or(false)
+        })
+        .count();
     writeln!(
         out,
-        "Açık Kapı demo: {}, {} ({} iş günü, {} mesai saati), tohum {}",
+        "Açık Kapı demo: {}, {} ({} iş günü, {} mesai saati), tohum {}, {} başvuru",
         province.name,
         args.month,
-        sim.slots.len() / 9,
-        format_tr(sim.slots.len() as i64),
-        args.seed
+        business_days,
+        format_tr(business_days as i64 * 9),
+        args.seed,
+        format_tr(prepared.arrivals.len() as i64)
     )?;
     writeln!(out, "Günlük: {}", path.display())?;
     let (sample, counts) = console.finish();
@@ -541,37 +264,42 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         "Giden kutusu: {} SMS teslim bekliyor (sms.journal)",
         format_tr(pending as i64)
     )?;
-    let f = |k: &str| format_tr(fired.get(k).copied().unwrap_or(0) as i64);
+    let events = event_counts(&engine);
+    let e = |k: &str| format_tr(events.get(k).copied().unwrap_or(0) as i64);
     writeln!(
         out,
         "\nZamanlayıcılar: {} hatırlatma, {} süresi geçti, {} üst makama bildirim",
-        f("reminder"),
-        f("overdue"),
-        f("escalate")
+        e("hatırlatma"),
+        e("süresi geçti"),
+        e("üst makama bildirim")
     )?;
-    let line: Vec<String> = sim
-        .stats
-        .iter()
-        .map(|(k, v)| format!("{k} {}", format_tr(*v as i64)))
-        .collect();
+    let line: Vec<String> = [
+        "iade edildi",
+        "işleme alınmadı",
+        "vali onayına sunuldu",
+        "yeniden sınıflandırıldı",
+        "yönlendirildi",
+    ]
+    .iter()
+    .map(|k| format!("{k} {}", e(k)))
+    .collect();
     writeln!(out, "Süreç: {}", line.join(", "))?;
-    let counts: Vec<String> = sim
-        .engine
+    let states: Vec<String> = engine
         .counts()
         .into_iter()
         .map(|(k, v)| format!("{k} {}", format_tr(v as i64)))
         .collect();
-    writeln!(out, "Durumlar: {}", counts.join(", "))?;
+    writeln!(out, "Durumlar: {}", states.join(", "))?;
 
     // Recovery: a second engine from the journal alone must agree.
     let replay_start = Instant::now();
     let replayed = Engine::open(
-        ApplicationWorkflow::default(),
+        ApplicationWorkflow::with_config(policy.workflow_config()),
         journal.clone(),
         NullSink,
         EngineOptions::default(),
     )?;
-    let same = replayed.states() == sim.engine.states();
+    let same = replayed.states() == engine.states();
     writeln!(
         out,
         "Günlükten yeniden kurulum: {} olay, {} ms, durum {}",
@@ -581,12 +309,13 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     )?;
     writeln!(
         out,
-        "Süre: {} ms ({} olay)",
+        "Süre: {} ms ({} olay, {} zaman dilimi)",
         elapsed.as_millis(),
-        format_tr(sim.engine.last_seq() as i64)
+        format_tr(engine.last_seq() as i64),
+        format_tr(slots as i64)
     )?;
     // The analysts' report of the same month, as a self-contained HTML page.
-    let records = records_from_engine(&sim.engine)?;
+    let records = records_from_engine(&engine)?;
     let report = stats::report(&records, &ReportOptions::default());
     let html = args
         .html
@@ -598,9 +327,9 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     std::fs::write(&html, render(&report, None, Format::Html))
         .map_err(|e| CliError::Usage(format!("{}: yazılamadı: {e}", html.display())))?;
     writeln!(out, "HTML raporu: {}", html.display())?;
-    writeln!(out, "\n{}", sim.engine.statistics())?;
+    writeln!(out, "\n{}", engine.statistics())?;
     drop(replayed);
-    drop(sim);
+    drop(engine);
     drop(journal);
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);

@@ -16,6 +16,7 @@ pub mod org;
 pub mod report;
 pub mod route;
 pub mod rules;
+pub mod simulate;
 pub mod taxonomy;
 pub mod validate;
 
@@ -96,6 +97,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// The main job: a month of Açık Kapı applications for one province, end to end (synthetic data).
     Demo(demo::DemoArgs),
+    /// Policy experiments: a province's applications simulated on the real engine (one policy, or two compared).
+    Simulate(simulate::SimulateArgs),
     /// Statistics over application records or a journal: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
     Report(report::ReportArgs),
 }
@@ -112,6 +115,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Org(cmd) => org::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
+        Command::Simulate(args) => simulate::run(args, io),
         Command::Report(args) => report::run(args, io),
     }
 }
