@@ -13,6 +13,7 @@ mod calendar;
 mod engine;
 mod errors;
 mod routing;
+mod simulation;
 mod text_geo;
 mod validation;
 
@@ -24,6 +25,7 @@ fn _acikkapi(m: &Bound<'_, PyModule>) -> PyResult<()> {
     calendar::register(m)?;
     engine::register(m)?;
     routing::register(m)?;
+    simulation::register(m)?;
     text_geo::register(m)?;
     validation::register(m)?;
     Ok(())

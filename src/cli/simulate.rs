@@ -7,14 +7,9 @@
 mod render;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use acikkapi_core::application::Application;
 use acikkapi_core::geo::Geography;
-use acikkapi_core::org::UnitId;
-use acikkapi_core::routing::{Decision, Router};
 use acikkapi_core::sim::{self, Model, Policy, Prepared, Scenario, SimRouter};
-use acikkapi_rules::{OrgEnv, RuleRegistry, RuleSet, ScriptedRouter};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
@@ -76,31 +71,6 @@ pub struct SimulateArgs {
     pub html: Option<PathBuf>,
 }
 
-/// The scripted router of `acikkapi-rules` as the simulation's router.
-struct Scripted {
-    router: ScriptedRouter,
-    label: String,
-}
-
-impl SimRouter for Scripted {
-    fn route(&self, app: &Application) -> acikkapi_core::Result<Decision> {
-        self.router
-            .route_application(app)
-            .map_err(|e| acikkapi_core::Error::InvalidSimulation {
-                what: "rules",
-                message: e.to_string(),
-            })
-    }
-
-    fn unit_name(&self, unit: &UnitId) -> String {
-        SimRouter::unit_name(self.router.native(), unit)
-    }
-
-    fn label(&self) -> String {
-        self.label.clone()
-    }
-}
-
 /// Loads a policy file (its `rules` path made relative to the file's folder).
 fn load_policy(path: &Path) -> Result<Policy, CliError> {
     let text = std::fs::read_to_string(path)
@@ -123,31 +93,8 @@ fn load_policy(path: &Path) -> Result<Policy, CliError> {
 }
 
 fn router_for(policy: &Policy, plate: u8) -> Result<Box<dyn SimRouter>, CliError> {
-    let p = acikkapi_core::geo::ProvincePlate::new(plate)?;
-    let native = Router::for_province(p)?.with_policy(acikkapi_core::routing::DeadlinePolicy {
-        normal_days: policy.deadline_days,
-        ..acikkapi_core::routing::DeadlinePolicy::default()
-    });
-    let Some(path) = &policy.rules else {
-        return Ok(Box::new(native));
-    };
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Usage(format!("{path}: okunamadı: {e}")))?;
-    let env =
-        OrgEnv::for_province(plate).map_err(|e| CliError::Usage(format!("il {plate:02}: {e}")))?;
-    let rules = RuleSet::compile(path, &source, Arc::new(env))
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    let label = format!(
-        "{}@{}",
-        Path::new(path)
-            .file_name()
-            .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned()),
-        rules.short_version()
-    );
-    Ok(Box::new(Scripted {
-        router: ScriptedRouter::new(native, RuleRegistry::with(plate, rules)),
-        label,
-    }))
+    acikkapi_rules::sim::router_for_policy(policy, plate)
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn apply_overrides(mut p: Policy, args: &SimulateArgs) -> Result<Policy, CliError> {

@@ -20,6 +20,7 @@ from .errors import (
 )
 from .geo import Geography, Province, Taxonomy
 from .routing import Router
+from .simulation import Simulation, format_int_tr, simulate
 
 __all__ = [
     "AcikKapiError",
@@ -34,11 +35,14 @@ __all__ = [
     "Province",
     "RuleError",
     "Router",
+    "Simulation",
     "Taxonomy",
     "ValidationError",
     "WorkflowError",
+    "format_int_tr",
     "lower_tr",
     "search_key",
+    "simulate",
     "sorted_tr",
     "upper_tr",
     "validate",
