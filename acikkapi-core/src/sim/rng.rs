@@ -44,11 +44,23 @@ impl Rng {
 
     /// Uniform in `0..n` (0 when `n == 0`).
     pub fn below(&mut self, n: usize) -> usize {
+        // A usize always fits in a u64 on the platforms Rust supports (≤ 64-bit), and the result
+        // is below n, so it fits back.
+        self.below_u64(n as u64) as usize
+    }
+
+    /// A number in `0..n` (`0` when `n == 0`), for 64-bit ranges.
+    pub fn below_u64(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
         }
         // Multiply-shift: unbiased enough for n far below 2^64.
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+
+    /// True with probability `percent`/100.
+    pub fn percent(&mut self, percent: u64) -> bool {
+        self.below_u64(100) < percent
     }
 
     /// True with probability `p` (clamped to 0–1).

@@ -17,39 +17,8 @@ use super::record::{
 use crate::geo::Geography;
 use crate::taxonomy::{Level, Taxonomy};
 
-/// SplitMix64: a small, fast, well-mixed PRNG (deterministic; not for cryptography).
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`; 0 when `n == 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            return 0;
-        }
-        // Multiply-shift: unbiased enough for synthetic data.
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// True with probability `percent`/100.
-    pub fn percent(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+/// The generator: the simulation's seeded SplitMix64 ([`crate::sim::Rng`]).
+pub type SplitMix64 = crate::sim::Rng;
 
 /// `n` synthetic records, deterministic for `seed`. Tracking numbers are unique.
 ///
@@ -98,14 +67,14 @@ impl Generator {
         let rng = &mut self.rng;
 
         let total = self.cumulative.last().copied().unwrap_or(1);
-        let x = rng.below(total);
+        let x = rng.below_u64(total);
         let pi = self.cumulative.partition_point(|c| *c <= x);
         let province = &geo.provinces()[pi.min(geo.provinces().len() - 1)];
         let plate = province.plate;
 
         // Skewed category choice: the square of a uniform favours the first categories.
         let cats = tax.categories();
-        let u = rng.below(1 << 16);
+        let u = rng.below_u64(1 << 16);
         let ci = (((u * u) >> 16) as usize * cats.len()) >> 16;
         let cat = &cats[ci.min(cats.len() - 1)];
 
@@ -114,7 +83,7 @@ impl Generator {
             None
         } else {
             Some(
-                districts[rng.below(districts.len() as u64) as usize]
+                districts[rng.below_u64(districts.len() as u64) as usize]
                     .name
                     .clone(),
             )
@@ -124,12 +93,12 @@ impl Generator {
             _ => format!("{plate}-{}", cat.institution),
         };
 
-        let kind = match rng.below(100) {
+        let kind = match rng.below_u64(100) {
             0..55 => ApplicationKind::Sikayet,
             55..93 => ApplicationKind::Talep,
             _ => ApplicationKind::Ihbar,
         };
-        let channel = match rng.below(100) {
+        let channel = match rng.below_u64(100) {
             0..30 => Channel::BankoSozlu,
             30..42 => Channel::BankoYazili,
             42..52 => Channel::Web,
@@ -143,8 +112,8 @@ impl Generator {
             FixedOffset::east_opt(3 * 3600).unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
         // 2026-01-05 is a valid date; the fallback is never taken.
         let start = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default();
-        let day = start + Days::new(rng.below(320));
-        let secs = 8 * 3600 + rng.below(10 * 3600) as u32;
+        let day = start + Days::new(rng.below_u64(320));
+        let secs = 8 * 3600 + rng.below_u64(10 * 3600) as u32;
         let naive = day.and_time(chrono::NaiveTime::MIN) + chrono::Duration::seconds(secs.into());
         let received_at = istanbul
             .from_local_datetime(&naive)
@@ -153,7 +122,7 @@ impl Generator {
         let deadline = day + Days::new(9);
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
 
-        let roll = rng.below(100);
+        let roll = rng.below_u64(100);
         let mut classified = true;
         let mut routed = true;
         let mut has_deadline = true;
@@ -162,15 +131,15 @@ impl Generator {
         let mut overdue = false;
         let status = match roll {
             0..68 => {
-                let outcome = match rng.below(100) {
+                let outcome = match rng.below_u64(100) {
                     0..55 => Outcome::Positive,
                     55..85 => Outcome::Negative,
                     _ => Outcome::PartlyPositive,
                 };
                 let d = if rng.percent(85) {
-                    rng.below(8) as u32
+                    rng.below_u64(8) as u32
                 } else {
-                    8 + rng.below(13) as u32
+                    8 + rng.below_u64(13) as u32
                 };
                 business_days = Some(d);
                 let cal = u64::from(d) * 7 / 5;
@@ -205,10 +174,10 @@ impl Generator {
         };
         let age_group = rng
             .percent(60)
-            .then(|| AgeGroup::ALL[rng.below(AgeGroup::ALL.len() as u64) as usize]);
+            .then(|| AgeGroup::ALL[rng.below_u64(AgeGroup::ALL.len() as u64) as usize]);
         let gender = rng
             .percent(70)
-            .then(|| Gender::ALL[rng.below(Gender::ALL.len() as u64) as usize]);
+            .then(|| Gender::ALL[rng.below_u64(Gender::ALL.len() as u64) as usize]);
 
         ApplicationRecord {
             tracking_number: format!("2026-{plate}-{i:08}"),

@@ -13,18 +13,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(format_tr(999), "999");
 /// ```
 pub fn format_tr(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    crate::stats::format::format_int_tr(n)
 }
 
 /// İstatistik: counts of applications by how they ended.
