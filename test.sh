@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace)"
 cargo test --workspace --locked
 
+step "cargo doc (workspace, no warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
 step "Python venv with maturin and pytest"
 venv="$root/.venv"
 if [ ! -x "$venv/bin/python" ]; then
