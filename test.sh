@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace)"
 cargo test --workspace --locked
 
+step "cargo doc (workspace, no warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
 step "fuzz targets: build, replay corpus and regressions, short smoke run (FUZZ_SECONDS=${FUZZ_SECONDS:-5} each)"
 # The fuzz crate is its own workspace (fuzz/). With cargo-fuzz installed the targets are built
 # with coverage instrumentation (no sanitizer, stable); without it, plain cargo builds the same
@@ -50,7 +53,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "numpy"
+"$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2" "pytest>=7" "hypothesis>=6" "numpy" "pandas" "matplotlib"
 
 step "Build the Python module (maturin develop --release)"
 (cd bindings-python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet)

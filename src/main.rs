@@ -1,7 +1,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use acikkapi::cli::{self, Cli, Io};
+use acikkapi::cli::{self, Cli, CliError, Io};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -28,6 +28,8 @@ fn main() -> ExitCode {
             let _ = writeln!(stderr, "acikkapi: {e}");
             ExitCode::from(2)
         }
+        // A closed pipe (`acikkapi report … | head`) is the reader's choice, not an error.
+        (Err(CliError::Io(e)), _) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         (Err(e), _) => {
             let _ = writeln!(stderr, "acikkapi: {e}");
             ExitCode::from(2)

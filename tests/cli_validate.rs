@@ -58,7 +58,10 @@ fn missing_file_is_an_error() {
 
 #[test]
 fn demo_runs_on_embedded_defaults() {
-    let out = acikkapi(&["demo"]);
+    let html = std::env::temp_dir().join(format!("acikkapi-demo-{}.html", std::process::id()));
+    let out = acikkapi(&["demo", "--count", "200", "--html", html.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("işleme alınmadı"));
+    assert!(out.stdout.contains("Toplam Başvuru Sayısı"));
+    assert!(html.is_file());
+    let _ = std::fs::remove_file(html);
 }

@@ -118,6 +118,103 @@ pub enum Error {
         heading: String,
     },
 
+    // --- stats ---------------------------------------------------------------------------------
+    /// A number that is not written the Turkish way (`46.605`).
+    #[error("geçersiz sayı: {0:?} (örnek: 46.605)")]
+    InvalidNumber(String),
+    /// A report dimension that does not exist.
+    #[error(
+        "bilinmeyen kırılım: {0:?} (heading, category, province, district, channel, kind, institution, unit, week, month, age, gender)"
+    )]
+    UnknownDimension(String),
+    /// An output format that does not exist.
+    #[error("bilinmeyen çıktı biçimi: {0:?} (table, csv, json, html)")]
+    UnknownFormat(String),
+    /// An application's event history that cannot be projected to a statistics record.
+    #[error("başvuru {instance}: istatistik kaydı çıkarılamadı: {message}")]
+    Projection {
+        /// The tracking number (workflow instance).
+        instance: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A journal file that does not hold the application workflow (e.g. the SMS outbox's).
+    #[error("{path}: başvuru süreci günlüğü değil (ilk kayıt: {found:?})")]
+    NotApplicationJournal {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The workflow its first record names (`"?"` when it names none).
+        found: String,
+    },
+    /// A line of a records file that is not a valid record.
+    #[error("kayıt dosyası, satır {line}: {message}")]
+    InvalidRecord {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+
+    // --- workflow ------------------------------------------------------------------------------
+    /// A command that the workflow does not allow in the instance's current state.
+    #[error("geçersiz işlem: {workflow} süreci {state:?} durumundayken {command:?} yapılamaz")]
+    InvalidTransition {
+        /// The workflow's name.
+        workflow: &'static str,
+        /// The state the instance is in (`"none"` when it does not exist).
+        state: String,
+        /// The command that was refused.
+        command: String,
+    },
+    /// Optimistic concurrency: the instance changed since the caller read it.
+    #[error("sürüm çakışması: {instance} için beklenen sürüm {expected}, güncel sürüm {actual}")]
+    Conflict {
+        /// The instance.
+        instance: String,
+        /// The version the command expected.
+        expected: u64,
+        /// The instance's version now.
+        actual: u64,
+    },
+    /// No workflow instance with that id (or tracking number).
+    #[error("kayıt bulunamadı: {0}")]
+    UnknownInstance(String),
+    /// The actor's role or unit may not do this, or may not see this instance.
+    #[error("yetkisiz işlem: {role} rolü {action} yapamaz")]
+    Forbidden {
+        /// The role (Turkish name).
+        role: String,
+        /// What was attempted.
+        action: String,
+    },
+    /// A business rule refused the command (e.g. the 2020 circular on Açık Kapı staff).
+    #[error("kural ihlali: {rule}")]
+    GuardFailed {
+        /// The rule, in Turkish.
+        rule: String,
+    },
+    /// A command id used again for a different instance.
+    #[error("komut numarası {command} başka bir kayıtta ({instance}) kullanılmış")]
+    CommandIdReused {
+        /// The command id.
+        command: String,
+        /// The instance it was first used on.
+        instance: String,
+    },
+    /// A journal record that cannot be read or does not fit the history before it.
+    #[error("corrupt workflow history at record {seq}: {message}")]
+    CorruptHistory {
+        /// Sequence number of the record.
+        seq: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The event log or the snapshot store failed.
+    #[error("workflow storage: {message}")]
+    WorkflowStorage {
+        /// What failed.
+        message: String,
+    },
     // --- org ---------------------------------------------------------------------------------------
     /// A unit id that does not have the form `PP.PART[.PART…]` (`PP` = two-digit plate or `TR`,
     /// parts `[A-Z0-9_]+`), or an officer id of the wrong form.
@@ -390,6 +487,15 @@ pub enum Error {
     /// (not processed). Every problem is listed, one per line.
     #[error("başvuru işleme alınamaz (eksik, yanlış veya hatalı bilgi):\n{0}")]
     Rejected(#[from] crate::validate::Rejection),
+    // --- sim -----------------------------------------------------------------------------------
+    /// A simulation policy or model file that does not parse or has an impossible value.
+    #[error("geçersiz simülasyon {what}: {message}")]
+    InvalidSimulation {
+        /// `"policy"`, `"model"` or `"options"`.
+        what: &'static str,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].

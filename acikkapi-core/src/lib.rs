@@ -23,8 +23,11 @@ pub mod notify;
 pub mod org;
 pub mod routing;
 pub mod samples;
+pub mod sim;
+pub mod stats;
 pub mod taxonomy;
 pub mod text;
 pub mod validate;
+pub mod workflow;
 
 pub use error::{Error, Result};

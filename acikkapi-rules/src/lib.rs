@@ -27,6 +27,7 @@ mod outcome;
 mod registry;
 pub mod router;
 mod ruleset;
+pub mod sim;
 pub mod testing;
 
 pub use app::{AppView, Field};

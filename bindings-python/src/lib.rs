@@ -10,8 +10,10 @@
 #![forbid(unsafe_code)]
 
 mod calendar;
+mod engine;
 mod errors;
 mod routing;
+mod simulation;
 mod text_geo;
 mod validation;
 
@@ -21,7 +23,9 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _acikkapi(m: &Bound<'_, PyModule>) -> PyResult<()> {
     calendar::register(m)?;
+    engine::register(m)?;
     routing::register(m)?;
+    simulation::register(m)?;
     text_geo::register(m)?;
     validation::register(m)?;
     Ok(())

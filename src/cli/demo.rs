@@ -1,67 +1,338 @@
-//! `acikkapi demo`: the main job on the embedded defaults. Validates and classifies the bundled
-//! sample applications and prints each one with its normalised form or its rejection reasons.
+//! `acikkapi demo`: a month of Açık Kapı applications for one province (Denizli by default), end to
+//! end on the embedded defaults, through the simulation of `acikkapi_core::sim` (the one synthetic
+//! intake of the project): Poisson arrivals with the model's weekday, seasonal and holiday shapes,
+//! registration, native routing, business-day timers ticked every office hour, officers answering
+//! from their queues, returning and running late, a file journal in a temporary folder, SMS
+//! through the outbox to the console (a sample plus the counts), and the statistics block. At the
+//! end the journal is replayed into a second engine and compared.
 
-use acikkapi_core::samples;
-use acikkapi_core::taxonomy::Taxonomy;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use acikkapi_core::calendar::Calendar;
+use acikkapi_core::geo::Geography;
+use acikkapi_core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal};
+use acikkapi_core::notify::{
+    ConsoleNotifier, DeliveryReceipt, DeliveryState, Notification, Notifier, RetryPolicy,
+};
+use acikkapi_core::routing::Router;
+use acikkapi_core::sim::{self, Model, Policy, Scenario};
+use acikkapi_core::stats::render::{Format, render};
+use acikkapi_core::stats::{self, ReportOptions, records_from_engine};
+use acikkapi_core::workflow::application::{ApplicationEvent, ApplicationWorkflow};
+use acikkapi_core::workflow::ports::NullSink;
+use acikkapi_core::workflow::{DurableOutbox, Engine, EngineOptions, format_tr};
+use chrono::{Datelike, NaiveDate};
 use clap::Args;
 
-use super::validate::validate_json;
-use super::{CliResult, Io};
+use super::{CliError, CliResult, Io};
 
-/// `acikkapi demo`
-#[derive(Debug, Args)]
-pub struct DemoArgs {}
+/// `acikkapi demo` options.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Province (name or plate).
+    #[arg(long, default_value = "Denizli")]
+    pub province: String,
+    /// Month to simulate, YYYY-MM.
+    #[arg(long, default_value = "2026-03")]
+    pub month: String,
+    /// Number of applications in the month (the model's Poisson process conditioned on this total).
+    #[arg(long, default_value_t = 1500)]
+    pub count: usize,
+    /// Seed of the synthetic data.
+    #[arg(long, default_value_t = 20)]
+    pub seed: u64,
+    /// How many SMS to print (the rest are counted).
+    #[arg(long, default_value_t = 6)]
+    pub sms_sample: usize,
+    /// Keep the journal in this folder instead of a temporary one (removed at the end).
+    #[arg(long)]
+    pub journal_dir: Option<PathBuf>,
+    /// Sync the journal to disk (group commit); default: no fsync (a demo, not a ledger).
+    #[arg(long)]
+    pub fsync: bool,
+    /// Where to write the self-contained HTML report (statistics block and charts); default
+    /// `rapor.html` in `--journal-dir` when given, else `acikkapi-demo-rapor.html` here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
 
-/// Runs the demo.
-pub fn run(_args: DemoArgs, io: &mut Io<'_>) -> CliResult {
-    let tax = Taxonomy::embedded();
-    let mut accepted = 0usize;
-    let mut rejected = 0usize;
-    writeln!(
-        io.stdout,
-        "Açık Kapı — örnek başvurular (taksonomi {})\n",
-        tax.version()
-    )?;
-    for (name, json) in samples::ALL {
-        writeln!(io.stdout, "== {name}")?;
-        match validate_json(json) {
-            Ok(app) => {
-                accepted += 1;
-                let cat = tax.category(&app.category);
-                writeln!(
-                    io.stdout,
-                    "   kayıt: {} / {} / {}, {} ({})",
-                    app.kind,
-                    app.channel,
-                    app.location.district,
-                    app.location.province,
-                    app.applicant
-                )?;
-                writeln!(
-                    io.stdout,
-                    "   kategori: {} — {}",
-                    app.category,
-                    cat.map_or("?", |c| c.name_tr.as_str())
-                )?;
-                let suggested = tax.suggest_categories_n(&app.subject, 3);
-                let list: Vec<String> = suggested
-                    .iter()
-                    .map(|s| format!("{} ({:.1})", s.code, s.score))
-                    .collect();
-                writeln!(io.stdout, "   metinden öneri: {}", list.join(", "))?;
-            }
-            Err(rejection) => {
-                rejected += 1;
-                writeln!(io.stdout, "   işleme alınmadı:")?;
-                for reason in rejection.reasons_tr() {
-                    writeln!(io.stdout, "   - {reason}")?;
-                }
-            }
+/// A notifier that prints the first `limit` SMS through [`ConsoleNotifier`] (numbers masked)
+/// and counts every SMS by stage (from the idempotency key `<tracking>/<stage>/<version>`).
+struct SampleConsole {
+    console: ConsoleNotifier<Vec<u8>>,
+    limit: usize,
+    counts: Mutex<BTreeMap<String, u64>>,
+}
+
+impl SampleConsole {
+    fn new(limit: usize) -> Self {
+        SampleConsole {
+            console: ConsoleNotifier::new(Vec::new()),
+            limit,
+            counts: Mutex::new(BTreeMap::new()),
         }
     }
-    writeln!(
-        io.stdout,
-        "\nKabul edilen: {accepted}, işleme alınmayan: {rejected}"
+
+    fn finish(self) -> (Vec<u8>, BTreeMap<String, u64>) {
+        let counts = self.counts.into_inner().unwrap_or_else(|p| p.into_inner());
+        (self.console.into_inner(), counts)
+    }
+}
+
+impl Notifier for SampleConsole {
+    fn send(&self, n: &Notification) -> acikkapi_core::Result<DeliveryReceipt> {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let total: u64 = counts.values().sum();
+        let stage = n.key.0.split('/').nth(1).unwrap_or("?").to_owned();
+        *counts.entry(stage).or_default() += 1;
+        if (total as usize) < self.limit {
+            let masked = Notification {
+                recipient: mask_phone(&n.recipient),
+                ..n.clone()
+            };
+            return self.console.send(&masked);
+        }
+        Ok(DeliveryReceipt {
+            provider_id: format!("demo-{total}"),
+            segments: None,
+        })
+    }
+}
+
+fn mask_phone(p: &str) -> String {
+    let n = p.chars().count();
+    p.chars()
+        .enumerate()
+        .map(|(i, c)| if i < 5 || i + 2 >= n { c } else { '*' })
+        .collect()
+}
+
+/// The first day of a `YYYY-MM` month and its number of days.
+fn month_range(month: &str) -> Result<(NaiveDate, u32), CliError> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| CliError::Usage(format!("ay YYYY-AA biçiminde olmalı: {month:?}")))?;
+    let mut days = 0;
+    let mut d = first;
+    while d.month() == first.month() {
+        days += 1;
+        d = d
+            .succ_opt()
+            .ok_or_else(|| CliError::Usage(format!("geçersiz ay: {month}")))?;
+    }
+    Ok((first, days))
+}
+
+/// Counts of the events that tell the story (timers, returns, approvals…), over every history.
+fn event_counts(engine: &Engine<ApplicationWorkflow>) -> BTreeMap<&'static str, u64> {
+    let mut c = BTreeMap::new();
+    for (_, inst) in engine.instances() {
+        for env in &inst.history {
+            let k = match env.event {
+                ApplicationEvent::ReminderSent { .. } => "hatırlatma",
+                ApplicationEvent::MarkedOverdue { .. } => "süresi geçti",
+                ApplicationEvent::Escalated { .. } => "üst makama bildirim",
+                ApplicationEvent::Returned { .. } => "iade edildi",
+                ApplicationEvent::NotProcessed { .. } => "işleme alınmadı",
+                ApplicationEvent::ApprovalRequested { .. } => "vali onayına sunuldu",
+                ApplicationEvent::Recategorised { .. } => "yeniden sınıflandırıldı",
+                ApplicationEvent::Redirected { .. } => "yönlendirildi",
+                _ => continue,
+            };
+            *c.entry(k).or_default() += 1;
+        }
+    }
+    c
+}
+
+/// Runs the demo.
+pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
+    let started = Instant::now();
+    let province = Geography::embedded().require_province(&args.province)?;
+    let (start, days) = month_range(&args.month)?;
+    if args.count == 0 || province.population_2023 == 0 {
+        return Err(CliError::Usage("simüle edilecek başvuru yok".into()));
+    }
+    let (dir, temporary) = match &args.journal_dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("acikkapi-demo-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("basvuru.journal");
+    if path.exists() {
+        return Err(CliError::Usage(format!(
+            "{} zaten var; boş bir klasör verin",
+            path.display()
+        )));
+    }
+    let options = FileJournalOptions {
+        fsync: if args.fsync {
+            FsyncPolicy::Group
+        } else {
+            FsyncPolicy::Never
+        },
+        ..FileJournalOptions::default()
+    };
+    let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
+    // SMS go through a durable outbox whose events are journaled next to the workflow journal.
+    let sms_journal: Arc<dyn Journal> =
+        Arc::new(FileJournal::open(dir.join("sms.journal"), options)?);
+    let outbox = Arc::new(Mutex::new(DurableOutbox::open(
+        sms_journal,
+        RetryPolicy::default(),
+    )?));
+    let console = SampleConsole::new(args.sms_sample);
+
+    // The rate that makes `count` the expected number of arrivals in the month.
+    let mut scenario = Scenario::new(province.plate.get(), start, days, args.seed)?;
+    scenario.per_100k_year = Some(
+        args.count as f64 / f64::from(days) * 365.0 / f64::from(province.population_2023)
+            * 100_000.0,
+    );
+    scenario.exact_count = Some(args.count as u64);
+    let prepared = sim::prepare(&scenario, &Model::embedded()?)?;
+    let router = Router::shared(province.plate)?;
+    let policy = Policy::default();
+    let mut slots = 0u64;
+    let engine = sim::run_with(
+        &prepared,
+        &policy,
+        router.as_ref(),
+        journal.clone(),
+        outbox.clone(),
+        |now| {
+            slots += 1;
+            outbox
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .tick(now, &console)
+                .map(|_| ())
+        },
     )?;
-    Ok(0)
+    let elapsed = started.elapsed();
+
+    let out = &mut *io.stdout;
+    let business_days = (0..days)
+        .filter_map(|i| start.checked_add_days(chrono::Days::new(u64::from(i))))
+        .filter(|d| {
+            Calendar::public_sector()
+                .is_business_day(*d)
+                .unwrap_or(false)
+        })
+        .count();
+    writeln!(
+        out,
+        "Açık Kapı demo: {}, {} ({} iş günü, {} mesai saati), tohum {}, {} başvuru",
+        province.name,
+        args.month,
+        business_days,
+        format_tr(business_days as i64 * 9),
+        args.seed,
+        format_tr(prepared.arrivals.len() as i64)
+    )?;
+    writeln!(out, "Günlük: {}", path.display())?;
+    let (sample, counts) = console.finish();
+    writeln!(
+        out,
+        "\nSMS (ConsoleNotifier, ilk {} tanesi, numaralar maskeli):",
+        args.sms_sample
+    )?;
+    out.write_all(&sample)?;
+    let c = |k: &str| format_tr(counts.get(k).copied().unwrap_or(0) as i64);
+    writeln!(
+        out,
+        "SMS toplam {} (kayıt {}, iletildi {}, cevap {})",
+        format_tr(counts.values().sum::<u64>() as i64),
+        c("registered"),
+        c("routed"),
+        c("answered")
+    )?;
+    let pending = outbox
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .outbox()
+        .statuses()
+        .filter(|m| m.state == DeliveryState::Pending)
+        .count();
+    writeln!(
+        out,
+        "Giden kutusu: {} SMS teslim bekliyor (sms.journal)",
+        format_tr(pending as i64)
+    )?;
+    let events = event_counts(&engine);
+    let e = |k: &str| format_tr(events.get(k).copied().unwrap_or(0) as i64);
+    writeln!(
+        out,
+        "\nZamanlayıcılar: {} hatırlatma, {} süresi geçti, {} üst makama bildirim",
+        e("hatırlatma"),
+        e("süresi geçti"),
+        e("üst makama bildirim")
+    )?;
+    let line: Vec<String> = [
+        "iade edildi",
+        "işleme alınmadı",
+        "vali onayına sunuldu",
+        "yeniden sınıflandırıldı",
+        "yönlendirildi",
+    ]
+    .iter()
+    .map(|k| format!("{k} {}", e(k)))
+    .collect();
+    writeln!(out, "Süreç: {}", line.join(", "))?;
+    let states: Vec<String> = engine
+        .counts()
+        .into_iter()
+        .map(|(k, v)| format!("{k} {}", format_tr(v as i64)))
+        .collect();
+    writeln!(out, "Durumlar: {}", states.join(", "))?;
+
+    // Recovery: a second engine from the journal alone must agree.
+    let replay_start = Instant::now();
+    let replayed = Engine::open(
+        ApplicationWorkflow::with_config(policy.workflow_config()),
+        journal.clone(),
+        NullSink,
+        EngineOptions::default(),
+    )?;
+    let same = replayed.states() == engine.states();
+    writeln!(
+        out,
+        "Günlükten yeniden kurulum: {} olay, {} ms, durum {}",
+        format_tr(replayed.last_seq() as i64),
+        replay_start.elapsed().as_millis(),
+        if same { "aynı" } else { "FARKLI" }
+    )?;
+    writeln!(
+        out,
+        "Süre: {} ms ({} olay, {} zaman dilimi)",
+        elapsed.as_millis(),
+        format_tr(engine.last_seq() as i64),
+        format_tr(slots as i64)
+    )?;
+    // The analysts' report of the same month, as a self-contained HTML page.
+    let records = records_from_engine(&engine)?;
+    let report = stats::report(&records, &ReportOptions::default());
+    let html = args
+        .html
+        .clone()
+        .unwrap_or_else(|| match &args.journal_dir {
+            Some(d) => d.join("rapor.html"),
+            None => PathBuf::from("acikkapi-demo-rapor.html"),
+        });
+    std::fs::write(&html, render(&report, None, Format::Html))
+        .map_err(|e| CliError::Usage(format!("{}: yazılamadı: {e}", html.display())))?;
+    writeln!(out, "HTML raporu: {}", html.display())?;
+    writeln!(out, "\n{}", engine.statistics())?;
+    drop(replayed);
+    drop(engine);
+    drop(journal);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(if same { 0 } else { 2 })
 }

@@ -7,7 +7,12 @@ use acikkapi_core::Error;
 use acikkapi_core::journal::{
     FileJournal, FileJournalOptions, Journal, RecoveryReport, Seq, Snapshot,
 };
+use acikkapi_core::workflow::application::ApplicationWorkflow;
+use acikkapi_core::workflow::personnel::PersonnelWorkflow;
+use acikkapi_core::workflow::ports::NullSink;
+use acikkapi_core::workflow::{Engine, EngineOptions};
 use clap::Subcommand;
+use std::sync::Arc;
 
 use super::{CliResult, Io};
 
@@ -129,7 +134,14 @@ fn type_of(payload: &[u8]) -> String {
         Ok(serde_json::Value::Object(map)) => match map.get("type").or_else(|| map.get("kind")) {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(v) => v.to_string(),
-            None => "(no type)".into(),
+            // A workflow envelope: `"event": {"<name>": {…}}` or `"event": "<name>"`.
+            None => match map.get("event") {
+                Some(serde_json::Value::Object(e)) if e.len() == 1 => {
+                    e.keys().next().cloned().unwrap_or_default()
+                }
+                Some(serde_json::Value::String(s)) => s.clone(),
+                _ => "(no type)".into(),
+            },
         },
         Ok(_) => "(not an object)".into(),
         Err(_) => "(not JSON)".into(),
@@ -188,5 +200,50 @@ fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
     for (t, n) in by_count {
         writeln!(io.stdout, "  {t}: {n}")?;
     }
+    workflow_states(j, ignore_snapshot, io)?;
     Ok(0)
+}
+
+/// For a workflow journal (the first record names its workflow): rebuilds every instance with
+/// the engine and prints the count per state (and, for applications, the statistics block).
+fn workflow_states(
+    j: FileJournal,
+    ignore_snapshot: bool,
+    io: &mut Io<'_>,
+) -> Result<(), super::CliError> {
+    let first = j.read_range(Seq(1), 1)?;
+    let name = first
+        .first()
+        .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.payload).ok())
+        .and_then(|v| v.get("workflow")?.as_str().map(str::to_owned));
+    let journal: Arc<dyn Journal> = Arc::new(j);
+    let options = EngineOptions {
+        use_snapshot: !ignore_snapshot,
+        ..EngineOptions::default()
+    };
+    let (counts, stats) = match name.as_deref() {
+        Some("basvuru") => {
+            let engine = Engine::open(ApplicationWorkflow::default(), journal, NullSink, options)?;
+            (engine.counts(), Some(engine.statistics()))
+        }
+        Some("personel") => {
+            let engine = Engine::open(PersonnelWorkflow::default(), journal, NullSink, options)?;
+            (engine.counts(), None)
+        }
+        _ => return Ok(()),
+    };
+    let total: usize = counts.values().sum();
+    writeln!(
+        io.stdout,
+        "workflow: {} ({total} instances)",
+        name.unwrap_or_default()
+    )?;
+    writeln!(io.stdout, "states:")?;
+    for (state, n) in counts {
+        writeln!(io.stdout, "  {state}: {n}")?;
+    }
+    if let Some(stats) = stats {
+        write!(io.stdout, "{stats}")?;
+    }
+    Ok(())
 }

@@ -13,8 +13,10 @@ pub mod demo;
 pub mod geo;
 pub mod journal;
 pub mod org;
+pub mod report;
 pub mod route;
 pub mod rules;
+pub mod simulate;
 pub mod taxonomy;
 pub mod validate;
 
@@ -93,8 +95,12 @@ pub enum Command {
     Org(org::OrgCmd),
     /// Checks an application input (JSON) and prints it normalised, or every problem (exit 1).
     Validate(validate::ValidateArgs),
-    /// The main job on the embedded defaults.
+    /// The main job: a month of Açık Kapı applications for one province, end to end (synthetic data).
     Demo(demo::DemoArgs),
+    /// Policy experiments: a province's applications simulated on the real engine (one policy, or two compared).
+    Simulate(simulate::SimulateArgs),
+    /// Statistics over application records or a journal: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -109,6 +115,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Org(cmd) => org::run(cmd, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Demo(args) => demo::run(args, io),
+        Command::Simulate(args) => simulate::run(args, io),
+        Command::Report(args) => report::run(args, io),
     }
 }
 

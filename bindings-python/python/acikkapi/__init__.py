@@ -6,6 +6,7 @@ Typed wrappers over the Rust library (``acikkapi._acikkapi``). Every error raise
 
 from ._acikkapi import lower_tr, search_key, sorted_tr, upper_tr
 from .calendar import Calendar
+from .engine import Engine
 from .application import Application, validate, validate_many
 from .errors import (
     AcikKapiError,
@@ -19,6 +20,7 @@ from .errors import (
 )
 from .geo import Geography, Province, Taxonomy
 from .routing import Router
+from .simulation import Simulation, format_int_tr, simulate
 
 __all__ = [
     "AcikKapiError",
@@ -26,17 +28,21 @@ __all__ = [
     "Calendar",
     "CalendarError",
     "DataFileError",
+    "Engine",
     "Geography",
     "JournalError",
     "NotFoundError",
     "Province",
     "RuleError",
     "Router",
+    "Simulation",
     "Taxonomy",
     "ValidationError",
     "WorkflowError",
+    "format_int_tr",
     "lower_tr",
     "search_key",
+    "simulate",
     "sorted_tr",
     "upper_tr",
     "validate",

@@ -1,0 +1,274 @@
+//! Guards of the application workflow (which command is allowed, by whom, in which state) and
+//! its business-day timers.
+
+use super::{
+    Answer, ApplicationCommand, ApplicationConfig, ApplicationEvent, ApplicationState,
+    ApplicationWorkflow, Status,
+};
+use crate::ids::TrackingNumber;
+use crate::workflow::ports::{BusinessCalendar, local_date, start_of_day};
+use crate::workflow::{Actor, Context, Role, Timer};
+use crate::{Error, Result};
+use chrono::Utc;
+
+pub(super) fn command_name(command: &ApplicationCommand) -> &'static str {
+    match command {
+        ApplicationCommand::Receive { .. } => "receive",
+        ApplicationCommand::Register => "register",
+        ApplicationCommand::Redirect { .. } => "redirect",
+        ApplicationCommand::Route { .. } => "route",
+        ApplicationCommand::Approve => "approve",
+        ApplicationCommand::Return { .. } => "return",
+        ApplicationCommand::Recategorise { .. } => "recategorise",
+        ApplicationCommand::Answer { .. } => "answer",
+        ApplicationCommand::Close => "close",
+        ApplicationCommand::AddNote { .. } => "add_note",
+    }
+}
+
+fn require_role(actor: &Actor, roles: &[Role], command: &ApplicationCommand) -> Result<()> {
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden {
+            role: actor.role.name_tr().to_owned(),
+            action: command_name(command).to_owned(),
+        })
+    }
+}
+
+fn invalid(state: Option<&ApplicationState>, command: &ApplicationCommand) -> Error {
+    Error::InvalidTransition {
+        workflow: "basvuru",
+        state: state.map_or("none", |s| s.status.name()).to_owned(),
+        command: command_name(command).to_owned(),
+    }
+}
+
+fn require_text(text: &str, what: &str) -> Result<()> {
+    if text.trim().is_empty() {
+        Err(Error::GuardFailed {
+            rule: format!("{what} boş olamaz"),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+pub(super) fn decide(
+    wf: &ApplicationWorkflow,
+    state: Option<&ApplicationState>,
+    command: &ApplicationCommand,
+    ctx: &Context<'_>,
+) -> Result<Vec<ApplicationEvent>> {
+    use ApplicationCommand as C;
+    use ApplicationEvent as E;
+    let actor = ctx.actor;
+    let Some(s) = state else {
+        return match command {
+            C::Receive { input } => {
+                require_role(actor, &[Role::Bureau], command)?;
+                Ok(vec![E::Received {
+                    input: input.clone(),
+                    at: ctx.now,
+                    bureau: actor.unit.clone(),
+                }])
+            }
+            _ => Err(Error::UnknownInstance(format!(
+                "({})",
+                command_name(command)
+            ))),
+        };
+    };
+    // A confidential application does not exist for those who may not see it.
+    if !super::view::visible_to(s, actor) {
+        return Err(Error::Forbidden {
+            role: actor.role.name_tr().to_owned(),
+            action: command_name(command).to_owned(),
+        });
+    }
+    match (s.status, command) {
+        (_, C::Receive { .. }) => Err(invalid(state, command)),
+        (Status::Received, C::Register) => {
+            require_role(actor, &[Role::Bureau], command)?;
+            Ok(vec![match wf.validator.validate(&s.input, s.received_at) {
+                Ok(mut application) => {
+                    application.tracking_number = TrackingNumber::parse(ctx.instance.as_str()).ok();
+                    let received = application.received_at.with_timezone(&Utc);
+                    E::Registered {
+                        application: Box::new(application),
+                        deadline: ctx.calendar.deadline(received, wf.config.answer_days)?,
+                    }
+                }
+                Err(reasons) => E::NotProcessed { reasons },
+            }])
+        }
+        (Status::Received | Status::Registered, C::Redirect { to, reason }) => {
+            require_role(actor, &[Role::Bureau], command)?;
+            require_text(to, "yönlendirilen kurum")?;
+            Ok(vec![E::Redirected {
+                to: to.clone(),
+                reason: reason.clone(),
+            }])
+        }
+        (Status::Registered | Status::Returned, C::Route { assignment }) => {
+            require_role(actor, &[Role::Bureau], command)?;
+            require_text(&assignment.unit, "birim")?;
+            require_text(&assignment.officer, "yetkili")?;
+            if s.special() {
+                Ok(vec![E::ApprovalRequested {
+                    assignment: assignment.clone(),
+                }])
+            } else {
+                Ok(vec![E::Routed {
+                    assignment: assignment.clone(),
+                }])
+            }
+        }
+        (Status::AwaitingApproval, C::Approve) => {
+            require_role(actor, &[Role::Governor], command)?;
+            let assignment = s.pending.clone().ok_or_else(|| invalid(state, command))?;
+            Ok(vec![
+                E::Approved {
+                    by: actor.unit.clone(),
+                },
+                E::Routed { assignment },
+            ])
+        }
+        (Status::Routed, C::Return { reason }) => {
+            require_assigned(s, actor, command)?;
+            require_text(reason, "iade gerekçesi")?;
+            Ok(vec![E::Returned {
+                reason: reason.clone(),
+            }])
+        }
+        (Status::Registered | Status::Returned, C::Recategorise { category }) => {
+            require_role(actor, &[Role::Bureau], command)?;
+            if !wf.validator.category_exists(category) {
+                return Err(Error::GuardFailed {
+                    rule: format!("bilinmeyen kategori: {category}"),
+                });
+            }
+            Ok(vec![E::Recategorised {
+                category: category.clone(),
+            }])
+        }
+        (Status::Routed, C::Answer { outcome, text }) => {
+            require_assigned(s, actor, command)?;
+            require_text(text, "cevap metni")?;
+            Ok(vec![E::Answered {
+                answer: Answer {
+                    outcome: *outcome,
+                    text: text.clone(),
+                    at: ctx.now,
+                },
+            }])
+        }
+        (Status::Answered, C::Close) => {
+            require_role(actor, &[Role::Bureau], command)?;
+            Ok(vec![E::Closed { at: ctx.now }])
+        }
+        (_, C::AddNote { text }) => {
+            require_role(
+                actor,
+                &[Role::Bureau, Role::Officer, Role::Governor],
+                command,
+            )?;
+            require_text(text, "not")?;
+            Ok(vec![E::NoteAdded { text: text.clone() }])
+        }
+        _ => Err(invalid(state, command)),
+    }
+}
+
+fn require_assigned(
+    s: &ApplicationState,
+    actor: &Actor,
+    command: &ApplicationCommand,
+) -> Result<()> {
+    require_role(actor, &[Role::Officer], command)?;
+    match &s.assignment {
+        Some(a) if a.officer == actor.id => Ok(()),
+        _ => Err(Error::Forbidden {
+            role: actor.role.name_tr().to_owned(),
+            action: format!("{} (başvuru kendisine iletilmemiş)", command_name(command)),
+        }),
+    }
+}
+
+/// The next deadline timer of an open application: reminder (only while with an officer and not
+/// yet overdue) at the start of the business day `reminder_before` business days before the
+/// deadline, the overdue mark at the deadline, then escalations at the start of every
+/// `escalate_every`-th business day after the deadline day. A calendar error (a date outside the
+/// calendar's years) means no timer.
+pub(super) fn next_timer(
+    config: &ApplicationConfig,
+    s: &ApplicationState,
+    calendar: &dyn BusinessCalendar,
+) -> Option<Timer> {
+    if !s.status.is_open() {
+        return None;
+    }
+    let deadline = s.deadline?;
+    let due_day = local_date(deadline);
+    if s.status == Status::Routed && !s.reminded && !s.overdue && config.reminder_before > 0 {
+        let day = calendar
+            .add_business_days(due_day, -i64::from(config.reminder_before))
+            .ok()?;
+        return Some(Timer {
+            key: format!("reminder:{}", s.returns),
+            at: start_of_day(day),
+        });
+    }
+    if !s.overdue {
+        return Some(Timer {
+            key: "overdue".to_owned(),
+            at: deadline,
+        });
+    }
+    if config.escalate_every > 0 && s.escalations < config.max_escalations {
+        let level = s.escalations + 1;
+        let n = i64::from(config.escalate_every) * i64::from(level);
+        let day = calendar.add_business_days(due_day, n).ok()?;
+        return Some(Timer {
+            key: format!("escalate:{level}"),
+            at: start_of_day(day),
+        });
+    }
+    None
+}
+
+pub(super) fn on_timer(
+    s: &ApplicationState,
+    timer: &Timer,
+    ctx: &Context<'_>,
+) -> Result<Vec<ApplicationEvent>> {
+    let Some(deadline) = s.deadline else {
+        return Ok(Vec::new());
+    };
+    if timer.key.starts_with("reminder") {
+        Ok(vec![ApplicationEvent::ReminderSent { deadline }])
+    } else if timer.key == "overdue" {
+        Ok(vec![ApplicationEvent::MarkedOverdue { deadline }])
+    } else if timer.key.starts_with("escalate:") {
+        let level = s.escalations + 1;
+        let from_routing = s
+            .assignment
+            .as_ref()
+            .and_then(|a| {
+                a.escalation
+                    .get(usize::try_from(level).ok()?.checked_sub(1)?)
+            })
+            .cloned();
+        let unit = s
+            .assignment
+            .as_ref()
+            .map_or(s.bureau.as_str(), |a| a.unit.as_str());
+        let to = from_routing
+            .or_else(|| ctx.escalation.level(unit, level))
+            .unwrap_or_else(|| "Vali".to_owned());
+        Ok(vec![ApplicationEvent::Escalated { level, to }])
+    } else {
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,94 @@
+//! The check at registration: the [`Validator`] port, with the project's
+//! [`validate`](crate::validate) as the standard implementation.
+
+use chrono::{DateTime, Utc};
+
+use crate::application::{Application, ApplicationInput};
+use crate::geo::Geography;
+use crate::taxonomy::Taxonomy;
+use crate::validate::validate_at;
+
+/// Kayıt kontrolü: decides at registration whether a submission can be processed.
+pub trait Validator: Send + Sync {
+    /// The valid, normalised application, or the reasons (Turkish, one per problem) why it
+    /// cannot be processed. `received_at` is when the bureau received it: the reception time
+    /// when the input has none, and the latest reception time accepted. Must be deterministic.
+    fn validate(
+        &self,
+        input: &ApplicationInput,
+        received_at: DateTime<Utc>,
+    ) -> Result<Application, Vec<String>>;
+
+    /// Whether a category code exists (for recategorisation).
+    fn category_exists(&self, code: &str) -> bool;
+}
+
+/// The standard check: [`validate_at`] on the embedded geography and taxonomy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StandardValidator;
+
+impl Validator for StandardValidator {
+    fn validate(
+        &self,
+        input: &ApplicationInput,
+        received_at: DateTime<Utc>,
+    ) -> Result<Application, Vec<String>> {
+        let now = received_at.with_timezone(&chrono_tz::Europe::Istanbul);
+        validate_at(input, Geography::embedded(), Taxonomy::embedded(), now)
+            .map_err(|r| r.reasons_tr())
+    }
+
+    fn category_exists(&self, code: &str) -> bool {
+        Taxonomy::embedded().require_category(code).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::application::TextOrNumber;
+    use crate::workflow::ports::local_time;
+    use chrono::NaiveDate;
+
+    pub(crate) fn input() -> ApplicationInput {
+        ApplicationInput {
+            tckn: Some("10000000146".into()),
+            name: Some("Ayşe".into()),
+            surname: Some("Yılmaz".into()),
+            mother_maiden_initials: Some("KA".into()),
+            phone: Some("0532 123 45 67".into()),
+            birth_year: Some(TextOrNumber::Number(1980)),
+            gender: Some("kadın".into()),
+            kind: Some("şikayet".into()),
+            channel: Some("web".into()),
+            subject: Some("Okulun önündeki yol çok tehlikeli, önlem alınmasını istiyorum.".into()),
+            category: Some("EGITIM.DIGER".into()),
+            province: Some(TextOrNumber::Number(20)),
+            district: Some("Merkezefendi".into()),
+            ..ApplicationInput::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_input_is_valid_and_received_when_the_bureau_received_it() {
+        let at = local_time(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), 10, 0);
+        let app = StandardValidator.validate(&input(), at).unwrap();
+        assert_eq!(app.category.as_str(), "EGITIM.DIGER");
+        assert_eq!(app.received_at.with_timezone(&Utc), at);
+    }
+
+    #[test]
+    fn every_problem_is_listed() {
+        let at = local_time(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), 10, 0);
+        let bad = ApplicationInput {
+            tckn: Some("12345678901".into()),
+            district: Some("Kadıköy".into()),
+            category: Some("YOK.BOYLE".into()),
+            ..input()
+        };
+        let reasons = StandardValidator.validate(&bad, at).unwrap_err();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert!(StandardValidator.category_exists("SAGLIK.DIGER"));
+        assert!(!StandardValidator.category_exists("SAGLIK.YOK"));
+    }
+}

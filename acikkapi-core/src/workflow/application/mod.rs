@@ -1,0 +1,526 @@
+//! Başvuru süreci: the Açık Kapı application workflow, built in.
+//!
+//! ```text
+//! received ─register─▶ registered ─route─▶ routed ─answer─▶ answered ─close─▶ closed
+//!    │  │                 │   ▲  │ (special: ─route─▶ awaiting_approval ─approve─▶ routed)
+//!    │  │                 │   │  └─return (iade)─▶ returned ─route / recategorise─┘
+//!    │  └─register (invalid)─▶ not_processed
+//!    └──────redirect──────┴─▶ redirected
+//! ```
+//!
+//! Timers (business days, on the engine's calendar): a reminder to the officer
+//! [`ApplicationConfig::reminder_before`] business days before the deadline (at the start of that
+//! day), the overdue mark at the deadline itself (end of office hours of the last business day),
+//! and an escalation up the chain (at the start of the day) every
+//! [`ApplicationConfig::escalate_every`] business days after it.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+mod decide;
+mod fold;
+mod intake;
+mod view;
+
+pub use intake::{StandardValidator, Validator};
+pub use view::{AnalystRecord, PublicEntry, PublicHistory};
+
+use super::ports::{self, Notification};
+use super::{Actor, Envelope, Timer, WorkflowDefinition};
+use crate::Result;
+use crate::application::{Application, ApplicationInput};
+use crate::notify::{SmsStage, SmsTemplates};
+
+/// Sonuç: how an answer came out (olumlu, olumsuz, kısmen olumlu); the notification module's type.
+pub use crate::notify::AnswerOutcome as Outcome;
+
+/// Görevlendirme: where an application is routed: the institution's unit and its officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The unit (shown to the citizen), e.g. `"Merkezefendi İlçe Milli Eğitim Müdürlüğü"`.
+    pub unit: String,
+    /// The officer's personal id (never shown to the citizen).
+    pub officer: String,
+    /// The escalation chain decided with the routing (first step up first), e.g. from
+    /// [`Decision::escalation`](crate::routing::Decision::escalation); empty: the engine's
+    /// [`EscalationChain`](crate::workflow::ports::EscalationChain) decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<String>,
+}
+
+/// Cevap: the officer's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// Outcome.
+    pub outcome: Outcome,
+    /// The text sent to the citizen.
+    pub text: String,
+    /// When it was given.
+    pub at: DateTime<Utc>,
+}
+
+/// Durum: where an application is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Alındı: received, not yet checked.
+    Received,
+    /// Kaydedildi: checked and registered, to be routed.
+    Registered,
+    /// İşleme alınmadı: refused with reasons (terminal).
+    NotProcessed,
+    /// Yönlendirildi: sent to another authority (terminal).
+    Redirected,
+    /// Onay bekliyor: a special application waiting for the vali/kaymakam.
+    AwaitingApproval,
+    /// Yetkiliye iletildi: with the officer.
+    Routed,
+    /// İade edildi: returned by the officer as "not ours".
+    Returned,
+    /// Cevaplandı: answered, citizen not yet informed.
+    Answered,
+    /// Kapandı: citizen informed (terminal).
+    Closed,
+}
+
+impl Status {
+    /// Every status in lifecycle order.
+    pub const ALL: [Status; 9] = [
+        Status::Received,
+        Status::Registered,
+        Status::NotProcessed,
+        Status::Redirected,
+        Status::AwaitingApproval,
+        Status::Routed,
+        Status::Returned,
+        Status::Answered,
+        Status::Closed,
+    ];
+
+    /// snake_case name (as in JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Registered => "registered",
+            Status::NotProcessed => "not_processed",
+            Status::Redirected => "redirected",
+            Status::AwaitingApproval => "awaiting_approval",
+            Status::Routed => "routed",
+            Status::Returned => "returned",
+            Status::Answered => "answered",
+            Status::Closed => "closed",
+        }
+    }
+
+    /// Turkish name, as shown to citizens.
+    pub fn name_tr(self) -> &'static str {
+        match self {
+            Status::Received => "Alındı",
+            Status::Registered => "Kaydedildi",
+            Status::NotProcessed => "İşleme alınmadı",
+            Status::Redirected => "Başka kuruma yönlendirildi",
+            Status::AwaitingApproval => "İnceleniyor",
+            Status::Routed => "İlgili birimde",
+            Status::Returned => "İnceleniyor",
+            Status::Answered => "Cevaplandı",
+            Status::Closed => "Sonuçlandı",
+        }
+    }
+
+    /// Whether nothing more can happen.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Status::NotProcessed | Status::Redirected | Status::Closed
+        )
+    }
+
+    /// Whether the deadline timers run (registered and not yet answered).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Registered | Status::AwaitingApproval | Status::Routed | Status::Returned
+        )
+    }
+}
+
+/// The state of one application: a fold of its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationState {
+    /// Where it is.
+    pub status: Status,
+    /// What the bureau took in (the raw form).
+    pub input: ApplicationInput,
+    /// The valid, normalised application, once registered.
+    pub application: Option<Application>,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// The bureau unit that received and registered it.
+    pub bureau: String,
+    /// The category it is handled under (from registration, changed by recategorisation).
+    pub category: Option<String>,
+    /// Why it was not processed.
+    pub reasons: Vec<String>,
+    /// The authority it was redirected to.
+    pub redirected_to: Option<String>,
+    /// Son gün: when the answer is due (end of office hours of the last business day).
+    pub deadline: Option<DateTime<Utc>>,
+    /// The current assignment (also kept after the answer).
+    pub assignment: Option<Assignment>,
+    /// A routing waiting for the vali/kaymakam's approval.
+    pub pending: Option<Assignment>,
+    /// How many times officers returned it (iade).
+    pub returns: u32,
+    /// The answer.
+    pub answer: Option<Answer>,
+    /// When the citizen was informed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Whether the reminder was sent.
+    pub reminded: bool,
+    /// Whether it is marked overdue (gecikmiş).
+    pub overdue: bool,
+    /// Escalation levels reached so far.
+    pub escalations: u32,
+    /// Internal notes (never shown to citizens or analysts).
+    pub notes: Vec<String>,
+}
+
+/// Komut: what bureau staff, officers and the vali do with an application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationCommand {
+    /// Başvuru al (bureau): creates the application.
+    Receive {
+        /// The submission, as taken in.
+        input: Box<ApplicationInput>,
+    },
+    /// Kaydet (bureau): checks the submission; registered, or not processed with the reasons.
+    Register,
+    /// Yönlendir (bureau): send to another authority (CİMER, judiciary, …) instead.
+    Redirect {
+        /// The authority.
+        to: String,
+        /// Why.
+        reason: String,
+    },
+    /// Yetkiliye ilet (bureau): route to an officer; special applications wait for approval.
+    Route {
+        /// Where.
+        assignment: Assignment,
+    },
+    /// Onayla (vali/kaymakam): approve the routing of a special application.
+    Approve,
+    /// İade et (the assigned officer): "not ours".
+    Return {
+        /// Why.
+        reason: String,
+    },
+    /// Yeniden sınıflandır (bureau): a new category; the application goes back to registered.
+    Recategorise {
+        /// The new category code.
+        category: String,
+    },
+    /// Cevapla (the assigned officer).
+    Answer {
+        /// Outcome.
+        outcome: Outcome,
+        /// Text for the citizen.
+        text: String,
+    },
+    /// Kapat (bureau): the citizen was informed of the answer.
+    Close,
+    /// Not ekle (anyone who may see it): an internal note.
+    AddNote {
+        /// The note.
+        text: String,
+    },
+}
+
+/// Olay: what happened to an application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationEvent {
+    /// Alındı.
+    Received {
+        /// The submission, as taken in.
+        input: Box<ApplicationInput>,
+        /// When.
+        at: DateTime<Utc>,
+        /// The receiving bureau.
+        bureau: String,
+    },
+    /// Kaydedildi: the validated application (tracking number set) and the deadline computed on
+    /// the calendar.
+    Registered {
+        /// The application.
+        application: Box<Application>,
+        /// When the answer is due (end of office hours of the last business day).
+        deadline: DateTime<Utc>,
+    },
+    /// İşleme alınmadı.
+    NotProcessed {
+        /// Why (Turkish).
+        reasons: Vec<String>,
+    },
+    /// Yönlendirildi.
+    Redirected {
+        /// The authority.
+        to: String,
+        /// Why.
+        reason: String,
+    },
+    /// A special application's routing waits for approval.
+    ApprovalRequested {
+        /// The proposed assignment.
+        assignment: Assignment,
+    },
+    /// The vali/kaymakam approved.
+    Approved {
+        /// The approving office.
+        by: String,
+    },
+    /// İletildi.
+    Routed {
+        /// Where.
+        assignment: Assignment,
+    },
+    /// İade edildi.
+    Returned {
+        /// Why (internal).
+        reason: String,
+    },
+    /// Yeniden sınıflandırıldı.
+    Recategorised {
+        /// The new category.
+        category: String,
+    },
+    /// Cevaplandı.
+    Answered {
+        /// The answer.
+        answer: Answer,
+    },
+    /// Kapandı: the citizen was informed.
+    Closed {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An internal note.
+    NoteAdded {
+        /// The note.
+        text: String,
+    },
+    /// Hatırlatma: the officer was reminded of the deadline.
+    ReminderSent {
+        /// The deadline.
+        deadline: DateTime<Utc>,
+    },
+    /// Gecikti: the deadline passed without an answer.
+    MarkedOverdue {
+        /// The deadline.
+        deadline: DateTime<Utc>,
+    },
+    /// Üst makama bildirildi.
+    Escalated {
+        /// Level (1 = first step up).
+        level: u32,
+        /// The post told.
+        to: String,
+    },
+}
+
+/// Business-day settings of the application workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationConfig {
+    /// Business days to answer (cevap süresi).
+    pub answer_days: u32,
+    /// Remind the officer this many business days before the deadline (0 = no reminder).
+    pub reminder_before: u32,
+    /// Escalate every this many business days after the deadline (0 = never).
+    pub escalate_every: u32,
+    /// Stop after this many escalation levels.
+    pub max_escalations: u32,
+}
+
+impl Default for ApplicationConfig {
+    /// 7 business days to answer, reminder 2 business days before, escalation every 2 business
+    /// days after the deadline, up to 3 levels.
+    fn default() -> Self {
+        ApplicationConfig {
+            answer_days: 7,
+            reminder_before: 2,
+            escalate_every: 2,
+            max_escalations: 3,
+        }
+    }
+}
+
+/// The Açık Kapı application workflow: configuration plus the validator used at registration.
+#[derive(Clone)]
+pub struct ApplicationWorkflow {
+    /// Business-day settings.
+    pub config: ApplicationConfig,
+    /// Checks a submission at registration.
+    pub validator: Arc<dyn Validator>,
+    /// SMS texts.
+    pub templates: SmsTemplates,
+}
+
+impl Default for ApplicationWorkflow {
+    fn default() -> Self {
+        ApplicationWorkflow {
+            config: ApplicationConfig::default(),
+            validator: Arc::new(StandardValidator),
+            templates: SmsTemplates::embedded(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ApplicationWorkflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationWorkflow")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApplicationWorkflow {
+    /// A workflow with the given settings and the default validator.
+    pub fn with_config(config: ApplicationConfig) -> Self {
+        ApplicationWorkflow {
+            config,
+            ..ApplicationWorkflow::default()
+        }
+    }
+}
+
+impl ApplicationState {
+    /// Özellikli: from the application once registered, else from the form.
+    pub fn special(&self) -> bool {
+        self.application
+            .as_ref()
+            .map_or(self.input.special.unwrap_or(false), |a| a.flags.special)
+    }
+
+    /// Gizli: from the application once registered, else from the form.
+    pub fn confidential(&self) -> bool {
+        self.application
+            .as_ref()
+            .map_or(self.input.confidential.unwrap_or(false), |a| {
+                a.flags.confidential
+            })
+    }
+}
+
+impl WorkflowDefinition for ApplicationWorkflow {
+    type State = ApplicationState;
+    type Command = ApplicationCommand;
+    type Event = ApplicationEvent;
+
+    fn name(&self) -> &'static str {
+        "basvuru"
+    }
+
+    fn decide(
+        &self,
+        state: Option<&ApplicationState>,
+        command: &ApplicationCommand,
+        ctx: &super::Context<'_>,
+    ) -> Result<Vec<ApplicationEvent>> {
+        decide::decide(self, state, command, ctx)
+    }
+
+    fn apply(
+        &self,
+        state: Option<ApplicationState>,
+        event: &ApplicationEvent,
+    ) -> Result<ApplicationState> {
+        fold::apply(state, event)
+    }
+
+    fn status(&self, state: &ApplicationState) -> &'static str {
+        state.status.name()
+    }
+
+    fn statuses(&self) -> &'static [&'static str] {
+        &[
+            "received",
+            "registered",
+            "not_processed",
+            "redirected",
+            "awaiting_approval",
+            "routed",
+            "returned",
+            "answered",
+            "closed",
+        ]
+    }
+
+    fn next_timer(
+        &self,
+        state: &ApplicationState,
+        calendar: &dyn ports::BusinessCalendar,
+    ) -> Option<Timer> {
+        decide::next_timer(&self.config, state, calendar)
+    }
+
+    fn on_timer(
+        &self,
+        state: &ApplicationState,
+        timer: &Timer,
+        ctx: &super::Context<'_>,
+    ) -> Result<Vec<ApplicationEvent>> {
+        decide::on_timer(state, timer, ctx)
+    }
+
+    /// SMS at registration, routing and answer, to the registered phone number. Key:
+    /// `<tracking>/<stage>/<version>` (a re-routing is a new message).
+    fn notifications(
+        &self,
+        envelope: &Envelope<ApplicationEvent>,
+        state: &ApplicationState,
+    ) -> Vec<Notification> {
+        let Some(app) = &state.application else {
+            return Vec::new();
+        };
+        let tracking = envelope.instance.as_str();
+        let (stage, text) = match &envelope.event {
+            ApplicationEvent::Registered { .. } => {
+                (SmsStage::Registered, self.templates.registered(tracking))
+            }
+            ApplicationEvent::Routed { assignment } => (
+                SmsStage::Routed,
+                self.templates.routed(tracking, &assignment.unit),
+            ),
+            ApplicationEvent::Answered { answer } => (
+                SmsStage::Answered,
+                self.templates.answered(tracking, answer.outcome),
+            ),
+            _ => return Vec::new(),
+        };
+        // The embedded templates are checked by the notify module's tests; a render error can
+        // only come from a custom template set, and then no SMS is better than a wrong one.
+        let Ok(text) = text else {
+            return Vec::new();
+        };
+        vec![Notification::sms(
+            format!("{tracking}/{}/{}", stage.name(), envelope.version),
+            app.applicant.phone.expose(),
+            text,
+        )]
+    }
+
+    fn visible_to(&self, state: &ApplicationState, actor: &Actor) -> bool {
+        view::visible_to(state, actor)
+    }
+
+    fn command_name(&self, command: &ApplicationCommand) -> String {
+        decide::command_name(command).to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_views;

@@ -1,0 +1,181 @@
+//! Recovery: opening an engine on a journal (snapshot, then the records after it) and writing
+//! snapshots.
+
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{CommandOutcome, Engine, EngineOptions, Envelope, Instance};
+use crate::ids::Full;
+use crate::journal::{Journal, JournalIter, Seq, Snapshot as JournalSnapshot};
+use crate::workflow::ports::{NotificationSink, storage_error};
+use crate::workflow::{InstanceId, WorkflowDefinition};
+use crate::{Error, Result};
+use std::sync::Arc;
+
+#[derive(Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "W::State: Serialize, W::Event: Serialize",
+    deserialize = "W::State: serde::de::DeserializeOwned, W::Event: serde::de::DeserializeOwned"
+))]
+struct Snapshot<W: WorkflowDefinition> {
+    workflow: String,
+    seq: u64,
+    instances: Vec<(InstanceId, Instance<W>)>,
+    commands: Vec<CommandOutcome>,
+}
+
+impl<W: WorkflowDefinition> Engine<W> {
+    /// Opens an engine on a journal: loads the snapshot when there is one, replays the records
+    /// after it, and rebuilds the timers. An empty journal gives an empty engine. The journal
+    /// holds this one workflow; the engine is its only writer (appends are conditional on the
+    /// last sequence number the engine knows, so a second writer is detected, not merged).
+    pub fn open(
+        def: W,
+        log: Arc<dyn Journal>,
+        sink: impl NotificationSink + 'static,
+        options: EngineOptions,
+    ) -> Result<Self> {
+        let mut engine = Engine {
+            def,
+            options,
+            log,
+            sink: Box::new(sink),
+            instances: HashMap::new(),
+            commands: HashMap::new(),
+            timers: BTreeSet::new(),
+            timer_of: HashMap::new(),
+            unsent: Vec::new(),
+            seq: 0,
+            snapshot_seq: 0,
+        };
+        if let Some(JournalSnapshot {
+            seq: Seq(seq),
+            data,
+        }) = engine.log.read_snapshot()?
+        {
+            let snap: Snapshot<W> =
+                serde_json::from_slice(&data).map_err(|e| Error::CorruptHistory {
+                    seq,
+                    message: format!("snapshot: {e}"),
+                })?;
+            if snap.workflow != engine.def.name() || snap.seq != seq {
+                return Err(Error::CorruptHistory {
+                    seq,
+                    message: format!("snapshot of {:?} at {}", snap.workflow, snap.seq),
+                });
+            }
+            engine.instances = snap.instances.into_iter().collect();
+            engine.commands = snap
+                .commands
+                .into_iter()
+                .map(|c| (c.command.clone(), c))
+                .collect();
+            engine.seq = seq;
+            engine.snapshot_seq = seq;
+        }
+        let log = engine.log.clone();
+        for record in JournalIter::new(log.as_ref(), Seq(engine.seq + 1)) {
+            let record = record?;
+            engine.replay_record(record.seq.0, &record.payload)?;
+        }
+        let ids: Vec<InstanceId> = engine.instances.keys().cloned().collect();
+        for id in ids {
+            engine.reschedule(&id);
+        }
+        Ok(engine)
+    }
+
+    fn replay_record(&mut self, seq: u64, bytes: &[u8]) -> Result<()> {
+        let env: Envelope<W::Event> =
+            serde_json::from_slice(bytes).map_err(|e| Error::CorruptHistory {
+                seq,
+                message: e.to_string(),
+            })?;
+        if env.seq != seq || seq != self.seq + 1 || env.workflow != self.def.name() {
+            return Err(Error::CorruptHistory {
+                seq,
+                message: format!(
+                    "expected record {} of {:?}, found record {} of {:?}",
+                    self.seq + 1,
+                    self.def.name(),
+                    env.seq,
+                    env.workflow
+                ),
+            });
+        }
+        let current = self.instances.remove(&env.instance);
+        let (state, version, mut history) = match current {
+            Some(i) => (Some(i.state), i.version, i.history),
+            None => (None, 0, Vec::new()),
+        };
+        if env.version != version + 1 {
+            return Err(Error::CorruptHistory {
+                seq,
+                message: format!("{} version {} after {}", env.instance, env.version, version),
+            });
+        }
+        let state = self
+            .def
+            .apply(state, &env.event)
+            .map_err(|e| Error::CorruptHistory {
+                seq,
+                message: e.to_string(),
+            })?;
+        let status = self.def.status(&state);
+        if let Some(outcome) = self.commands.get_mut(&env.command) {
+            outcome.version = env.version;
+            outcome.events += 1;
+            if outcome.status != status {
+                outcome.status = status.to_owned();
+            }
+        } else {
+            self.commands.insert(
+                env.command.clone(),
+                CommandOutcome {
+                    command: env.command.clone(),
+                    instance: env.instance.clone(),
+                    version: env.version,
+                    events: 1,
+                    status: status.to_owned(),
+                    repeated: false,
+                },
+            );
+        }
+        let id = env.instance.clone();
+        let version = env.version;
+        history.push(env);
+        self.instances.insert(
+            id,
+            Instance {
+                state,
+                version,
+                history,
+            },
+        );
+        self.seq = seq;
+        Ok(())
+    }
+
+    /// Writes a snapshot of every instance and command result to the journal now.
+    pub fn snapshot(&mut self) -> Result<()> {
+        let snap = Snapshot::<W> {
+            workflow: self.def.name().to_owned(),
+            seq: self.seq,
+            instances: self
+                .instances
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            commands: self.commands.values().cloned().collect(),
+        };
+        let bytes = serde_json::to_vec(&Full(&snap)).map_err(storage_error)?;
+        self.log.write_snapshot(&JournalSnapshot {
+            seq: Seq(self.seq),
+            data: bytes,
+        })?;
+        self.snapshot_seq = self.seq;
+        Ok(())
+    }
+}

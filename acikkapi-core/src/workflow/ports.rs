@@ -1,0 +1,340 @@
+//! Ports: what the engine needs from the rest of the system, as small traits with simple
+//! implementations for tests and stand-alone use.
+//!
+//! * [`BusinessCalendar`]: which days are business days (iş günü); implemented by
+//!   [`crate::calendar::Calendar`] (the default) and by [`WeekendCalendar`];
+//! * the journal: [`crate::journal::Journal`] (used directly);
+//! * [`NotificationSink`]: where SMS notifications go ([`crate::notify::Outbox`]);
+//! * [`EscalationChain`]: who is next up the chain when an application is overdue.
+
+use std::sync::{Arc, Mutex};
+
+use crate::calendar::Calendar;
+pub use crate::notify::Notification;
+use crate::notify::Outbox;
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Europe::Istanbul;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+// --- calendar ----------------------------------------------------------------------------------
+
+/// İş takvimi: a business-day calendar. Dates are Turkish local dates.
+pub trait BusinessCalendar: Send + Sync {
+    /// Whether the date is a business day (iş günü).
+    fn is_business_day(&self, date: NaiveDate) -> Result<bool>;
+
+    /// The `n`-th business day after `date` (`n < 0`: before; `n = 0`: `date` itself if a
+    /// business day, else the next business day).
+    fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate>;
+
+    /// Cevap süresi: the instant something received at `received_at` is due, `n` business days
+    /// later (end of office hours of the due day).
+    fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>>;
+}
+
+impl BusinessCalendar for Calendar {
+    fn is_business_day(&self, date: NaiveDate) -> Result<bool> {
+        Calendar::is_business_day(self, date)
+    }
+
+    fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
+        Calendar::add_business_days(self, date, n)
+    }
+
+    fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>> {
+        Ok(Calendar::deadline(self, received_at.with_timezone(&Istanbul), n)?.with_timezone(&Utc))
+    }
+}
+
+/// A calendar where Monday to Friday are business days and nothing else is special, with the
+/// same deadline rule as [`Calendar::deadline`] (office closes 17:30; received later or on a
+/// weekend it counts from the next business day). For tests that want a calendar without
+/// holidays; Açık Kapı uses [`Calendar::public_sector`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WeekendCalendar;
+
+fn weekday(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+impl BusinessCalendar for WeekendCalendar {
+    fn is_business_day(&self, date: NaiveDate) -> Result<bool> {
+        Ok(weekday(date))
+    }
+
+    fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate> {
+        let mut d = date;
+        if n == 0 {
+            while !weekday(d) {
+                d = next_day(d)?;
+            }
+            return Ok(d);
+        }
+        for _ in 0..n.unsigned_abs() {
+            d = if n > 0 { next_day(d)? } else { prev_day(d)? };
+            while !weekday(d) {
+                d = if n > 0 { next_day(d)? } else { prev_day(d)? };
+            }
+        }
+        Ok(d)
+    }
+
+    fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>> {
+        let local = received_at.with_timezone(&Istanbul);
+        let date = local.date_naive();
+        let closing = chrono::NaiveTime::from_hms_opt(17, 30, 0).unwrap_or_default();
+        let receipt = if weekday(date) && local.time() < closing {
+            date
+        } else {
+            self.add_business_days(next_day(date)?, 0)?
+        };
+        let due = self.add_business_days(receipt, i64::from(n))?;
+        Ok(local_time(due, 17, 30))
+    }
+}
+
+fn next_day(d: NaiveDate) -> Result<NaiveDate> {
+    d.checked_add_days(Days::new(1))
+        .ok_or(Error::DateOutOfRange {
+            date: d,
+            supported: i32::MIN..=i32::MAX,
+        })
+}
+
+fn prev_day(d: NaiveDate) -> Result<NaiveDate> {
+    d.checked_sub_days(Days::new(1))
+        .ok_or(Error::DateOutOfRange {
+            date: d,
+            supported: i32::MIN..=i32::MAX,
+        })
+}
+
+/// The date in Turkey (Europe/Istanbul) of an instant.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Istanbul).date_naive()
+}
+
+/// The instant a date starts in Turkey (00:00 Europe/Istanbul), in UTC.
+pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    match Istanbul.from_local_datetime(&midnight).earliest() {
+        Some(t) => t.with_timezone(&Utc),
+        // Turkey has kept UTC+3 all year since 2016; a gap at midnight cannot happen then, and
+        // UTC+3 is the right answer for any date the engine handles.
+        None => Utc.from_utc_datetime(&midnight) - chrono::Duration::hours(3),
+    }
+}
+
+/// The instant a local date and hour in Turkey is, in UTC.
+pub fn local_time(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    start_of_day(date)
+        + chrono::Duration::hours(i64::from(hour))
+        + chrono::Duration::minutes(i64::from(minute))
+}
+
+// --- escalation --------------------------------------------------------------------------------
+
+/// Üst makam zinciri: who is told when an application stays unanswered past its deadline.
+pub trait EscalationChain: Send + Sync {
+    /// The unit or post at escalation `level` (1 = first step up) for an application held by
+    /// `unit`; `None` when the chain ends.
+    fn level(&self, unit: &str, level: u32) -> Option<String>;
+}
+
+/// The same chain for every unit: a list of posts from the first step up to the top.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedChain(pub Vec<String>);
+
+impl Default for FixedChain {
+    /// Birim amiri → Vali/Kaymakam yardımcısı → Vali/Kaymakam.
+    fn default() -> Self {
+        FixedChain(vec![
+            "Birim Amiri".to_owned(),
+            "Vali Yardımcısı / Kaymakam".to_owned(),
+            "Vali".to_owned(),
+        ])
+    }
+}
+
+impl EscalationChain for FixedChain {
+    fn level(&self, _unit: &str, level: u32) -> Option<String> {
+        let i = usize::try_from(level).ok()?.checked_sub(1)?;
+        self.0.get(i).cloned()
+    }
+}
+
+// --- notifications -----------------------------------------------------------------------------
+
+/// Where the engine puts notifications: the [`Outbox`] (shared, so the embedding system can
+/// drive deliveries with [`Outbox::tick`] and a [`Notifier`](crate::notify::Notifier)), or a
+/// simple collector.
+pub trait NotificationSink: Send {
+    /// Queues a notification. Must ignore a key it has already seen.
+    fn enqueue(&mut self, notification: Notification, now: DateTime<Utc>) -> Result<()>;
+}
+
+impl NotificationSink for Arc<Mutex<Outbox>> {
+    fn enqueue(&mut self, notification: Notification, now: DateTime<Utc>) -> Result<()> {
+        // A poisoned lock means a notifier panicked mid-tick; the outbox's maps are still
+        // consistent (each update is a single insert), so keep using it.
+        let mut outbox = self.lock().unwrap_or_else(|p| p.into_inner());
+        outbox.enqueue(notification, now);
+        Ok(())
+    }
+}
+
+/// Collects notifications in memory (deduplicated by key); clones share the list.
+#[derive(Debug, Clone, Default)]
+pub struct MemorySink {
+    inner: Arc<Mutex<Vec<Notification>>>,
+}
+
+impl MemorySink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        MemorySink::default()
+    }
+
+    /// Everything queued so far.
+    pub fn notifications(&self) -> Vec<Notification> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl NotificationSink for MemorySink {
+    fn enqueue(&mut self, notification: Notification, _now: DateTime<Utc>) -> Result<()> {
+        let mut list = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !list.iter().any(|n| n.key == notification.key) {
+            list.push(notification);
+        }
+        Ok(())
+    }
+}
+
+/// Drops every notification (for benchmarks and replays).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NullSink;
+
+impl NotificationSink for NullSink {
+    fn enqueue(&mut self, _notification: Notification, _now: DateTime<Utc>) -> Result<()> {
+        Ok(())
+    }
+}
+
+pub(crate) fn storage_error(e: impl std::fmt::Display) -> Error {
+    Error::WorkflowStorage {
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn weekend_calendar_skips_saturday_and_sunday() {
+        let cal = WeekendCalendar;
+        // 2026-11-20 is a Friday.
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 20), 1).unwrap(),
+            d(2026, 11, 23)
+        );
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 21), 0).unwrap(),
+            d(2026, 11, 23)
+        );
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 23), -1).unwrap(),
+            d(2026, 11, 20)
+        );
+        assert_eq!(
+            cal.add_business_days(d(2026, 11, 22), -1).unwrap(),
+            d(2026, 11, 20)
+        );
+    }
+
+    #[test]
+    fn weekend_calendar_agrees_with_the_real_one_on_plain_weeks() {
+        // 23 Nov – 31 Dec 2026 has no holidays.
+        let real = Calendar::public_sector();
+        for day in 23..=30 {
+            for hour in [0, 9, 17, 18, 23] {
+                let t = local_time(d(2026, 11, day), hour, 0);
+                assert_eq!(
+                    BusinessCalendar::deadline(&WeekendCalendar, t, 7).unwrap(),
+                    BusinessCalendar::deadline(real, t, 7).unwrap(),
+                    "{t}"
+                );
+            }
+            for n in [-3, -1, 0, 1, 5] {
+                assert_eq!(
+                    WeekendCalendar
+                        .add_business_days(d(2026, 11, day), n)
+                        .unwrap(),
+                    BusinessCalendar::add_business_days(real, d(2026, 11, day), n).unwrap()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn deadline_counts_the_receipt_day_until_closing_time() {
+        let cal = WeekendCalendar;
+        // Friday 2026-11-20 22:30 UTC is Saturday 01:30 in Turkey: counts as received Monday.
+        let t = Utc.with_ymd_and_hms(2026, 11, 20, 22, 30, 0).unwrap();
+        assert_eq!(local_date(t), d(2026, 11, 21));
+        assert_eq!(
+            cal.deadline(t, 1).unwrap(),
+            local_time(d(2026, 11, 24), 17, 30)
+        );
+        // Monday 10:00 Turkey: 7 business days → Wednesday 2 December 17:30.
+        let t = local_time(d(2026, 11, 23), 10, 0);
+        assert_eq!(
+            cal.deadline(t, 7).unwrap(),
+            local_time(d(2026, 12, 2), 17, 30)
+        );
+        let t = local_time(d(2026, 11, 23), 18, 0);
+        assert_eq!(
+            cal.deadline(t, 7).unwrap(),
+            local_time(d(2026, 12, 3), 17, 30)
+        );
+    }
+
+    #[test]
+    fn start_of_day_is_utc_plus_three() {
+        let t = start_of_day(d(2026, 11, 23));
+        assert_eq!(t, Utc.with_ymd_and_hms(2026, 11, 22, 21, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn fixed_chain_levels() {
+        let chain = FixedChain::default();
+        assert_eq!(chain.level("x", 0), None);
+        assert_eq!(chain.level("x", 1).as_deref(), Some("Birim Amiri"));
+        assert_eq!(chain.level("x", 3).as_deref(), Some("Vali"));
+        assert_eq!(chain.level("x", 4), None);
+    }
+
+    #[test]
+    fn sinks_ignore_repeated_keys() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let n = Notification::sms("k", "+905321234567", "x");
+        let mut sink = MemorySink::new();
+        sink.enqueue(n.clone(), now).unwrap();
+        sink.enqueue(n.clone(), now).unwrap();
+        assert_eq!(sink.notifications().len(), 1);
+        let mut outbox = Arc::new(Mutex::new(Outbox::new(
+            crate::notify::RetryPolicy::default(),
+        )));
+        outbox.enqueue(n.clone(), now).unwrap();
+        outbox.enqueue(n, now).unwrap();
+        assert_eq!(outbox.lock().unwrap().due(now).len(), 1);
+    }
+}

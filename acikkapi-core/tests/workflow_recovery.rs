@@ -1,0 +1,339 @@
+//! The engine on a file journal: drop it, reopen, the state is identical and the timers resume.
+//! Also the stand-alone runner thread.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use acikkapi_core::application::{ApplicationInput, TextOrNumber};
+use acikkapi_core::journal::{
+    FileJournal, FileJournalOptions, FsyncPolicy, Journal, MemoryJournal,
+};
+use acikkapi_core::notify::{Notification, RecordingNotifier, RetryPolicy};
+use acikkapi_core::workflow::application::{
+    ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome, Status,
+};
+use acikkapi_core::workflow::ports::{MemorySink, NotificationSink, local_time};
+use acikkapi_core::workflow::{
+    Actor, Clock, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Role, Runner,
+};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("acikkapi-wf-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn journal(dir: &TempDir) -> Arc<dyn Journal> {
+    let options = FileJournalOptions {
+        fsync: FsyncPolicy::Never,
+        ..FileJournalOptions::default()
+    };
+    Arc::new(FileJournal::open(dir.0.join("basvuru.journal"), options).unwrap())
+}
+
+fn intake(i: usize) -> ApplicationInput {
+    ApplicationInput {
+        tckn: Some("10000000146".into()),
+        name: Some("Zeynep".into()),
+        surname: Some("Kaya".into()),
+        mother_maiden_initials: Some("MA".into()),
+        phone: Some("0544 333 22 11".into()),
+        birth_year: Some(TextOrNumber::Number(1992)),
+        gender: Some("kadın".into()),
+        kind: Some("şikayet".into()),
+        channel: Some("banko yazılı".into()),
+        subject: Some("Sokağımızda çöpler üç gündür toplanmıyor.".into()),
+        category: Some("YEREL.DIGER".into()).filter(|_| i % 7 != 3),
+        province: Some(TextOrNumber::Number(20)),
+        district: Some("Merkezefendi".into()),
+        special: Some(i % 5 == 0),
+        ..ApplicationInput::default()
+    }
+}
+
+fn d(m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+}
+
+fn bureau() -> Actor {
+    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+}
+
+fn officer() -> Actor {
+    Actor::new(Role::Officer, "o1", "Merkezefendi Belediyesi")
+}
+
+/// Runs applications through various stages; returns the engine.
+fn populate(engine: &mut Engine<ApplicationWorkflow>) {
+    let vali = Actor::new(Role::Governor, "vali", "Denizli Valiliği");
+    let assignment = Assignment {
+        unit: "Merkezefendi Belediyesi".into(),
+        officer: "o1".into(),
+        escalation: Vec::new(),
+    };
+    for i in 0..40 {
+        let id = InstanceId::new(format!("20-2026-{i:06}"));
+        let at = local_time(d(11, 2 + (i as u32 % 20)), 10, 0);
+        let mut run = |n: &str, actor: &Actor, cmd| {
+            engine.execute(
+                &id,
+                CommandId::new(format!("{id}:{n}")),
+                None,
+                actor,
+                at,
+                cmd,
+            )
+        };
+        run(
+            "receive",
+            &bureau(),
+            ApplicationCommand::Receive {
+                input: Box::new(intake(i)),
+            },
+        )
+        .unwrap();
+        let registered = run("register", &bureau(), ApplicationCommand::Register).unwrap();
+        if registered.status != "registered" || i % 6 == 1 {
+            continue;
+        }
+        run(
+            "route",
+            &bureau(),
+            ApplicationCommand::Route {
+                assignment: assignment.clone(),
+            },
+        )
+        .unwrap();
+        if i % 5 == 0 {
+            run("approve", &vali, ApplicationCommand::Approve).unwrap();
+        }
+        if i % 3 == 0 {
+            run(
+                "answer",
+                &officer(),
+                ApplicationCommand::Answer {
+                    outcome: Outcome::Positive,
+                    text: "Çöpler toplandı.".into(),
+                },
+            )
+            .unwrap();
+        }
+    }
+}
+
+#[test]
+fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
+    let dir = TempDir::new("reopen");
+    let options = EngineOptions {
+        snapshot_every: 50,
+        ..EngineOptions::default()
+    };
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        journal(&dir),
+        MemorySink::new(),
+        options.clone(),
+    )
+    .unwrap();
+    populate(&mut engine);
+    // Timers up to 20 November: some reminders and overdue marks.
+    let mid = local_time(d(11, 20), 9, 0);
+    let fired_before = engine.tick(mid).unwrap();
+    assert!(!fired_before.is_empty());
+    let states = engine.states();
+    let seq = engine.last_seq();
+    let next_due = engine.next_due();
+    let counts = engine.counts();
+    drop(engine);
+
+    let mut reopened = Engine::open(
+        ApplicationWorkflow::default(),
+        journal(&dir),
+        MemorySink::new(),
+        options,
+    )
+    .unwrap();
+    assert_eq!(reopened.states(), states);
+    assert_eq!(reopened.last_seq(), seq);
+    assert_eq!(reopened.next_due(), next_due);
+    assert_eq!(reopened.counts(), counts);
+    // Nothing is due again at the same time: the fired timers are in the journal.
+    assert!(reopened.tick(mid).unwrap().is_empty());
+    // Later, the timers resume: every unanswered routed application ends overdue and escalated.
+    let fired = reopened.tick(local_time(d(12, 31), 9, 0)).unwrap();
+    assert!(fired.iter().any(|f| f.key.starts_with("escalate")));
+    assert!(fired.iter().all(|f| f.error.is_none()));
+    for (_, inst) in reopened.instances() {
+        let s = &inst.state;
+        if s.status.is_open() {
+            assert!(s.overdue && s.escalations == 3, "{:?}", s.status);
+        }
+        if s.status == Status::Answered {
+            assert!(
+                !inst
+                    .history
+                    .iter()
+                    .any(|e| matches!(e.event, ApplicationEvent::Escalated { .. })
+                        && e.at > s.answer.as_ref().unwrap().at)
+            );
+        }
+    }
+    // A repeated command after the restart is still recognised.
+    let id = InstanceId::new("20-2026-000000");
+    let again = reopened
+        .execute(
+            &id,
+            CommandId::new(format!("{id}:receive")),
+            None,
+            &bureau(),
+            mid,
+            ApplicationCommand::Receive {
+                input: Box::new(intake(0)),
+            },
+        )
+        .unwrap();
+    assert!(again.repeated);
+}
+
+/// A clock the test moves by hand (seconds since the epoch).
+struct ManualClock(AtomicI64);
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc.timestamp_opt(self.0.load(Ordering::SeqCst), 0).unwrap()
+    }
+}
+
+#[test]
+fn the_runner_ticks_until_shut_down() {
+    let dir = TempDir::new("runner");
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        journal(&dir),
+        MemorySink::new(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    populate(&mut engine);
+    let engine = Arc::new(Mutex::new(engine));
+    let clock = Arc::new(ManualClock(AtomicI64::new(
+        local_time(d(11, 1), 9, 0).timestamp(),
+    )));
+    let runner = Runner::spawn(engine.clone(), clock.clone(), Duration::from_millis(5)).unwrap();
+    clock
+        .0
+        .store(local_time(d(12, 31), 9, 0).timestamp(), Ordering::SeqCst);
+    // Wait (bounded) until the runner has caught up with the moved clock.
+    for _ in 0..400 {
+        if engine
+            .lock()
+            .unwrap()
+            .next_due()
+            .is_none_or(|t| t > clock.now())
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let stats = runner.shutdown().unwrap();
+    assert!(
+        stats.ticks >= 1 && stats.fired > 0 && stats.errors == 0,
+        "{stats:?}"
+    );
+    let engine = engine.lock().unwrap();
+    assert!(engine.next_due().is_none_or(|t| t > clock.now()));
+    assert!(
+        engine
+            .instances()
+            .filter(|(_, i)| i.state.status.is_open())
+            .all(|(_, i)| i.state.overdue)
+    );
+}
+
+/// An outbox in front of which every third notification is lost, as in a crash between the
+/// journal append and the enqueue.
+struct Flaky {
+    outbox: Arc<Mutex<DurableOutbox>>,
+    calls: usize,
+}
+
+impl NotificationSink for Flaky {
+    fn enqueue(&mut self, n: Notification, now: DateTime<Utc>) -> acikkapi_core::Result<()> {
+        self.calls += 1;
+        if self.calls % 3 == 0 {
+            return Ok(());
+        }
+        self.outbox.enqueue(n, now)
+    }
+}
+
+#[test]
+fn no_sms_is_lost_or_sent_twice_across_restarts() {
+    let events: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let sms_journal: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let gateway = RecordingNotifier::new();
+    let now = local_time(d(11, 30), 9, 0);
+    let outbox = Arc::new(Mutex::new(
+        DurableOutbox::open(sms_journal.clone(), RetryPolicy::default()).unwrap(),
+    ));
+    let flaky = Flaky {
+        outbox: outbox.clone(),
+        calls: 0,
+    };
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        events.clone(),
+        flaky,
+        EngineOptions::default(),
+    )
+    .unwrap();
+    populate(&mut engine);
+    let queued_before = outbox.lock().unwrap().outbox().statuses().count();
+    // Some are delivered before the crash.
+    outbox.lock().unwrap().tick(now, &gateway).unwrap();
+    let delivered_before = gateway.sent().len();
+    assert!(delivered_before > 0);
+    drop(engine);
+    drop(outbox);
+
+    // Restart: both journals are reopened; requeue offers every notification again.
+    let outbox = Arc::new(Mutex::new(
+        DurableOutbox::open(sms_journal, RetryPolicy::default()).unwrap(),
+    ));
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        events,
+        outbox.clone(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    let offered = engine.requeue_notifications(now);
+    outbox.lock().unwrap().tick(now, &gateway).unwrap();
+    let sent = gateway.sent();
+    let keys: std::collections::BTreeSet<_> = sent.iter().map(|n| n.key.0.clone()).collect();
+    assert_eq!(keys.len(), sent.len(), "an SMS was sent twice");
+    assert_eq!(
+        sent.len(),
+        offered,
+        "every notification of every event was sent once"
+    );
+    assert!(sent.len() > delivered_before);
+    assert!(
+        queued_before < offered,
+        "the flaky sink lost some ({queued_before} of {offered})"
+    );
+}

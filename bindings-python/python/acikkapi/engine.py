@@ -1,0 +1,119 @@
+"""The workflow engine: an application's life from intake to answer, on a journal."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from . import _acikkapi
+from .application import _json_default
+
+_UTC = _dt.timezone.utc
+_ISTANBUL = _dt.timezone(_dt.timedelta(hours=3))
+
+
+def _utc(now: Optional[_dt.datetime]) -> _dt.datetime:
+    """An aware UTC datetime: ``None`` is now; a naive datetime is Istanbul time."""
+    if now is None:
+        return _dt.datetime.now(_UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=_ISTANBUL)
+    return now.astimezone(_UTC)
+
+
+class Engine:
+    """Açık Kapı iş akışı: registers, routes and answers applications, fires business-day timers.
+
+    Every change is an event in the journal (``journal`` = a file path, replayed when it exists, or
+    ``None`` for memory). Times are aware datetimes, or naive ones meaning Istanbul time.
+
+    >>> import datetime as dt, acikkapi
+    >>> eng = acikkapi.Engine()
+    >>> tracking, status = eng.submit({...})  # doctest: +SKIP
+    """
+
+    def __init__(self, journal: Optional[Union[str, os.PathLike]] = None) -> None:
+        self._e = _acikkapi.Engine(os.fspath(journal) if journal is not None else None)
+
+    def __len__(self) -> int:
+        return len(self._e)
+
+    def submit(self, application: Mapping[str, Any], now: Optional[_dt.datetime] = None) -> Tuple[str, str]:
+        """Receives and registers an application input; returns ``(tracking_number, status)`` where
+        status is ``"registered"`` or ``"not_processed"`` (the reasons are in :meth:`track`)."""
+        text = json.dumps(dict(application), default=_json_default, ensure_ascii=False)
+        return self._e.submit_json(text, _utc(now))
+
+    def route(self, tracking: str, now: Optional[_dt.datetime] = None) -> str:
+        """Routes a registered application with its province's rules; returns the new status."""
+        return self._e.route(tracking, _utc(now))
+
+    def approve(self, tracking: str, now: Optional[_dt.datetime] = None) -> str:
+        """The vali/kaymakam approves a special application awaiting approval."""
+        return self._e.approve(tracking, _utc(now))
+
+    def answer(self, tracking: str, outcome: str, text: str, now: Optional[_dt.datetime] = None) -> str:
+        """The assigned officer answers: ``outcome`` is ``olumlu``, ``olumsuz`` or ``kismen_olumlu``."""
+        return self._e.answer(tracking, outcome, text, _utc(now))
+
+    def close(self, tracking: str, now: Optional[_dt.datetime] = None) -> str:
+        """Closes an answered application (the citizen has been informed)."""
+        return self._e.close(tracking, _utc(now))
+
+    def tick(self, now: Optional[_dt.datetime] = None) -> List[Tuple[str, str, _dt.datetime]]:
+        """Fires the timers due at ``now`` (reminders, overdue marks, escalations); idempotent."""
+        return self._e.tick(_utc(now))
+
+    def track(self, tracking: str) -> Dict[str, Any]:
+        """The citizen's view: status, outcome and the public (masked) history."""
+        return json.loads(self._e.track_json(tracking))
+
+    def statistics(self) -> Dict[str, int]:
+        """The statistics block (Toplam Başvuru Sayısı, Sonuçlandırılan, …) as a dict."""
+        return json.loads(self._e.statistics_json())
+
+    def counts(self) -> Dict[str, int]:
+        """Applications per status."""
+        return dict(self._e.counts())
+
+    def records(self) -> List[Dict[str, Any]]:
+        """De-identified records for analysts (``pandas.DataFrame(engine.records())``)."""
+        return json.loads(self._e.analyst_records_json())
+
+    def notifications(self) -> List[Dict[str, Any]]:
+        """The SMS queued so far (registered / routed / answered), for the caller's gateway."""
+        return json.loads(self._e.notifications_json())
+
+    def report(self, by: Optional[str] = None) -> Any:
+        """The analysts' report. With ``by`` (``heading``, ``category``, ``province``, ``district``,
+        ``channel``, ``kind``, ``institution``, ``unit``, ``week``, ``month``, ``age``, ``gender``)
+        the rows of that breakdown as a list of dicts (``pandas.DataFrame(engine.report("heading"))``);
+        without it the whole report as a dict (``block``, ``sla``, ``breakdowns``, ``scorecards``…)."""
+        rep = json.loads(self._e.report_json())
+        if by is None:
+            return rep
+        for b in rep["breakdowns"]:
+            if b["dimension"] == by:
+                return b["rows"]
+        from .errors import AcikKapiError
+
+        raise AcikKapiError(f"unknown breakdown {by!r}: " + ", ".join(b["dimension"] for b in rep["breakdowns"]))
+
+    def stats_records(self) -> List[Dict[str, Any]]:
+        """One flat, de-identified record per application (what every report is computed from)."""
+        return json.loads(self._e.stats_records_json())
+
+    def render_report(self, format: str = "html", by: Optional[str] = None) -> str:
+        """The report as text: ``table``, ``csv``, ``json`` or a self-contained ``html`` page."""
+        return self._e.render_report(format, by)
+
+    def to_pandas(self, by: Optional[str] = None) -> Any:
+        """The analyst records (or, with ``by``, that breakdown's rows) as a ``pandas.DataFrame``."""
+        import pandas as pd  # optional dependency
+
+        return pd.DataFrame(self.report(by) if by else self.records())
+
+
+__all__ = ["Engine"]

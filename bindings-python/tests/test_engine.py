@@ -1,0 +1,105 @@
+import datetime as dt
+import json
+import pathlib
+
+import pytest
+
+import acikkapi
+
+SAMPLES = pathlib.Path(__file__).resolve().parents[2] / "acikkapi-core" / "data" / "samples"
+T0 = dt.datetime(2026, 11, 23, 10, 0)  # Monday, Istanbul time
+
+
+def load(name):
+    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+
+
+def sample():
+    d = load("01_sikayet_edevlet_denizli.json")
+    d["received_at"] = T0.isoformat() + "+03:00"
+    return d
+
+
+def test_lifecycle_and_statistics():
+    eng = acikkapi.Engine()
+    tracking, status = eng.submit(sample(), T0)
+    assert status == "registered" and tracking.startswith("AK-20-2026-")
+    assert eng.route(tracking, T0 + dt.timedelta(hours=1)) == "routed"
+    assert eng.answer(tracking, "olumlu", "Çöpler toplandı.", T0 + dt.timedelta(days=1)) == "answered"
+    stats = eng.statistics()
+    assert stats["total"] == 1 and stats["concluded"] == 1 and stats["positive"] == 1
+    public = eng.track(tracking)
+    assert public["outcome"] == "positive"
+    assert "10000000146" not in json.dumps(public)
+    kinds = [n["body"] for n in eng.notifications()]
+    assert len(kinds) == 3 and tracking in kinds[0]
+
+
+def test_invalid_input_is_not_processed_with_reasons():
+    eng = acikkapi.Engine()
+    bad = load("05_hatali_istanbul.json")
+    bad["received_at"] = T0.isoformat() + "+03:00"
+    tracking, status = eng.submit(bad, T0)
+    assert status == "not_processed"
+    assert eng.counts()["not_processed"] == 1
+
+
+def test_timers_fire_once_and_journal_survives_reopen(tmp_path):
+    path = tmp_path / "j.journal"
+    eng = acikkapi.Engine(path)
+    tracking, _ = eng.submit(sample(), T0)
+    eng.route(tracking, T0)
+    later = T0 + dt.timedelta(days=30)
+    fired = eng.tick(later)
+    assert fired, "reminder, overdue and escalation timers are due a month later"
+    assert eng.tick(later) == []  # idempotent
+    before = eng.statistics()
+    del eng
+    again = acikkapi.Engine(path)
+    assert len(again) == 1 and again.statistics() == before
+    assert again.tick(later) == []  # fired timers are remembered across a restart
+
+
+def test_errors_are_workflow_errors():
+    eng = acikkapi.Engine()
+    with pytest.raises(acikkapi.WorkflowError):
+        eng.answer("AK-20-2026-0000099-0", "olumlu", "x", T0)
+    tracking, _ = eng.submit(sample(), T0)
+    with pytest.raises(acikkapi.WorkflowError):
+        eng.answer(tracking, "belki", "x", T0)
+    with pytest.raises(acikkapi.ValidationError):
+        eng.submit({"tckno": 1}, T0)
+
+
+def test_analyst_records_are_deidentified():
+    eng = acikkapi.Engine()
+    tracking, _ = eng.submit(sample(), T0)
+    recs = eng.records()
+    assert len(recs) == 1
+    text = json.dumps(recs, ensure_ascii=False)
+    assert "Ayşe" not in text and "10000000146" not in text
+
+
+def test_reports_as_records_and_html():
+    eng = acikkapi.Engine()
+    for i in range(3):
+        t, _ = eng.submit(sample(), T0 + dt.timedelta(minutes=i))
+        eng.route(t, T0 + dt.timedelta(hours=1))
+        if i < 2:
+            eng.answer(t, ["olumlu", "kısmen olumlu"][i], "Cevap.", T0 + dt.timedelta(days=1))
+    rep = eng.report()
+    assert rep["block"]["received"] == 3 and rep["block"]["concluded"] == 2
+    rows = eng.report("heading")
+    assert sum(r["received"] for r in rows) == 3
+    assert {"key", "label", "received", "on_time_share"} <= set(rows[0])
+    assert len(eng.stats_records()) == 3
+    html = eng.render_report("html")
+    assert html.startswith("<!DOCTYPE html>") and "Toplam Başvuru Sayısı" in html
+    with pytest.raises(acikkapi.AcikKapiError):
+        eng.report("colour")
+    try:
+        import pandas as pd
+    except ImportError:
+        return
+    df = eng.to_pandas("heading")
+    assert isinstance(df, pd.DataFrame) and df["received"].sum() == 3

@@ -1,0 +1,135 @@
+//! `acikkapi report`: statistics over application records.
+//!
+//! INPUT is either an application-workflow **journal file** (recognised by its `ACIKJRNL` header;
+//! opened read-only, every application's history folded into a record, see
+//! [`acikkapi_core::stats::records_from_journal`]) or a **JSON Lines file** (`-` for standard
+//! input): one
+//! [`ApplicationRecord`] per line, blank lines ignored. A
+//! later line with the same tracking number replaces the earlier one, so the file may be an
+//! append-only log of record snapshots. Any invalid line makes the command print every problem
+//! (`kayıt dosyası, satır N: …`, at most 20) and exit with 1 without a report.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+use acikkapi_core::Error;
+use acikkapi_core::stats::render::{Format, render};
+use acikkapi_core::stats::{self, ApplicationRecord, Dimension, Projection, ReportOptions};
+use clap::Args;
+
+use super::{CliError, CliResult, Io};
+
+/// Most problems listed for an invalid input file.
+const MAX_PROBLEMS: usize = 20;
+
+/// `acikkapi report INPUT [--by …] [--format …] [--out FILE]`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Application-workflow journal file, or JSON Lines file of application records (`-` for
+    /// standard input).
+    pub input: PathBuf,
+    /// Break down by: heading, category, province, district, channel, kind, institution, unit,
+    /// week, month, age, gender. Without it: the summary (block, SLA, scorecards, provinces).
+    #[arg(long, value_parser = parse_dimension)]
+    pub by: Option<Dimension>,
+    /// Output format: table, csv, json, html.
+    #[arg(long, default_value = "table", value_parser = parse_format)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Longest backlog / overdue list in the report.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+fn parse_dimension(s: &str) -> Result<Dimension, String> {
+    s.parse().map_err(|e: acikkapi_core::Error| e.to_string())
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse().map_err(|e: acikkapi_core::Error| e.to_string())
+}
+
+/// Reads records into a projection; returns the problems found.
+fn read_records(
+    input: &mut dyn BufRead,
+    projection: &mut Projection,
+) -> Result<Vec<Error>, CliError> {
+    let mut problems = Vec::new();
+    let mut line = String::new();
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            break;
+        }
+        n += 1;
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<ApplicationRecord>(text) {
+            Ok(r) if !r.is_consistent() => problems.push(Error::InvalidRecord {
+                line: n,
+                message: format!(
+                    "kategori {} başlık {} ile uyuşmuyor",
+                    r.category.as_ref().map_or("-", |c| c.as_str()),
+                    r.heading.as_ref().map_or("-", |h| h.as_str())
+                ),
+            }),
+            Ok(r) => {
+                projection.upsert(r);
+            }
+            Err(e) => problems.push(Error::InvalidRecord {
+                line: n,
+                message: e.to_string(),
+            }),
+        }
+    }
+    Ok(problems)
+}
+
+/// Runs `acikkapi report`.
+pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
+    let opts = ReportOptions {
+        list_limit: args.limit,
+        ..ReportOptions::default()
+    };
+    let from_stdin = args.input.as_os_str() == "-";
+    if !from_stdin && args.input.is_file() && stats::is_journal_file(&args.input)? {
+        let report = stats::report_from_journal(&args.input, &opts)?;
+        return write_report(&args, &render(&report, args.by, args.format), io);
+    }
+    let mut projection = Projection::new();
+    let problems = if from_stdin {
+        read_records(io.stdin, &mut projection)?
+    } else {
+        let file = std::fs::File::open(&args.input)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", args.input.display())))?;
+        read_records(&mut BufReader::new(file), &mut projection)?
+    };
+    if !problems.is_empty() {
+        for problem in problems.iter().take(MAX_PROBLEMS) {
+            writeln!(io.stderr, "{}: {problem}", args.input.display())?;
+        }
+        if problems.len() > MAX_PROBLEMS {
+            writeln!(
+                io.stderr,
+                "… ve {} sorun daha",
+                problems.len() - MAX_PROBLEMS
+            )?;
+        }
+        return Ok(1);
+    }
+    let report = projection.report(&opts);
+    write_report(&args, &render(&report, args.by, args.format), io)
+}
+
+fn write_report(args: &ReportArgs, text: &str, io: &mut Io<'_>) -> CliResult {
+    match &args.out {
+        Some(path) => std::fs::write(path, text)?,
+        None => io.stdout.write_all(text.as_bytes())?,
+    }
+    Ok(0)
+}

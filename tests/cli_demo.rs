@@ -1,0 +1,96 @@
+//! `acikkapi demo` end to end, and `acikkapi journal replay` rebuilding its state.
+
+mod common;
+use common::acikkapi;
+
+fn line<'a>(out: &'a str, prefix: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{out}"))
+}
+
+#[test]
+fn demo_is_deterministic_and_its_journal_replays_to_the_same_states() {
+    let dir = std::env::temp_dir().join(format!("acikkapi-cli-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let out = acikkapi(&["demo", "--count", "400", "--seed", "7", "--journal-dir", d]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = line(&out.stdout, "Toplam Başvuru Sayısı");
+    assert!(stats.ends_with(" 400"), "{stats}");
+    for label in [
+        "Sonuçlandırılan",
+        "Olumlu Sonuçlanan",
+        "Olumsuz Sonuçlanan",
+        "Kısmen Olumlu Sonuçlanan",
+        "İşlem Yapılmayı Bekleyen",
+    ] {
+        line(&out.stdout, label);
+    }
+    assert!(out.stdout.contains("durum aynı"), "{}", out.stdout);
+    assert!(out.stdout.contains("[SMS → +905"), "{}", out.stdout);
+    // It ends with the statistics block and writes the HTML report next to the journal.
+    let last = out
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert!(last.starts_with("Başka Kuruma Yönlendirilen"), "{last}");
+    let html = std::fs::read_to_string(dir.join("rapor.html")).expect("the demo writes rapor.html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Toplam Başvuru Sayısı"));
+    // Self-contained: no scripts, and no external address but the SVG namespace.
+    assert!(!html.contains("<script"));
+    let external = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!external.contains("http://") && !external.contains("https://"));
+
+    // The same seed gives the same month (in a fresh folder).
+    let dir2 = dir.join("again");
+    let again = acikkapi(&[
+        "demo",
+        "--count",
+        "400",
+        "--seed",
+        "7",
+        "--journal-dir",
+        dir2.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        line(&again.stdout, "Durumlar"),
+        line(&out.stdout, "Durumlar")
+    );
+    assert_eq!(line(&again.stdout, "Olumlu"), line(&out.stdout, "Olumlu"));
+
+    // The journal replays to the counts the demo printed.
+    let journal = dir.join("basvuru.journal");
+    let replay = acikkapi(&["journal", "replay", journal.to_str().unwrap()]);
+    assert_eq!(replay.code, 0, "{}", replay.stderr);
+    assert!(
+        replay.stdout.contains("workflow: basvuru (400 instances)"),
+        "{}",
+        replay.stdout
+    );
+    for part in line(&out.stdout, "Durumlar: ")
+        .trim_start_matches("Durumlar: ")
+        .split(", ")
+    {
+        let (state, n) = part.rsplit_once(' ').unwrap();
+        assert!(
+            replay
+                .stdout
+                .contains(&format!("  {state}: {}", n.replace('.', ""))),
+            "{state} {n} not in\n{}",
+            replay.stdout
+        );
+    }
+    assert!(replay.stdout.contains("  received: "), "{}", replay.stdout);
+    assert_eq!(line(&replay.stdout, "Toplam Başvuru Sayısı"), stats);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_rejects_a_bad_month() {
+    let out = acikkapi(&["demo", "--month", "2026-13"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("ay"), "{}", out.stderr);
+}
