@@ -46,27 +46,11 @@ impl Validator for StandardValidator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::application::TextOrNumber;
     use crate::workflow::ports::local_time;
     use chrono::NaiveDate;
 
-    pub(crate) fn input() -> ApplicationInput {
-        ApplicationInput {
-            tckn: Some("10000000146".into()),
-            name: Some("Ayşe".into()),
-            surname: Some("Yılmaz".into()),
-            mother_maiden_initials: Some("KA".into()),
-            phone: Some("0532 123 45 67".into()),
-            birth_year: Some(TextOrNumber::Number(1980)),
-            gender: Some("kadın".into()),
-            kind: Some("şikayet".into()),
-            channel: Some("web".into()),
-            subject: Some("Okulun önündeki yol çok tehlikeli, önlem alınmasını istiyorum.".into()),
-            category: Some("EGITIM.DIGER".into()),
-            province: Some(TextOrNumber::Number(20)),
-            district: Some("Merkezefendi".into()),
-            ..ApplicationInput::default()
-        }
+    fn input() -> ApplicationInput {
+        crate::workflow::application::tests::intake()
     }
 
     #[test]

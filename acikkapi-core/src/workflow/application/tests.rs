@@ -53,7 +53,8 @@ pub(super) fn assignment() -> Assignment {
     }
 }
 
-pub(super) fn intake() -> ApplicationInput {
+/// A valid application input (the fixture every workflow test starts from).
+pub(crate) fn intake() -> ApplicationInput {
     ApplicationInput {
         tckn: Some("10000000146".into()),
         name: Some("Ayşe".into()),
