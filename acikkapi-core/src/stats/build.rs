@@ -112,26 +112,8 @@ pub fn breakdown(a: &Aggregates, d: Dimension) -> Breakdown {
                 k.to_string()
             }
         }),
-        Dimension::Week => {
-            let mut keys: Vec<&u32> = a.week.keys().collect();
-            keys.sort();
-            keys.into_iter()
-                .map(|k| {
-                    let s = format!("{}-W{:02}", k / 100, k % 100);
-                    Row::new(s.clone(), s, &a.week[k])
-                })
-                .collect()
-        }
-        Dimension::Month => {
-            let mut keys: Vec<&u32> = a.month.keys().collect();
-            keys.sort();
-            keys.into_iter()
-                .map(|k| {
-                    let s = format!("{}-{:02}", k / 100, k % 100);
-                    Row::new(s.clone(), s, &a.month[k])
-                })
-                .collect()
-        }
+        Dimension::Week => period_rows(&a.week, |k| format!("{}-W{:02}", k / 100, k % 100)),
+        Dimension::Month => period_rows(&a.month, |k| format!("{}-{:02}", k / 100, k % 100)),
         Dimension::Age => {
             let labels = AgeGroup::ALL.iter().map(|g| (g.code(), g.code()));
             optional_rows(labels, &a.age)
@@ -145,6 +127,22 @@ pub fn breakdown(a: &Aggregates, d: Dimension) -> Breakdown {
 }
 
 /// Rows for an optional attribute: one per value, then "Belirtilmemiş" (the last slot).
+/// Rows for a period dimension (ISO week or month keyed as `year * 100 + n`), in time order,
+/// each labelled by `label`.
+fn period_rows(
+    tallies: &super::aggregate::FastMap<u32, Tally>,
+    label: impl Fn(u32) -> String,
+) -> Vec<Row> {
+    let mut keys: Vec<u32> = tallies.keys().copied().collect();
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|k| {
+            let s = label(k);
+            Row::new(s.clone(), s, &tallies[&k])
+        })
+        .collect()
+}
+
 fn optional_rows<'a>(
     labels: impl Iterator<Item = (&'a str, &'a str)>,
     tallies: &[Tally],
