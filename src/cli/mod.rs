@@ -132,11 +132,5 @@ pub fn read_input(path: &std::path::Path, io: &mut Io<'_>) -> Result<String, Cli
     }
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180: comma, quote or line break inside).
-pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
+/// Quotes a CSV field when it needs it (RFC 4180), as the reports do.
+pub use acikkapi_core::stats::render::csv_field;

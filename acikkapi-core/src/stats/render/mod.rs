@@ -98,11 +98,11 @@ pub fn render(report: &Report, by: Option<Dimension>, format: Format) -> String 
 }
 
 /// Quotes a CSV field when needed (RFC 4180).
-pub fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
     } else {
-        s.to_string()
+        std::borrow::Cow::Borrowed(s)
     }
 }
 
