@@ -71,6 +71,7 @@ fn lifecycles(engine: &mut Engine<ApplicationWorkflow>, first: u64, n: u64) {
                         unit: "Pamukkale Belediyesi".into(),
                         officer: "o1".into(),
                         escalation: Vec::new(),
+                        deadline_days: None,
                     },
                 },
             ),

@@ -426,6 +426,7 @@ fn journal_file_input() {
                 unit: officer.unit.clone(),
                 officer: "o1".into(),
                 escalation: Vec::new(),
+                deadline_days: None,
             };
             run(
                 &mut engine,

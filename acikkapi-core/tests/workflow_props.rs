@@ -117,6 +117,7 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
                 unit: format!("Birim {officer}"),
                 officer: officer.into(),
                 escalation: Vec::new(),
+                deadline_days: None,
             },
         },
         4 => ApplicationCommand::Approve,

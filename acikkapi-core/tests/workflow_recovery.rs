@@ -84,6 +84,7 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
         unit: "Merkezefendi Belediyesi".into(),
         officer: "o1".into(),
         escalation: Vec::new(),
+        deadline_days: None,
     };
     for i in 0..40 {
         let id = InstanceId::new(format!("20-2026-{i:06}"));

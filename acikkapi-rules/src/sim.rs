@@ -7,7 +7,7 @@ use std::sync::Arc;
 use acikkapi_core::application::Application;
 use acikkapi_core::geo::ProvincePlate;
 use acikkapi_core::org::UnitId;
-use acikkapi_core::routing::{DeadlinePolicy, Decision, Router};
+use acikkapi_core::routing::{Decision, Router};
 use acikkapi_core::sim::{Policy, SimRouter};
 
 use crate::{OrgEnv, RuleRegistry, RuleSet, ScriptedRouter};
@@ -46,10 +46,7 @@ pub fn router_for_policy(policy: &Policy, plate: u8) -> crate::Result<Box<dyn Si
     let p = ProvincePlate::new(plate).map_err(native_err)?;
     let native = Router::for_province(p)
         .map_err(native_err)?
-        .with_policy(DeadlinePolicy {
-            normal_days: policy.deadline_days,
-            ..DeadlinePolicy::default()
-        });
+        .with_policy(policy.deadline_policy());
     let Some(path) = &policy.rules else {
         return Ok(Box::new(native));
     };

@@ -172,11 +172,7 @@ impl PyEngine {
         let decision = router
             .route_application(&app)
             .map_err(|e| py_error(py, "RuleError", (e.to_string(),)))?;
-        let org = router.native().org();
-        let name = |u: &acikkapi_core::org::UnitId| {
-            org.unit(u)
-                .map_or_else(|| u.as_str().to_owned(), |x| x.name.clone())
-        };
+        let name = |u: &acikkapi_core::org::UnitId| router.native().unit_name(u);
         let bureau = Actor::new(
             Role::Bureau,
             "buro",
@@ -184,11 +180,7 @@ impl PyEngine {
         );
         let cmd = match &decision.target {
             Target::Route { unit, officer } => ApplicationCommand::Route {
-                assignment: Assignment {
-                    unit: name(unit),
-                    officer: officer.as_str().to_owned(),
-                    escalation: decision.escalation.iter().map(name).collect(),
-                },
+                assignment: Assignment::routed(&decision, unit, officer, name),
             },
             Target::Redirect { unit } => ApplicationCommand::Redirect {
                 to: name(unit),

@@ -241,6 +241,13 @@ impl Router {
         &self.org
     }
 
+    /// The name of a unit (what the citizen sees), or its id when the organisation has no such unit.
+    pub fn unit_name(&self, unit: &UnitId) -> String {
+        self.org
+            .unit(unit)
+            .map_or_else(|| unit.to_string(), |u| u.name.clone())
+    }
+
     /// The deadline policy.
     pub fn policy(&self) -> DeadlinePolicy {
         self.policy

@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::routing::DeadlinePolicy;
 use crate::workflow::application::ApplicationConfig;
 use crate::{Error, Result};
 
@@ -135,6 +136,24 @@ impl Policy {
             return Err(invalid(format!("capacity.{k} = {v}: ≥ 0 expected")));
         }
         Ok(())
+    }
+
+    /// The router's deadline policy that goes with this policy: ordinary applications get
+    /// `deadline_days`, special ones the router's shorter defaults. The engine applies the routing's
+    /// deadline capped at `deadline_days`, so a router left at the default 7 days would cut a
+    /// 10-day experiment back to 7: build the native router with this (as
+    /// `acikkapi_rules::sim::router_for_policy` does).
+    ///
+    /// ```
+    /// let p = acikkapi_core::sim::Policy::from_toml("deadline_days = 10").unwrap();
+    /// let d = p.deadline_policy();
+    /// assert_eq!((d.normal_days, d.special_days, d.urgent_days), (10, 5, 3));
+    /// ```
+    pub fn deadline_policy(&self) -> DeadlinePolicy {
+        DeadlinePolicy {
+            normal_days: self.deadline_days,
+            ..DeadlinePolicy::default()
+        }
     }
 
     /// The workflow settings of this policy.

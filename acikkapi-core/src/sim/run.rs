@@ -45,9 +45,7 @@ impl SimRouter for Router {
     }
 
     fn unit_name(&self, unit: &UnitId) -> String {
-        self.org()
-            .unit(unit)
-            .map_or_else(|| unit.to_string(), |u| u.name.clone())
+        Router::unit_name(self, unit)
     }
 
     fn label(&self) -> String {
@@ -351,18 +349,11 @@ impl<'a> Simulation<'a> {
             .ok_or_else(|| Error::UnknownInstance(self.ids[i].to_string()))?;
         let category = inst.state.category.clone().unwrap_or_default();
         let decision = self.router.route(&app)?;
-        match decision.target {
+        match &decision.target {
             Target::Route { unit, officer } => {
-                let assignment = Assignment {
-                    unit: self.router.unit_name(&unit),
-                    officer: officer.to_string(),
-                    // The chain decided with the routing: escalations go up it, not a fixed one.
-                    escalation: decision
-                        .escalation
-                        .iter()
-                        .map(|u| self.router.unit_name(u))
-                        .collect(),
-                };
+                // The chain and deadline decided with the routing: escalations go up that chain.
+                let assignment =
+                    Assignment::routed(&decision, unit, officer, |u| self.router.unit_name(u));
                 self.items[i].assignment = Some(assignment.clone());
                 self.items[i].unit = Some(unit.to_string());
                 if self.exec(
@@ -379,11 +370,11 @@ impl<'a> Simulation<'a> {
                 }
             }
             Target::Redirect { unit } => {
-                let to = self.router.unit_name(&unit);
+                let to = self.router.unit_name(unit);
                 self.redirect(i, now, category, to, "Yönlendirme kuralı".to_owned())?;
             }
             Target::Reject { reason } => {
-                self.redirect(i, now, category, "CİMER".to_owned(), reason)?;
+                self.redirect(i, now, category, "CİMER".to_owned(), reason.clone())?;
             }
         }
         Ok(())
@@ -535,6 +526,7 @@ impl<'a> Simulation<'a> {
             unit: String::new(),
             officer: String::new(),
             escalation: Vec::new(),
+            deadline_days: None,
         });
         let officer = Actor::new(Role::Officer, a.officer, a.unit);
         let fate = &self.arrivals[i].fate;

@@ -192,6 +192,7 @@ pub fn step(
             registered(&mut r, application);
             r.deadline = Some(local_date(*deadline));
         }
+        E::DeadlineSet { deadline, .. } => r.deadline = Some(local_date(*deadline)),
         E::NotProcessed { reasons } => {
             r.status = Status::NotProcessed {
                 reasons: reasons.clone(),

@@ -27,11 +27,14 @@ fn officer(i: usize) -> Actor {
     Actor::new(Role::Officer, format!("o{i}"), UNITS[i])
 }
 
+/// Unit 1's routing decides a 3-business-day deadline (as for a special application), so the
+/// histories hold `DeadlineSet` events too.
 fn assignment(i: usize) -> Assignment {
     Assignment {
         unit: UNITS[i].into(),
         officer: format!("o{i}"),
         escalation: Vec::new(),
+        deadline_days: [None, Some(3)][i],
     }
 }
 
@@ -183,7 +186,8 @@ fn a_lifecycle_with_a_return_a_reroute_and_a_late_answer() {
     );
     // Received Mon 23 Nov, answered Mon 7 Dec 2026: ten business days (no holidays between).
     assert_eq!(r.business_days_to_answer, Some(10));
-    assert_eq!(r.deadline, NaiveDate::from_ymd_opt(2026, 12, 2));
+    // The re-routing to unit 1 set its 3-day deadline: Tue 24, Wed 25, Thu 26 November.
+    assert_eq!(r.deadline, NaiveDate::from_ymd_opt(2026, 11, 26));
     // Born 1964, received 2026: 62 → 45-64.
     assert_eq!(r.age_group, Some(AgeGroup::From45To64));
     assert_eq!(r.received_at.offset().local_minus_utc(), 3 * 3600);

@@ -115,15 +115,27 @@ pub(super) fn decide(
             require_role(actor, &[Role::Bureau], command)?;
             require_text(&assignment.unit, "birim")?;
             require_text(&assignment.officer, "yetkili")?;
-            if s.special() {
-                Ok(vec![E::ApprovalRequested {
-                    assignment: assignment.clone(),
-                }])
-            } else {
-                Ok(vec![E::Routed {
-                    assignment: assignment.clone(),
-                }])
+            let mut events = Vec::with_capacity(2);
+            // The deadline goes with the routing: re-computed from receipt at every routing, so a
+            // re-routing after a return or recategorisation gets the deadline of its own decision.
+            let days = assignment
+                .deadline_days
+                .map_or(wf.config.answer_days, |d| d.min(wf.config.answer_days));
+            let received = s
+                .application
+                .as_ref()
+                .map_or(s.received_at, |a| a.received_at.with_timezone(&Utc));
+            let deadline = ctx.calendar.deadline(received, days)?;
+            if s.deadline != Some(deadline) {
+                events.push(E::DeadlineSet { deadline, days });
             }
+            let assignment = assignment.clone();
+            events.push(if s.special() {
+                E::ApprovalRequested { assignment }
+            } else {
+                E::Routed { assignment }
+            });
+            Ok(events)
         }
         (Status::AwaitingApproval, C::Approve) => {
             require_role(actor, &[Role::Governor], command)?;

@@ -21,6 +21,7 @@ fn event_name(event: &ApplicationEvent) -> &'static str {
         ApplicationEvent::Registered { .. } => "registered",
         ApplicationEvent::NotProcessed { .. } => "not_processed",
         ApplicationEvent::Redirected { .. } => "redirected",
+        ApplicationEvent::DeadlineSet { .. } => "deadline_set",
         ApplicationEvent::ApprovalRequested { .. } => "approval_requested",
         ApplicationEvent::Approved { .. } => "approved",
         ApplicationEvent::Routed { .. } => "routed",
@@ -89,6 +90,10 @@ pub(super) fn apply(
         (Status::Received | Status::Registered, E::Redirected { to, .. }) => {
             s.redirected_to = Some(to.clone());
             s.status = Status::Redirected;
+            true
+        }
+        (Status::Registered | Status::Returned, E::DeadlineSet { deadline, .. }) => {
+            s.deadline = Some(*deadline);
             true
         }
         (Status::Registered | Status::Returned, E::ApprovalRequested { assignment }) => {

@@ -48,6 +48,68 @@ pub struct Assignment {
     /// [`EscalationChain`](crate::workflow::ports::EscalationChain) decides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalation: Vec<String>,
+    /// The answer deadline decided with the routing, in business days counted from receipt, e.g.
+    /// [`Decision::deadline_days`](crate::routing::Decision::deadline_days) (5 or 3 for special
+    /// applications, or a rule script's `.deadline(n)`). `None`: the engine's
+    /// [`ApplicationConfig::answer_days`]. Routing may shorten the deadline, never lengthen it:
+    /// the engine uses `min(deadline_days, answer_days)` and records the change as
+    /// [`ApplicationEvent::DeadlineSet`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_days: Option<u32>,
+}
+
+impl Assignment {
+    /// The assignment a routing decision makes, with unit names from `unit_name` (the names are
+    /// what the citizen sees; ids stay internal). `None` when the decision does not route
+    /// (redirect, reject).
+    ///
+    /// ```
+    /// use acikkapi_core::geo::ProvincePlate;
+    /// use acikkapi_core::routing::{RouteRequest, Router};
+    /// use acikkapi_core::taxonomy::CategoryCode;
+    /// use acikkapi_core::workflow::application::Assignment;
+    ///
+    /// let denizli = ProvincePlate::new(20).unwrap();
+    /// let router = Router::for_province(denizli).unwrap();
+    /// let mut req = RouteRequest::new(
+    ///     CategoryCode::parse("SAGLIK.DIGER").unwrap(),
+    ///     denizli,
+    ///     "Merkezefendi",
+    ///     chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    /// );
+    /// req.special = true;
+    /// let decision = router.route(&req).unwrap();
+    /// let a = Assignment::from_decision(&decision, |u| router.unit_name(u)).unwrap();
+    /// assert_eq!(a.deadline_days, Some(5)); // special: 5 business days
+    /// assert_eq!(a.escalation.last().unwrap(), "Denizli Valiliği");
+    /// ```
+    pub fn from_decision(
+        decision: &crate::routing::Decision,
+        unit_name: impl Fn(&crate::org::UnitId) -> String,
+    ) -> Option<Assignment> {
+        match &decision.target {
+            crate::routing::Target::Route { unit, officer } => {
+                Some(Self::routed(decision, unit, officer, unit_name))
+            }
+            _ => None,
+        }
+    }
+
+    /// The assignment to `unit` and `officer` (the decision's [`Target::Route`](crate::routing::Target::Route))
+    /// with the decision's escalation chain and deadline, for callers that already matched the target.
+    pub fn routed(
+        decision: &crate::routing::Decision,
+        unit: &crate::org::UnitId,
+        officer: &crate::org::OfficerId,
+        unit_name: impl Fn(&crate::org::UnitId) -> String,
+    ) -> Assignment {
+        Assignment {
+            unit: unit_name(unit),
+            officer: officer.as_str().to_owned(),
+            escalation: decision.escalation.iter().map(&unit_name).collect(),
+            deadline_days: Some(decision.deadline_days),
+        }
+    }
 }
 
 /// Cevap: the officer's answer.
@@ -270,6 +332,15 @@ pub enum ApplicationEvent {
         to: String,
         /// Why.
         reason: String,
+    },
+    /// Süre belirlendi: the routing set another answer deadline (a special application's
+    /// shorter one, a rule's `.deadline(n)`, or back to the general one after a re-routing).
+    /// Recorded before the `ApprovalRequested` or `Routed` event of the same routing.
+    DeadlineSet {
+        /// When the answer is now due (end of office hours of the last business day).
+        deadline: DateTime<Utc>,
+        /// The business days counted from receipt.
+        days: u32,
     },
     /// A special application's routing waits for approval.
     ApprovalRequested {

@@ -50,6 +50,7 @@ pub(super) fn assignment() -> Assignment {
         unit: "Denizli İl Milli Eğitim Müdürlüğü".into(),
         officer: "o1".into(),
         escalation: Vec::new(),
+        deadline_days: None,
     }
 }
 
@@ -312,6 +313,7 @@ fn returned_applications_are_rerouted_or_recategorised() {
         unit: "Denizli İl Sağlık Müdürlüğü".into(),
         officer: "o2".into(),
         escalation: Vec::new(),
+        deadline_days: None,
     };
     t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
         .unwrap();
@@ -543,6 +545,7 @@ fn escalation_follows_the_chain_decided_at_routing() {
     t.receive("A1", intake());
     let a = Assignment {
         escalation: vec!["Şube Müdürü".into(), "Vali Yardımcısı".into()],
+        deadline_days: None,
         ..assignment()
     };
     t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
@@ -565,4 +568,118 @@ fn escalation_follows_the_chain_decided_at_routing() {
             .collect();
     // Two levels from the routing decision, the third from the engine's chain.
     assert_eq!(to, ["Şube Müdürü", "Vali Yardımcısı", "Vali"]);
+}
+
+/// Routing with `deadline_days`: a special application's shorter deadline replaces the general
+/// one (recorded as `DeadlineSet` before the approval request), the timers follow it, the citizen
+/// sees it, and a re-routing without one puts the general deadline back.
+#[test]
+fn routing_sets_the_deadline_it_decided() {
+    let mut t = T::new();
+    let mut i = intake();
+    i.special = Some(true);
+    t.receive("A1", i);
+    let short = Assignment {
+        deadline_days: Some(3),
+        ..assignment()
+    };
+    let out = t
+        .run(
+            "A1",
+            &bureau(),
+            ApplicationCommand::Route {
+                assignment: short.clone(),
+            },
+        )
+        .unwrap();
+    assert_eq!((out.status.as_str(), out.events), ("awaiting_approval", 2));
+    // Received Monday 23 Nov 10:00: 24, 25, 26 → Thursday 26 Nov 17:30.
+    let thu_26 = local_time(day(26), 17, 30);
+    assert_eq!(t.state("A1").deadline, Some(thu_26));
+    let history = &t.e.instance(&InstanceId::new("A1")).unwrap().history;
+    assert_eq!(
+        history[history.len() - 2].event,
+        ApplicationEvent::DeadlineSet {
+            deadline: thu_26,
+            days: 3
+        }
+    );
+    t.run("A1", &vali(), ApplicationCommand::Approve).unwrap();
+    assert_eq!(t.state("A1").deadline, Some(thu_26), "approval keeps it");
+    let keys =
+        |fired: Vec<crate::workflow::Fired>| fired.into_iter().map(|f| f.key).collect::<Vec<_>>();
+    assert!(!keys(t.e.tick(local_time(day(26), 17, 0)).unwrap()).contains(&"overdue".to_owned()));
+    assert_eq!(
+        keys(t.e.tick(local_time(day(26), 17, 31)).unwrap()),
+        ["overdue"]
+    );
+    let track = t.e.track("A1").unwrap();
+    assert!(
+        track
+            .entries
+            .iter()
+            .any(|e| e.text == "Cevap için son gün 26.11.2026 olarak belirlendi."),
+        "{track:?}"
+    );
+
+    // Returned and routed again without a deadline of its own: back to the general 7 days.
+    t.run(
+        "A1",
+        &officer(),
+        ApplicationCommand::Return {
+            reason: "Bizim değil".into(),
+        },
+    )
+    .unwrap();
+    t.run(
+        "A1",
+        &bureau(),
+        ApplicationCommand::Route {
+            assignment: assignment(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        t.state("A1").deadline,
+        Some(local_time(
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            17,
+            30
+        ))
+    );
+    assert!(t.state("A1").overdue, "having been late stays recorded");
+}
+
+/// Routing can shorten the deadline, never lengthen it past `answer_days`; the same deadline
+/// records no event.
+#[test]
+fn routing_never_lengthens_the_deadline() {
+    let mut t = T::new();
+    t.receive("A1", intake());
+    let before = t.state("A1").deadline;
+    for days in [7, 60] {
+        let n = t.e.instance(&InstanceId::new("A1")).unwrap().history.len();
+        t.run(
+            "A1",
+            &bureau(),
+            ApplicationCommand::Route {
+                assignment: Assignment {
+                    deadline_days: Some(days),
+                    ..assignment()
+                },
+            },
+        )
+        .unwrap();
+        let history = &t.e.instance(&InstanceId::new("A1")).unwrap().history;
+        assert_eq!(history.len(), n + 1, "only `routed` for {days} days");
+        assert_eq!(t.state("A1").deadline, before);
+        t.run(
+            "A1",
+            &officer(),
+            ApplicationCommand::Return {
+                reason: "Tekrar".into(),
+            },
+        )
+        .unwrap();
+    }
 }

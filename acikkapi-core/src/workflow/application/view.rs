@@ -96,6 +96,12 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
                 deadline.format("%d.%m.%Y")
             )
         }
+        E::DeadlineSet { deadline, .. } => format!(
+            "Cevap için son gün {} olarak belirlendi.",
+            deadline
+                .with_timezone(&chrono_tz::Europe::Istanbul)
+                .format("%d.%m.%Y")
+        ),
         E::NotProcessed { reasons } => {
             format!("Başvurunuz işleme alınmadı: {}.", reasons.join("; "))
         }
