@@ -36,7 +36,7 @@ fn demo_is_deterministic_and_its_journal_replays_to_the_same_states() {
         .rev()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("");
-    assert!(last.starts_with("Başka Kuruma Yönlendirilen"), "{last}");
+    assert!(last.starts_with("Başka Mercie Yönlendirilen"), "{last}");
     let html = std::fs::read_to_string(dir.join("rapor.html")).expect("the demo writes rapor.html");
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Toplam Başvuru Sayısı"));
     // Self-contained: no scripts, and no external address but the SVG namespace.

@@ -27,7 +27,7 @@ def test_lifecycle_and_statistics():
     assert eng.route(tracking, T0 + dt.timedelta(hours=1)) == "routed"
     assert eng.answer(tracking, "olumlu", "Çöpler toplandı.", T0 + dt.timedelta(days=1)) == "answered"
     stats = eng.statistics()
-    assert stats["total"] == 1 and stats["concluded"] == 1 and stats["positive"] == 1
+    assert stats["received"] == 1 and stats["concluded"] == 1 and stats["positive"] == 1
     public = eng.track(tracking)
     assert public["outcome"] == "positive"
     assert "10000000146" not in json.dumps(public)

@@ -327,6 +327,11 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     std::fs::write(&html, render(&report, None, Format::Html))
         .map_err(|e| CliError::Usage(format!("{}: yazılamadı: {e}", html.display())))?;
     writeln!(out, "HTML raporu: {}", html.display())?;
+    writeln!(
+        out,
+        "Süresi geçmiş bekleyen: {}",
+        stats::format::format_int_tr(engine.overdue_pending())
+    )?;
     writeln!(out, "\n{}", engine.statistics())?;
     drop(replayed);
     drop(engine);

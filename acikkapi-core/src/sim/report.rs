@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::calendar::Calendar;
+use crate::stats::StatisticsBlock;
+use crate::workflow::InstanceId;
 use crate::workflow::application::{ApplicationState, Outcome, Status};
 use crate::workflow::ports::local_date;
-use crate::workflow::{InstanceId, Statistics};
 
 /// Where an application ended up when the simulation stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -122,7 +123,7 @@ pub struct Summary {
     pub pending: u64,
     /// İşleme Alınmayan.
     pub not_processed: u64,
-    /// Başka Kuruma Yönlendirilen.
+    /// Başka Mercie Yönlendirilen.
     pub redirected: u64,
     /// Answered by the deadline.
     pub on_time: u64,
@@ -194,16 +195,17 @@ impl Summary {
         s
     }
 
-    /// The workflow's statistics block of this summary.
-    pub fn statistics(&self) -> Statistics {
-        Statistics {
-            total: self.received,
+    /// The statistics block of this summary (the statistics module's type; nothing is closed
+    /// without an answer in a simulation).
+    pub fn statistics(&self) -> StatisticsBlock {
+        StatisticsBlock {
+            received: self.received,
             concluded: self.answered,
             positive: self.positive,
             negative: self.negative,
             partly_positive: self.partly_positive,
             pending: self.pending,
-            overdue: self.pending_overdue,
+            closed: 0,
             not_processed: self.not_processed,
             redirected: self.redirected,
         }
@@ -252,22 +254,22 @@ pub fn group_by(records: &[Record], key: impl Fn(&Record) -> String) -> BTreeMap
 /// A summary's figures by name, in display order (for side-by-side comparison and CSV).
 pub fn figures(s: &Summary) -> Vec<(&'static str, f64)> {
     let opt = |x: Option<i64>| x.map_or(f64::NAN, |v| v as f64);
-    vec![
-        ("Toplam Başvuru Sayısı", s.received as f64),
-        ("Sonuçlandırılan", s.answered as f64),
-        ("Olumlu Sonuçlanan", s.positive as f64),
-        ("Olumsuz Sonuçlanan", s.negative as f64),
-        ("Kısmen Olumlu Sonuçlanan", s.partly_positive as f64),
-        ("İşlem Yapılmayı Bekleyen", s.pending as f64),
-        ("İşleme Alınmayan", s.not_processed as f64),
-        ("Başka Kuruma Yönlendirilen", s.redirected as f64),
+    // The block's lines, labelled by the statistics module.
+    let mut out: Vec<(&'static str, f64)> = s
+        .statistics()
+        .lines()
+        .into_iter()
+        .map(|(label, v)| (label, v as f64))
+        .collect();
+    out.extend([
         ("Süresinde cevaplanan (%)", s.on_time_share * 100.0),
         ("Cevap süresi medyan (iş günü)", opt(s.median_days)),
         ("Cevap süresi p90 (iş günü)", opt(s.p90_days)),
         ("Süresi geçen", s.overdue as f64),
         ("Üst makama bildirim", s.escalations as f64),
         ("İade (görev alanı dışı)", s.returns as f64),
-    ]
+    ]);
+    out
 }
 
 #[cfg(test)]

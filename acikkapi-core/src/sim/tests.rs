@@ -91,7 +91,7 @@ proptest! {
         }
         // The simulation's block agrees with the engine's own statistics.
         let engine = run.engine.statistics();
-        prop_assert_eq!(engine.total, t.received);
+        prop_assert_eq!(engine.received, t.received);
         prop_assert_eq!(engine.concluded, t.answered);
         prop_assert_eq!(engine.pending, t.pending);
     }

@@ -91,10 +91,29 @@ impl StatisticsBlock {
         ]
     }
 
-    /// Whether the conservation law holds (it always does for a block built from a tally).
+    /// Whether the conservation law holds (it always does for a block built from a tally or from
+    /// an engine).
     pub fn is_conserved(&self) -> bool {
         self.received == self.concluded + self.pending + self.not_processed + self.redirected
             && self.concluded == self.positive + self.negative + self.partly_positive + self.closed
+    }
+}
+
+impl std::fmt::Display for StatisticsBlock {
+    /// The block as published, one `label  number` line each, numbers the Turkish way.
+    ///
+    /// ```
+    /// let b = acikkapi_core::stats::StatisticsBlock { received: 46_605, pending: 46_605, ..Default::default() };
+    /// let text = b.to_string();
+    /// assert!(text.starts_with("Toplam Başvuru Sayısı"));
+    /// assert!(text.lines().next().unwrap().ends_with(" 46.605"));
+    /// assert_eq!(text.lines().count(), 9);
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (label, v) in self.lines() {
+            writeln!(f, "{label:<28} {:>9}", super::format::format_int_tr(v))?;
+        }
+        Ok(())
     }
 }
 

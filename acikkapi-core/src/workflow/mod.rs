@@ -32,7 +32,7 @@ mod runner;
 
 pub use engine::{CommandOutcome, Engine, EngineOptions, Envelope, Fired, Instance};
 pub use outbox::DurableOutbox;
-pub use report::{Statistics, format_tr};
+pub use report::format_tr;
 pub use runner::{Clock, Runner, RunnerStats, SystemClock};
 
 /// Süreç numarası: the identifier of one workflow instance (for applications, the tracking number).

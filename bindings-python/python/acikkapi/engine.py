@@ -71,7 +71,9 @@ class Engine:
         return json.loads(self._e.track_json(tracking))
 
     def statistics(self) -> Dict[str, int]:
-        """The statistics block (Toplam Başvuru Sayısı, Sonuçlandırılan, …) as a dict."""
+        """The statistics block as a dict, the same keys as ``Simulation.statistics()`` and the
+        reports' ``block``: received, concluded, positive, negative, partly_positive, pending,
+        closed, not_processed, redirected."""
         return json.loads(self._e.statistics_json())
 
     def counts(self) -> Dict[str, int]:

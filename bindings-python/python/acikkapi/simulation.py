@@ -36,7 +36,7 @@ class Simulation:
 
     def statistics(self) -> Dict[str, int]:
         """The statistics block: received, concluded, positive, negative, partly_positive, pending,
-        not_processed, redirected."""
+        closed, not_processed, redirected (the same keys as ``Engine.statistics()``)."""
         return dict(self._report["block"])
 
     def statistics_tr(self) -> List[Tuple[str, str]]:

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::{ApplicationEvent, ApplicationState, ApplicationWorkflow, Outcome, Status};
 use crate::application::{Application, ApplicationKind, Channel, DeidentifiedApplicant};
 use crate::geo::ProvincePlate;
+use crate::stats::StatisticsBlock;
 use crate::workflow::ports::local_date;
-use crate::workflow::{Actor, Engine, InstanceId, Role, Statistics};
+use crate::workflow::{Actor, Engine, InstanceId, Role};
 use crate::{Error, Result};
 
 /// Whether `actor` may see the application. Confidential ones: only the bureau unit that
@@ -190,12 +191,14 @@ impl Engine<ApplicationWorkflow> {
         Ok(out)
     }
 
-    /// The statistics block (Toplam Başvuru Sayısı, Sonuçlandırılan, …).
-    pub fn statistics(&self) -> Statistics {
-        let mut st = Statistics::default();
+    /// The statistics block (Toplam Başvuru Sayısı, Sonuçlandırılan, …) counted from the current
+    /// states: the same [`StatisticsBlock`] the statistics module builds from the histories
+    /// (property-tested to agree).
+    pub fn statistics(&self) -> StatisticsBlock {
+        let mut st = StatisticsBlock::default();
         for (_, inst) in self.instances() {
             let s = &inst.state;
-            st.total += 1;
+            st.received += 1;
             match (s.status, s.answer.as_ref().map(|a| a.outcome)) {
                 (Status::Answered | Status::Closed, Some(o)) => {
                     st.concluded += 1;
@@ -205,16 +208,22 @@ impl Engine<ApplicationWorkflow> {
                         Outcome::PartlyPositive => st.partly_positive += 1,
                     }
                 }
+                (Status::Closed, None) => {
+                    st.concluded += 1;
+                    st.closed += 1;
+                }
                 (Status::NotProcessed, _) => st.not_processed += 1,
                 (Status::Redirected, _) => st.redirected += 1,
-                _ => {
-                    st.pending += 1;
-                    if s.overdue {
-                        st.overdue += 1;
-                    }
-                }
+                _ => st.pending += 1,
             }
         }
         st
+    }
+
+    /// Open applications past their deadline (İşlem Yapılmayı Bekleyen, süresi geçmiş).
+    pub fn overdue_pending(&self) -> u64 {
+        self.instances()
+            .filter(|(_, i)| i.state.status.is_open() && i.state.overdue)
+            .count() as u64
     }
 }
