@@ -117,16 +117,33 @@ impl T {
             .unwrap();
     }
 
-    pub(super) fn routed(&mut self, id: &str) {
-        self.receive(id, intake());
+    pub(super) fn route(
+        &mut self,
+        id: &str,
+        assignment: Assignment,
+    ) -> crate::Result<CommandOutcome> {
+        self.run(id, &bureau(), ApplicationCommand::Route { assignment })
+    }
+
+    /// İade: the officer gives the application back to the bureau.
+    pub(super) fn give_back(
+        &mut self,
+        id: &str,
+        officer: &Actor,
+        reason: &str,
+    ) -> crate::Result<CommandOutcome> {
         self.run(
             id,
-            &bureau(),
-            ApplicationCommand::Route {
-                assignment: assignment(),
+            officer,
+            ApplicationCommand::Return {
+                reason: reason.into(),
             },
         )
-        .unwrap();
+    }
+
+    pub(super) fn routed(&mut self, id: &str) {
+        self.receive(id, intake());
+        self.route(id, assignment()).unwrap();
     }
 }
 
@@ -271,23 +288,10 @@ fn returned_applications_are_rerouted_or_recategorised() {
     let mut t = T::new();
     t.routed("A1");
     assert!(matches!(
-        t.run(
-            "A1",
-            &other_officer(),
-            ApplicationCommand::Return {
-                reason: "Bizim değil".into()
-            }
-        ),
+        t.give_back("A1", &other_officer(), "Bizim değil"),
         Err(Error::Forbidden { .. })
     ));
-    t.run(
-        "A1",
-        &officer(),
-        ApplicationCommand::Return {
-            reason: "Bizim değil".into(),
-        },
-    )
-    .unwrap();
+    t.give_back("A1", &officer(), "Bizim değil").unwrap();
     assert_eq!(t.state("A1").status, Status::Returned);
     assert!(matches!(
         t.run(
@@ -315,8 +319,7 @@ fn returned_applications_are_rerouted_or_recategorised() {
         escalation: Vec::new(),
         deadline_days: None,
     };
-    t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
-        .unwrap();
+    t.route("A1", a).unwrap();
     assert!(matches!(
         t.run(
             "A1",
@@ -548,8 +551,7 @@ fn escalation_follows_the_chain_decided_at_routing() {
         deadline_days: None,
         ..assignment()
     };
-    t.run("A1", &bureau(), ApplicationCommand::Route { assignment: a })
-        .unwrap();
+    t.route("A1", a).unwrap();
     t.e.tick(local_time(
         NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
         9,
@@ -623,22 +625,8 @@ fn routing_sets_the_deadline_it_decided() {
     );
 
     // Returned and routed again without a deadline of its own: back to the general 7 days.
-    t.run(
-        "A1",
-        &officer(),
-        ApplicationCommand::Return {
-            reason: "Bizim değil".into(),
-        },
-    )
-    .unwrap();
-    t.run(
-        "A1",
-        &bureau(),
-        ApplicationCommand::Route {
-            assignment: assignment(),
-        },
-    )
-    .unwrap();
+    t.give_back("A1", &officer(), "Bizim değil").unwrap();
+    t.route("A1", assignment()).unwrap();
     assert_eq!(
         t.state("A1").deadline,
         Some(local_time(
@@ -673,13 +661,6 @@ fn routing_never_lengthens_the_deadline() {
         let history = &t.e.instance(&InstanceId::new("A1")).unwrap().history;
         assert_eq!(history.len(), n + 1, "only `routed` for {days} days");
         assert_eq!(t.state("A1").deadline, before);
-        t.run(
-            "A1",
-            &officer(),
-            ApplicationCommand::Return {
-                reason: "Tekrar".into(),
-            },
-        )
-        .unwrap();
+        t.give_back("A1", &officer(), "Tekrar").unwrap();
     }
 }

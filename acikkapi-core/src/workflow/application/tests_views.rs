@@ -15,14 +15,7 @@ fn confidential_applications_are_seen_only_by_their_holders() {
     let mut i = intake();
     i.confidential = Some(true);
     t.receive("A1", i);
-    t.run(
-        "A1",
-        &bureau(),
-        ApplicationCommand::Route {
-            assignment: assignment(),
-        },
-    )
-    .unwrap();
+    t.route("A1", assignment()).unwrap();
     let id = InstanceId::new("A1");
     assert!(t.e.view(&id, &bureau()).is_ok());
     assert!(t.e.view(&id, &officer()).is_ok());
