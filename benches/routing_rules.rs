@@ -97,7 +97,7 @@ fn stream(n: usize) -> Vec<RouteRequest> {
                 NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date")
                     + chrono::Days::new((i / 500) as u64),
             );
-            req.special = r.next() % 20 == 0;
+            req.special = r.next().is_multiple_of(20);
             req.importance = if req.special { (r.next() % 6) as u8 } else { 0 };
             req.kind = ["sikayet", "talep", "ihbar"][(r.next() % 3) as usize].into();
             req.channel =

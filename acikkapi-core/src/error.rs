@@ -412,6 +412,13 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// Another writer holds the journal: another process, or another writable `FileJournal` on the
+    /// same file in this one. Opening it too would let both cut each other's unfinished tail.
+    #[error("journal {path}: in use by another writer (the file is locked)")]
+    JournalLocked {
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// A conditional append expected another last sequence number: someone appended in between.
     #[error("journal: concurrency conflict: expected last sequence {expected}, found {actual}")]
     ConcurrencyConflict {

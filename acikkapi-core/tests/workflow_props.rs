@@ -102,7 +102,7 @@ fn natural_actor(cmd: u8, arg: u8) -> usize {
 }
 
 fn command(cmd: u8, arg: u8) -> ApplicationCommand {
-    let officer = if arg % 2 == 0 { "o1" } else { "o2" };
+    let officer = if arg.is_multiple_of(2) { "o1" } else { "o2" };
     match cmd {
         0 => ApplicationCommand::Receive {
             input: Box::new(intake(arg)),
@@ -125,7 +125,7 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
             reason: "Bizim değil".into(),
         },
         6 => ApplicationCommand::Recategorise {
-            category: if arg % 3 == 0 {
+            category: if arg.is_multiple_of(3) {
                 "YOK.YOK".into()
             } else {
                 "EGITIM.DIGER".into()

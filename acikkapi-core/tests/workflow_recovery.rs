@@ -60,7 +60,7 @@ fn intake(i: usize) -> ApplicationInput {
         category: Some("YEREL.DIGER".into()).filter(|_| i % 7 != 3),
         province: Some(TextOrNumber::Number(20)),
         district: Some("Merkezefendi".into()),
-        special: Some(i % 5 == 0),
+        special: Some(i.is_multiple_of(5)),
         ..ApplicationInput::default()
     }
 }
@@ -275,7 +275,7 @@ struct Flaky {
 impl NotificationSink for Flaky {
     fn enqueue(&mut self, n: Notification, now: DateTime<Utc>) -> acikkapi_core::Result<()> {
         self.calls += 1;
-        if self.calls % 3 == 0 {
+        if self.calls.is_multiple_of(3) {
             return Ok(());
         }
         self.outbox.enqueue(n, now)

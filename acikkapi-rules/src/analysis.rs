@@ -393,11 +393,10 @@ pub fn lint(ast: &AST, env: &dyn Environment) -> Vec<Finding> {
                 }
             }
             ASTNode::Expr(dot @ Expr::Dot(..)) => {
-                if let Some(AppAccess::Property(name, pos)) = app_access(dot) {
-                    if Field::from_name(name).is_none() {
+                if let Some(AppAccess::Property(name, pos)) = app_access(dot)
+                    && Field::from_name(name).is_none() {
                         push(Severity::Error, pos, format!("unknown field app.{name}"));
                     }
-                }
             }
             ASTNode::Stmt(Stmt::If(fc, pos)) => {
                 if let Expr::BoolConstant(value, cpos) = fc.expr {
@@ -413,19 +412,16 @@ pub fn lint(ast: &AST, env: &dyn Environment) -> Vec<Finding> {
                     let mut seen: HashSet<(String, String)> = HashSet::new();
                     let mut cur = Some((&**fc, *pos));
                     while let Some((c, _)) = cur {
-                        if let Expr::FnCall(f, _) = &c.expr {
-                            if f.name == "==" {
-                                if let Some((field, lit, lpos)) = field_comparison(&c.expr) {
-                                    if !seen.insert((field.to_string(), lit.to_string())) {
+                        if let Expr::FnCall(f, _) = &c.expr
+                            && f.name == "=="
+                                && let Some((field, lit, lpos)) = field_comparison(&c.expr)
+                                    && !seen.insert((field.to_string(), lit.to_string())) {
                                         push(
                                             Severity::Warning,
                                             lpos,
                                             format!("unreachable branch: app.{field} == {lit:?} was already tested earlier in this if/else chain"),
                                         );
                                     }
-                                }
-                            }
-                        }
                         cur = match c.branch.statements() {
                             [Stmt::If(next, npos)] => {
                                 chained.insert(*npos);

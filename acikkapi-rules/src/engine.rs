@@ -150,7 +150,9 @@ pub(crate) fn build(
         });
         let tripped = if max_operations > 0 && ops > max_operations {
             Some((LimitKind::Operations, OPS_TOKEN))
-        } else if ops % 64 == 0 && DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t)) {
+        } else if ops.is_multiple_of(64)
+            && DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t))
+        {
             Some((LimitKind::Time, TIME_TOKEN))
         } else {
             None

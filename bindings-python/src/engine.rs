@@ -33,10 +33,15 @@ pub struct PyEngine {
 }
 
 fn wf_err(py: Python<'_>, e: acikkapi_core::Error) -> PyErr {
+    use acikkapi_core::Error as E;
     match e {
-        acikkapi_core::Error::JournalIo { .. } | acikkapi_core::Error::JournalCorrupt { .. } => {
-            core_err(py, e)
-        }
+        E::JournalIo { .. }
+        | E::JournalCorrupt { .. }
+        | E::JournalFormat { .. }
+        | E::JournalUnwritable { .. }
+        | E::JournalLocked { .. }
+        | E::JournalInvalid(_)
+        | E::JournalPayload { .. } => core_err(py, e),
         other => py_error(py, "WorkflowError", (other.to_string(),)),
     }
 }

@@ -71,6 +71,22 @@ def test_errors_are_workflow_errors():
         eng.submit({"tckno": 1}, T0)
 
 
+def test_journal_errors_are_journal_errors(tmp_path):
+    path = tmp_path / "j.journal"
+    first = acikkapi.Engine(path)
+    first.submit(sample(), T0)
+    # One writer per journal file: a second engine on the same file is refused, nothing is lost.
+    with pytest.raises(acikkapi.JournalError, match="in use by another writer"):
+        acikkapi.Engine(path)
+    del first
+    assert len(acikkapi.Engine(path)) == 1
+    not_a_journal = tmp_path / "x.journal"
+    not_a_journal.write_bytes(b"this is not a journal file at all")
+    with pytest.raises(acikkapi.JournalError) as e:
+        acikkapi.Engine(not_a_journal)
+    assert isinstance(e.value, OSError)
+
+
 def test_analyst_records_are_deidentified():
     eng = acikkapi.Engine()
     tracking, _ = eng.submit(sample(), T0)

@@ -99,8 +99,32 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
+/// Takes the one-writer lock (an advisory `flock` on Unix, `LockFileEx` on Windows) before the
+/// open scans the file and cuts a torn tail: a second writer would otherwise take the first one's
+/// record in progress for a torn tail and cut it. The lock goes with the file handle, so it is
+/// released when the journal is dropped or its process dies (a `kill -9` leaves no stale lock).
+/// Readers (`read_only`, `verify`) take no lock: the file only grows, and a reader that meets a
+/// record still being written reports it as a torn tail without touching it. A file system without
+/// locks (some network mounts) opens unlocked, as before.
+fn lock_for_writing(path: &Path, file: &File) -> Result<()> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::JournalLocked {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+            Ok(())
+        }
+        Err(std::fs::TryLockError::Error(source)) => Err(Error::JournalIo {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 impl FileJournal {
-    /// Opens (or creates) the journal at `path`, recovering from a torn tail.
+    /// Opens (or creates) the journal at `path`, recovering from a torn tail. A writable open
+    /// takes the file's one-writer lock: [`Error::JournalLocked`] while another writer has it.
     pub fn open(path: impl AsRef<Path>, options: FileJournalOptions) -> Result<FileJournal> {
         let path = path.as_ref();
         let io = io(path);
@@ -115,6 +139,9 @@ impl FileJournal {
                 .open(path)
                 .map_err(&io)?
         };
+        if !options.read_only {
+            lock_for_writing(path, &file)?;
+        }
         let mut index = Vec::new();
         let scan = format::scan(path, &mut file, options.recovery, &mut |seq, offset, _| {
             if seq % INDEX_EVERY == 1 {

@@ -259,6 +259,41 @@ fn read_only_changes_nothing() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
 }
 
+/// One writer at a time: a second writable open of a file in use is refused and changes nothing,
+/// readers still read it, and the lock goes with the first journal.
+#[test]
+fn a_second_writer_is_refused_while_readers_read() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let first = FileJournal::open(&path, opts(FsyncPolicy::Never)).unwrap();
+    first.append(&[payload(1), payload(2)]).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    match FileJournal::open(&path, opts(FsyncPolicy::Never)) {
+        Err(Error::JournalLocked { path: p }) => assert_eq!(p, path),
+        other => panic!("expected JournalLocked, got {:?}", other.err()),
+    }
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the refused open cut nothing"
+    );
+    assert_eq!(FileJournal::verify(&path).unwrap().records, 2);
+    let reader = FileJournal::open(
+        &path,
+        FileJournalOptions {
+            read_only: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(all(&reader).len(), 2);
+    first.append(&[payload(3)]).unwrap();
+    drop(first);
+    let second = FileJournal::open(&path, opts(FsyncPolicy::Never)).unwrap();
+    assert_eq!(all(&second).len(), 3);
+    assert_eq!(second.append(&[payload(4)]).unwrap(), vec![Seq(4)]);
+}
+
 #[test]
 fn snapshots_atomic_validated_and_damage_detected() {
     let dir = TempDir::new();

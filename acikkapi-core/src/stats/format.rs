@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 fn push_grouped(digits: &str, out: &mut String) {
     let n = digits.len();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);

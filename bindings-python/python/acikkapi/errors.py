@@ -41,7 +41,8 @@ class RuleError(AcikKapiError):
 
 
 class JournalError(AcikKapiError, OSError):
-    """A journal that cannot be read or written, or is corrupt."""
+    """A journal that cannot be read or written, is corrupt or not a journal, or is in use by
+    another writer (another process or another ``Engine`` on the same file)."""
 
 
 class WorkflowError(AcikKapiError):
