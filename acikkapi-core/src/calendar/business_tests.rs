@@ -49,6 +49,7 @@ fn idari_izin_only_in_public_sector_calendar() {
         "2024-06-20",
         "2024-06-21",
         "2023-06-26",
+        "2019-06-07",
     ] {
         assert!(legal().is_business_day(d(day)).unwrap(), "{day}");
         assert!(!public.is_business_day(d(day)).unwrap(), "{day}");
@@ -56,6 +57,11 @@ fn idari_izin_only_in_public_sector_calendar() {
     // 27 Jun 2023: idari izin morning + arife afternoon = the whole day off in the public sector.
     assert!(!public.is_business_day(d("2023-06-27")).unwrap());
     assert!(legal().is_business_day(d("2023-06-27")).unwrap());
+    // Ramazan 2019: the morning of the arife (3 Jun) by idari izin, the afternoon by law.
+    for day in ["2019-06-03", "2015-07-16"] {
+        assert!(legal().is_business_day(d(day)).unwrap(), "{day}");
+        assert!(!public.is_business_day(d(day)).unwrap(), "{day}");
+    }
     let h = public.holidays(2025).unwrap();
     assert_eq!(
         h.iter()
