@@ -51,8 +51,9 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse().map_err(|e: acikkapi_core::Error| e.to_string())
 }
 
-/// Reads records into a projection; returns the problems found.
-fn read_records(
+/// Reads JSON Lines records into a projection; returns the problems found (a line that is not a
+/// record, or whose category does not belong to its heading), each with its line number.
+pub fn read_records(
     input: &mut dyn BufRead,
     projection: &mut Projection,
 ) -> Result<Vec<Error>, CliError> {
