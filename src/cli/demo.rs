@@ -139,6 +139,7 @@ fn event_counts(engine: &Engine<ApplicationWorkflow>) -> BTreeMap<&'static str, 
                 ApplicationEvent::ApprovalRequested { .. } => "vali onayına sunuldu",
                 ApplicationEvent::Recategorised { .. } => "yeniden sınıflandırıldı",
                 ApplicationEvent::Redirected { .. } => "yönlendirildi",
+                ApplicationEvent::DeadlineSet { .. } => "cevap süresi değişti",
                 _ => continue,
             };
             *c.entry(k).or_default() += 1;
@@ -279,6 +280,7 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         "vali onayına sunuldu",
         "yeniden sınıflandırıldı",
         "yönlendirildi",
+        "cevap süresi değişti",
     ]
     .iter()
     .map(|k| format!("{k} {}", e(k)))
