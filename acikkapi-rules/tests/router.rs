@@ -207,3 +207,74 @@ fn validated_applications_are_routed_with_escort_visible() {
         }
     );
 }
+
+/// A rule's `.deadline(n)` reaches the workflow engine: Denizli's rule 3 gives special health
+/// applications of importance ≥ 3 three business days, and the engine's deadline follows it.
+#[test]
+fn a_rule_deadline_becomes_the_application_deadline() {
+    use acikkapi_core::application::ApplicationInput;
+    use acikkapi_core::journal::MemoryJournal;
+    use acikkapi_core::samples;
+    use acikkapi_core::workflow::application::{
+        ApplicationCommand, ApplicationWorkflow, Assignment,
+    };
+    use acikkapi_core::workflow::ports::NullSink;
+    use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+
+    let (_, json) = samples::ALL[3];
+    let input: ApplicationInput = serde_json::from_str(json).unwrap();
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        Arc::new(MemoryJournal::new()),
+        NullSink,
+        EngineOptions::default(),
+    )
+    .unwrap();
+    let id = InstanceId::new("AK-20-2026-0000001-3");
+    let bureau = Actor::new(Role::Bureau, "b1", "20.ACIK_KAPI");
+    let now = acikkapi_core::workflow::ports::local_time(
+        NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(),
+        15,
+        0,
+    );
+    let mut n = 0;
+    let mut run = |engine: &mut Engine<ApplicationWorkflow>, actor: &Actor, cmd| {
+        n += 1;
+        engine
+            .execute(&id, CommandId::new(format!("c{n}")), None, actor, now, cmd)
+            .unwrap()
+    };
+    run(
+        &mut engine,
+        &bureau,
+        ApplicationCommand::Receive {
+            input: Box::new(input),
+        },
+    );
+    run(&mut engine, &bureau, ApplicationCommand::Register);
+    let state = &engine.instance(&id).unwrap().state;
+    let app = state.application.clone().unwrap();
+    let seven_days = state.deadline.unwrap();
+
+    let router = ScriptedRouter::for_province(20).unwrap();
+    // Applications carry no importance; the bureau gives it with the request.
+    let mut request = RouteRequest::from(&app);
+    request.importance = 3;
+    let decision = router.route(&request).unwrap();
+    assert_eq!(decision.deadline_days, 3, "{decision:?}");
+    let assignment =
+        Assignment::from_decision(&decision, |u| router.native().unit_name(u)).unwrap();
+    run(
+        &mut engine,
+        &bureau,
+        ApplicationCommand::Route { assignment },
+    );
+    let vali = Actor::new(Role::Governor, "vali", "20.VALILIK");
+    run(&mut engine, &vali, ApplicationCommand::Approve);
+
+    let state = &engine.instance(&id).unwrap().state;
+    let received = app.received_at.with_timezone(&chrono::Utc);
+    let three_days = engine.calendar().deadline(received, 3).unwrap();
+    assert_eq!(state.deadline, Some(three_days));
+    assert!(three_days < seven_days);
+}
