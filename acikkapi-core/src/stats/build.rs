@@ -19,13 +19,18 @@ fn rows_by_volume<'a>(
     let mut rows: Vec<Row> = items
         .map(|(k, t)| Row::new(k.clone(), label(k), t))
         .collect();
+    sort_by_volume(&mut rows);
+    rows
+}
+
+/// Most applications first, ties by key.
+fn sort_by_volume(rows: &mut [Row]) {
     rows.sort_by(|a, b| {
         b.block
             .received
             .cmp(&a.block.received)
             .then_with(|| a.key.cmp(&b.key))
     });
-    rows
 }
 
 /// Label of the rows of unclassified applications (no heading or category yet).
@@ -80,12 +85,7 @@ pub fn breakdown(a: &Aggregates, d: Dimension) -> Breakdown {
                 }
                 rows.append(&mut part);
             }
-            rows.sort_by(|a, b| {
-                b.block
-                    .received
-                    .cmp(&a.block.received)
-                    .then_with(|| a.key.cmp(&b.key))
-            });
+            sort_by_volume(&mut rows);
             rows
         }
         Dimension::Channel => {
