@@ -117,7 +117,8 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
                 unit: format!("Birim {officer}"),
                 officer: officer.into(),
                 escalation: Vec::new(),
-                deadline_days: None,
+                // The routing's own deadline: none, shorter, the same or longer than 7 days.
+                deadline_days: [None, Some(3), Some(7), Some(12)][usize::from(arg % 4)],
             },
         },
         4 => ApplicationCommand::Approve,
@@ -262,8 +263,17 @@ proptest! {
                 prop_assert!(calendar.is_business_day(local_date(d)).unwrap(), "deadline {d}");
             }
             for env in &inst.history {
-                if let ApplicationEvent::Registered { deadline, .. } = &env.event {
-                    prop_assert!(*deadline > inst.state.received_at);
+                match &env.event {
+                    ApplicationEvent::Registered { deadline, .. } => {
+                        prop_assert!(*deadline > inst.state.received_at);
+                    }
+                    // Routing shortens the deadline or puts the general one back, never beyond it.
+                    ApplicationEvent::DeadlineSet { deadline, days } => {
+                        prop_assert!(*days >= 1 && *days <= 7, "{days}");
+                        prop_assert!(*deadline > inst.state.received_at);
+                        prop_assert!(calendar.is_business_day(local_date(*deadline)).unwrap());
+                    }
+                    _ => {}
                 }
             }
         }
