@@ -81,17 +81,27 @@ impl PyRouter {
             )
         })?;
         let router = Arc::clone(&self.inner);
-        let out = py.allow_threads(move || {
-            let results: Vec<serde_json::Value> = reqs
-                .iter()
-                .map(|r| match router.route(r) {
-                    Ok(d) => serde_json::to_value(&d).unwrap_or(serde_json::Value::Null),
-                    Err(e) => serde_json::json!({ "error": e.to_string() }),
-                })
-                .collect();
-            serde_json::to_string(&results)
+        // Written straight into one buffer: no intermediate `serde_json::Value` per decision.
+        let out = py.allow_threads(move || -> Result<String, String> {
+            let mut buf = Vec::with_capacity(reqs.len() * 512 + 2);
+            buf.push(b'[');
+            for (i, r) in reqs.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                let written = match router.route(r) {
+                    Ok(d) => serde_json::to_writer(&mut buf, &d),
+                    Err(e) => serde_json::to_writer(
+                        &mut buf,
+                        &serde_json::json!({ "error": e.to_string() }),
+                    ),
+                };
+                written.map_err(|e| e.to_string())?;
+            }
+            buf.push(b']');
+            String::from_utf8(buf).map_err(|e| e.to_string())
         });
-        out.map_err(|e| py_error(py, "AcikKapiError", (e.to_string(),)))
+        out.map_err(|e| py_error(py, "AcikKapiError", (e,)))
     }
 
     /// Native fast path over columns: returns the target unit id of each row (`None` where the row
