@@ -115,6 +115,11 @@ pub(super) fn decide(
             require_role(actor, &[Role::Bureau], command)?;
             require_text(&assignment.unit, "birim")?;
             require_text(&assignment.officer, "yetkili")?;
+            if assignment.deadline_days == Some(0) {
+                return Err(Error::GuardFailed {
+                    rule: "cevap süresi en az 1 iş günü olmalı".to_owned(),
+                });
+            }
             let mut events = Vec::with_capacity(2);
             // The deadline goes with the routing: re-computed from receipt at every routing, so a
             // re-routing after a return or recategorisation gets the deadline of its own decision.

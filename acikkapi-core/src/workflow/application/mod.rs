@@ -53,7 +53,7 @@ pub struct Assignment {
     /// applications, or a rule script's `.deadline(n)`). `None`: the engine's
     /// [`ApplicationConfig::answer_days`]. Routing may shorten the deadline, never lengthen it:
     /// the engine uses `min(deadline_days, answer_days)` and records the change as
-    /// [`ApplicationEvent::DeadlineSet`].
+    /// [`ApplicationEvent::DeadlineSet`]. `Some(0)` is refused (`Error::GuardFailed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_days: Option<u32>,
 }

@@ -645,6 +645,14 @@ fn routing_never_lengthens_the_deadline() {
     let mut t = T::new();
     t.receive("A1", intake());
     let before = t.state("A1").deadline;
+    let none = Assignment {
+        deadline_days: Some(0),
+        ..assignment()
+    };
+    assert!(matches!(
+        t.route("A1", none),
+        Err(Error::GuardFailed { .. })
+    ));
     for days in [7, 60] {
         let n = t.e.instance(&InstanceId::new("A1")).unwrap().history.len();
         t.run(
