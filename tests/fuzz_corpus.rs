@@ -6,19 +6,7 @@ use std::path::Path;
 
 fn replay(target: &str, body: fn(&[u8])) {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let mut files = Vec::new();
-    for dir in ["corpus", "regressions"] {
-        if let Ok(entries) = std::fs::read_dir(fuzz.join(dir).join(target)) {
-            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
-        }
-    }
-    files.sort();
-    assert!(!files.is_empty(), "no corpus for {target}");
-    for path in files {
-        let data = std::fs::read(&path).unwrap();
-        let result = std::panic::catch_unwind(|| body(&data));
-        assert!(result.is_ok(), "{} panics", path.display());
-    }
+    acikkapi::core::fuzzing::replay(&fuzz, target, body);
 }
 
 #[test]

@@ -505,6 +505,24 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// Whether the error concerns the journal (storage): I/O, corruption, format, a journal that
+    /// cannot take writes or is locked by another writer, an invalid request or payload. Bindings
+    /// map these to one exception class; an integrator may retry or alert on them.
+    pub fn is_journal(&self) -> bool {
+        matches!(
+            self,
+            Error::JournalIo { .. }
+                | Error::JournalCorrupt { .. }
+                | Error::JournalFormat { .. }
+                | Error::JournalUnwritable { .. }
+                | Error::JournalLocked { .. }
+                | Error::JournalInvalid(_)
+                | Error::JournalPayload { .. }
+        )
+    }
+}
+
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -21,6 +21,31 @@ use crate::taxonomy::Taxonomy;
 use crate::validate::{Rejection, validate_at};
 use crate::{Error, text};
 
+/// Replays the checked-in inputs of a target through its body, for the crates' `cargo test`:
+/// every file of `<fuzz_dir>/corpus/<target>/` and `<fuzz_dir>/regressions/<target>/`, in name
+/// order. Panics (failing the test) when there is no input at all or when the body panics on
+/// one, naming the file.
+pub fn replay(fuzz_dir: &std::path::Path, target: &str, body: fn(&[u8])) {
+    let mut files = Vec::new();
+    for dir in ["corpus", "regressions"] {
+        let Ok(entries) = std::fs::read_dir(fuzz_dir.join(dir).join(target)) else {
+            continue;
+        };
+        files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+    }
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no corpus for {target} in {}",
+        fuzz_dir.display()
+    );
+    for path in files {
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let result = std::panic::catch_unwind(|| body(&data));
+        assert!(result.is_ok(), "{target}: {} panics", path.display());
+    }
+}
+
 /// The fixed "now" of the application target (validation must be deterministic for replay).
 fn fixed_now() -> chrono::DateTime<chrono_tz::Tz> {
     chrono_tz::Europe::Istanbul

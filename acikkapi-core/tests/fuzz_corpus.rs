@@ -2,29 +2,11 @@
 //! `fuzz/regressions/<target>/`) through the fuzz target bodies in `acikkapi_core::fuzzing`, on
 //! stable, as part of `cargo test`. A panic in a body is a failure.
 
-use std::path::{Path, PathBuf};
-
-fn inputs(target: &str) -> Vec<PathBuf> {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
-    let mut files = Vec::new();
-    for dir in ["corpus", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(fuzz.join(dir).join(target)) else {
-            continue;
-        };
-        files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
-    }
-    files.sort();
-    files
-}
+use std::path::Path;
 
 fn replay(target: &str, body: fn(&[u8])) {
-    let files = inputs(target);
-    assert!(!files.is_empty(), "no corpus for {target}");
-    for path in files {
-        let data = std::fs::read(&path).unwrap();
-        let result = std::panic::catch_unwind(|| body(&data));
-        assert!(result.is_ok(), "{target}: {} panics", path.display());
-    }
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    acikkapi_core::fuzzing::replay(&fuzz, target, body);
 }
 
 #[test]

@@ -33,16 +33,10 @@ pub struct PyEngine {
 }
 
 fn wf_err(py: Python<'_>, e: acikkapi_core::Error) -> PyErr {
-    use acikkapi_core::Error as E;
-    match e {
-        E::JournalIo { .. }
-        | E::JournalCorrupt { .. }
-        | E::JournalFormat { .. }
-        | E::JournalUnwritable { .. }
-        | E::JournalLocked { .. }
-        | E::JournalInvalid(_)
-        | E::JournalPayload { .. } => core_err(py, e),
-        other => py_error(py, "WorkflowError", (other.to_string(),)),
+    if e.is_journal() {
+        core_err(py, e)
+    } else {
+        py_error(py, "WorkflowError", (e.to_string(),))
     }
 }
 

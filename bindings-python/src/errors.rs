@@ -37,13 +37,7 @@ pub fn core_err(py: Python<'_>, e: acikkapi_core::Error) -> PyErr {
         | E::HijriOutOfRange { .. }
         | E::BusinessDaysOutOfRange { .. }
         | E::InvalidLocalTime(_) => "CalendarError",
-        E::JournalIo { .. }
-        | E::JournalCorrupt { .. }
-        | E::JournalFormat { .. }
-        | E::JournalUnwritable { .. }
-        | E::JournalLocked { .. }
-        | E::JournalInvalid(_)
-        | E::JournalPayload { .. } => "JournalError",
+        e if e.is_journal() => "JournalError",
         _ => "AcikKapiError",
     };
     py_error(py, class, (e.to_string(),))
