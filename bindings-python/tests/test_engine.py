@@ -71,6 +71,20 @@ def test_errors_are_workflow_errors():
         eng.submit({"tckno": 1}, T0)
 
 
+def test_special_applications_get_the_shorter_deadline_of_their_routing():
+    eng = acikkapi.Engine()
+    special = load("04_ozellikli_banko_yazili_denizli.json")
+    special["received_at"] = T0.isoformat() + "+03:00"  # Monday 23 Nov 2026, 10:00
+    tracking, status = eng.submit(special, T0)
+    assert status == "registered"
+    texts = lambda: [e["text"] for e in eng.track(tracking)["entries"]]
+    assert "Başvurunuz kaydedildi. Cevap için son gün: 02.12.2026." in texts()
+    assert eng.route(tracking, T0) == "awaiting_approval"
+    # Special: 5 business days from receipt (24, 25, 26, 27, 30 November).
+    assert "Cevap için son gün 30.11.2026 olarak belirlendi." in texts()
+    assert eng.approve(tracking, T0) == "routed"
+
+
 def test_journal_errors_are_journal_errors(tmp_path):
     path = tmp_path / "j.journal"
     first = acikkapi.Engine(path)
