@@ -40,7 +40,9 @@ for src in fuzz/fuzz_targets/*.rs; do
   [ -d "fuzz/regressions/$t" ] && dirs+=("fuzz/regressions/$t")
   "$fuzz_bin/$t" -runs=0 "${dirs[@]}" 2>"$fuzz_scratch/$t.log" ||
     { cat "$fuzz_scratch/$t.log"; exit 1; }
-  TMPDIR="$fuzz_scratch" "$fuzz_bin/$t" -max_total_time="${FUZZ_SECONDS:-5}" -timeout=10 \
+  dict=()
+  [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
+  TMPDIR="$fuzz_scratch" "$fuzz_bin/$t" -max_total_time="${FUZZ_SECONDS:-5}" -timeout=10 "${dict[@]}" \
     -artifact_prefix="$fuzz_scratch/" "$fuzz_scratch/$t" "${dirs[@]}" 2>"$fuzz_scratch/$t.log" ||
     { cat "$fuzz_scratch/$t.log"; echo "fuzz target $t failed; input kept in $fuzz_scratch"; exit 1; }
   printf '%-20s %s\n' "$t" "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$fuzz_scratch/$t.log" | tail -1)"
