@@ -326,6 +326,27 @@ fn string_lit(e: &Expr) -> Option<(&str, Position)> {
     }
 }
 
+/// The Açık Kapı answer deadline (business days): the workflow engine's ceiling for a rule's
+/// `.deadline(n)` (`ApplicationConfig::answer_days`; routing may shorten it, never lengthen it).
+pub const ENGINE_DEADLINE_DAYS: i64 = 7;
+
+/// A `deadline(…)` call with a literal number of days, method style (`….deadline(10)`) or
+/// function style (`deadline(route_to(…), 10)`): `(days, position of the number)`.
+fn deadline_literal(e: &Expr) -> Option<(i64, Position)> {
+    let (f, arg) = match e {
+        Expr::Dot(b, _, _) => match &b.rhs {
+            Expr::MethodCall(f, _) => (f, f.args.first()),
+            _ => return None,
+        },
+        Expr::FnCall(f, _) => (f, f.args.get(1)),
+        _ => return None,
+    };
+    match (f.name.as_str(), arg) {
+        ("deadline", Some(Expr::IntegerConstant(n, pos))) => Some((*n, *pos)),
+        _ => None,
+    }
+}
+
 /// `app.<field>` compared with `==`/`!=` to a string literal: `(field, literal, literal position)`.
 fn field_comparison(e: &Expr) -> Option<(&str, &str, Position)> {
     let Expr::FnCall(f, _) = e else { return None };
@@ -344,8 +365,9 @@ fn field_comparison(e: &Expr) -> Option<(&str, &str, Position)> {
 }
 
 /// Lints a script: unknown units in `route_to`/`redirect` literals, unknown categories and headings
-/// compared with `app.category`/`app.heading`, unknown `app` fields, constant `if` conditions and
-/// `else if` conditions that repeat an earlier one (unreachable).
+/// compared with `app.category`/`app.heading`, unknown `app` fields, constant `if` conditions,
+/// `else if` conditions that repeat an earlier one (unreachable), and `.deadline(n)` literals above
+/// the engine's 7 business days (they have no effect beyond 7).
 pub fn lint(ast: &AST, env: &dyn Environment) -> Vec<Finding> {
     let tax = acikkapi_core::taxonomy::Taxonomy::embedded();
     let mut out = Vec::new();
@@ -362,6 +384,18 @@ pub fn lint(ast: &AST, env: &dyn Environment) -> Vec<Finding> {
     let mut chained: HashSet<Position> = HashSet::new();
     ast.walk(&mut |path: &[ASTNode]| {
         let Some(node) = path.last() else { return true };
+        if let ASTNode::Expr(e) = node
+            && let Some((days, pos)) = deadline_literal(e)
+            && days > ENGINE_DEADLINE_DAYS
+        {
+            push(
+                Severity::Warning,
+                pos,
+                format!(
+                    "deadline({days}) is longer than the Açık Kapı answer deadline: the workflow engine caps it at {ENGINE_DEADLINE_DAYS} business days"
+                ),
+            );
+        }
         match node {
             ASTNode::Expr(Expr::FnCall(f, _)) if f.name == "route_to" || f.name == "redirect" => {
                 let literals: Vec<_> = match f.args.first() {

@@ -86,3 +86,23 @@ fn ordinary_rhai_string_and_list_functions_are_available() {
         "route:20.MEB"
     );
 }
+
+/// `.deadline(n)` above the engine's 7 business days is flagged (the engine caps it); shorter
+/// ones, computed ones and the function-call style are handled.
+#[test]
+fn deadlines_longer_than_the_engine_allows_are_flagged() {
+    let src = "if app.special {\n    route_to(\"20.MEB\").deadline(10)\n} else if app.ohal {\n    deadline(route_to(\"20.MEB\"), 8)\n} else {\n    route_to(\"20.MEB\").deadline(3).note(\"x\")\n}\n";
+    let f = findings(src);
+    let deadline: Vec<_> = f
+        .iter()
+        .filter(|(_, _, _, m)| m.contains("caps it at 7"))
+        .collect();
+    assert_eq!(deadline.len(), 2, "{f:#?}");
+    assert!(deadline.iter().all(|(s, _, _, _)| *s == Severity::Warning));
+    assert_eq!(
+        deadline.iter().map(|(_, l, _, _)| *l).collect::<Vec<_>>(),
+        [2, 4],
+        "{f:#?}"
+    );
+    assert!(f[0].3.starts_with("deadline(10)"), "{f:#?}");
+}
