@@ -31,3 +31,9 @@ pub mod validate;
 pub mod workflow;
 
 pub use error::{Error, Result};
+
+/// Cevap süresi: the business days an Açık Kapı application must be answered in (the Açık Kapı
+/// rule). The default of the workflow's [`ApplicationConfig::answer_days`](workflow::application::ApplicationConfig)
+/// and of the router's [`DeadlinePolicy::normal_days`](routing::DeadlinePolicy); routing may
+/// shorten it, never lengthen it.
+pub const ANSWER_DAYS: u32 = 7;

@@ -327,8 +327,8 @@ fn string_lit(e: &Expr) -> Option<(&str, Position)> {
 }
 
 /// The Açık Kapı answer deadline (business days): the workflow engine's ceiling for a rule's
-/// `.deadline(n)` (`ApplicationConfig::answer_days`; routing may shorten it, never lengthen it).
-pub const ENGINE_DEADLINE_DAYS: i64 = 7;
+/// `.deadline(n)` ([`acikkapi_core::ANSWER_DAYS`]; routing may shorten it, never lengthen it).
+const ENGINE_DEADLINE_DAYS: i64 = acikkapi_core::ANSWER_DAYS as i64;
 
 /// A `deadline(…)` call with a literal number of days, method style (`….deadline(10)`) or
 /// function style (`deadline(route_to(…), 10)`): `(days, position of the number)`.

@@ -244,7 +244,7 @@ pub struct DeadlinePolicy {
 impl Default for DeadlinePolicy {
     fn default() -> Self {
         DeadlinePolicy {
-            normal_days: 7,
+            normal_days: crate::ANSWER_DAYS,
             special_days: 5,
             urgent_days: 3,
             vali_importance: 4,

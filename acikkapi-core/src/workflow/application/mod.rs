@@ -419,7 +419,7 @@ impl Default for ApplicationConfig {
     /// days after the deadline, up to 3 levels.
     fn default() -> Self {
         ApplicationConfig {
-            answer_days: 7,
+            answer_days: crate::ANSWER_DAYS,
             reminder_before: 2,
             escalate_every: 2,
             max_escalations: 3,
