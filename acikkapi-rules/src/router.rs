@@ -236,9 +236,21 @@ impl ScriptedRouter {
     /// Routes a validated application with the rule set in force now (the script also sees
     /// `app.escort`, which a [`RouteRequest`] does not carry).
     pub fn route_application(&self, app: &Application) -> Result<Decision> {
+        self.route_application_graded(app, 0)
+    }
+
+    /// [`route_application`](Self::route_application) with the bureau's importance grading (0–5;
+    /// applications do not carry one): a special application of importance ≥ 4 goes to the vali,
+    /// urgent, and the script sees `app.importance`.
+    pub fn route_application_graded(&self, app: &Application, importance: u8) -> Result<Decision> {
         let rules = self.registry.current();
-        let req = RouteRequest::from(app);
-        self.route_view(rules.as_deref(), &req, &AppView::from_application(app))
+        let mut req = RouteRequest::from(app);
+        req.importance = importance;
+        let view = AppView {
+            importance,
+            ..AppView::from_application(app)
+        };
+        self.route_view(rules.as_deref(), &req, &view)
     }
 
     /// Routes a request with the given rule set (`None`: native only).

@@ -257,10 +257,8 @@ fn a_rule_deadline_becomes_the_application_deadline() {
     let seven_days = state.deadline.unwrap();
 
     let router = ScriptedRouter::for_province(20).unwrap();
-    // Applications carry no importance; the bureau gives it with the request.
-    let mut request = RouteRequest::from(&app);
-    request.importance = 3;
-    let decision = router.route(&request).unwrap();
+    // Applications carry no importance; the bureau grades it when routing.
+    let decision = router.route_application_graded(&app, 3).unwrap();
     assert_eq!(decision.deadline_days, 3, "{decision:?}");
     let assignment =
         Assignment::from_decision(&decision, |u| router.native().unit_name(u)).unwrap();

@@ -151,7 +151,23 @@ impl PyEngine {
 
     /// Routes a registered application with its province's router (bundled Rhai rules, then the
     /// native router); returns the new status (`routed`, `awaiting_approval`, `redirected`).
-    fn route(&self, py: Python<'_>, tracking: &str, now: DateTime<Utc>) -> PyResult<String> {
+    /// `importance` (0–5) is the bureau's grading of a special application: from 4 it goes to the
+    /// vali with the shortest deadline.
+    #[pyo3(signature = (tracking, now, importance = 0))]
+    fn route(
+        &self,
+        py: Python<'_>,
+        tracking: &str,
+        now: DateTime<Utc>,
+        importance: u8,
+    ) -> PyResult<String> {
+        if importance > 5 {
+            return Err(py_error(
+                py,
+                "ValidationError",
+                (format!("önem derecesi 0–5 olmalı ({importance} verildi)"),),
+            ));
+        }
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let id = InstanceId::new(tracking);
         let app = st
@@ -169,7 +185,7 @@ impl PyEngine {
             .router(app.location.province.get())
             .map_err(|e| py_error(py, "RuleError", (e.to_string(),)))?;
         let decision = router
-            .route_application(&app)
+            .route_application_graded(&app, importance)
             .map_err(|e| py_error(py, "RuleError", (e.to_string(),)))?;
         let name = |u: &acikkapi_core::org::UnitId| router.native().unit_name(u);
         let bureau = Actor::new(

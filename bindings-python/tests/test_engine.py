@@ -83,6 +83,14 @@ def test_special_applications_get_the_shorter_deadline_of_their_routing():
     # Special: 5 business days from receipt (24, 25, 26, 27, 30 November).
     assert "Cevap için son gün 30.11.2026 olarak belirlendi." in texts()
     assert eng.approve(tracking, T0) == "routed"
+    # Graded important by the bureau: Denizli's rule for special health applications, 3 days.
+    urgent, _ = eng.submit(special, T0)
+    assert eng.route(urgent, T0, importance=4) == "awaiting_approval"
+    entries = [e["text"] for e in eng.track(urgent)["entries"]]
+    assert "Cevap için son gün 26.11.2026 olarak belirlendi." in entries
+    third, _ = eng.submit(special, T0)
+    with pytest.raises(acikkapi.ValidationError):
+        eng.route(third, T0, importance=9)
 
 
 def test_journal_errors_are_journal_errors(tmp_path):

@@ -46,9 +46,12 @@ class Engine:
         text = json.dumps(dict(application), default=_json_default, ensure_ascii=False)
         return self._e.submit_json(text, _utc(now))
 
-    def route(self, tracking: str, now: Optional[_dt.datetime] = None) -> str:
-        """Routes a registered application with its province's rules; returns the new status."""
-        return self._e.route(tracking, _utc(now))
+    def route(self, tracking: str, now: Optional[_dt.datetime] = None, importance: int = 0) -> str:
+        """Routes a registered application with its province's rules; returns the new status.
+
+        ``importance`` (0–5) is the bureau's grading of a special application: from 4 it goes to the
+        vali with the shortest deadline (3 business days); below, to a vali yardımcısı (5 days)."""
+        return self._e.route(tracking, _utc(now), int(importance))
 
     def approve(self, tracking: str, now: Optional[_dt.datetime] = None) -> str:
         """The vali/kaymakam approves a special application awaiting approval."""
