@@ -93,9 +93,14 @@ impl AppView {
 
     /// The script's view of a (validated) application, including `escort` (refakatli).
     pub fn from_application(app: &Application) -> AppView {
+        AppView::from_request_of(&RouteRequest::from(app), app)
+    }
+
+    /// The view of `req`, a request made from `app`, plus what only `app` carries (`escort`).
+    fn from_request_of(req: &RouteRequest, app: &Application) -> AppView {
         AppView {
             escort: app.flags.escort.is_some(),
-            ..AppView::from_request(&RouteRequest::from(app))
+            ..AppView::from_request(req)
         }
     }
 }
@@ -246,10 +251,7 @@ impl ScriptedRouter {
         let rules = self.registry.current();
         let mut req = RouteRequest::from(app);
         req.importance = importance;
-        let view = AppView {
-            importance,
-            ..AppView::from_application(app)
-        };
+        let view = AppView::from_request_of(&req, app);
         self.route_view(rules.as_deref(), &req, &view)
     }
 
