@@ -91,17 +91,14 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
     use ApplicationEvent as E;
     Some(match event {
         E::Received { .. } => "Başvurunuz alındı.".to_owned(),
-        E::Registered { deadline, .. } => {
-            format!(
-                "Başvurunuz kaydedildi. Cevap için son gün: {}.",
-                deadline.format("%d.%m.%Y")
-            )
-        }
+        // The day the citizen reads is the Turkish calendar day of the deadline.
+        E::Registered { deadline, .. } => format!(
+            "Başvurunuz kaydedildi. Cevap için son gün: {}.",
+            local_date(*deadline).format("%d.%m.%Y")
+        ),
         E::DeadlineSet { deadline, .. } => format!(
             "Cevap için son gün {} olarak belirlendi.",
-            deadline
-                .with_timezone(&chrono_tz::Europe::Istanbul)
-                .format("%d.%m.%Y")
+            local_date(*deadline).format("%d.%m.%Y")
         ),
         E::NotProcessed { reasons } => {
             format!("Başvurunuz işleme alınmadı: {}.", reasons.join("; "))
