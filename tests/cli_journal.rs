@@ -206,3 +206,28 @@ fn not_a_journal_and_missing_file() {
         out.stderr
     );
 }
+
+#[test]
+fn undecodable_events_do_not_echo_identifiers() {
+    let dir = Dir::new("payload");
+    let path = dir.0.join("events.journal");
+    let j = FileJournal::open(
+        &path,
+        FileJournalOptions {
+            fsync: FsyncPolicy::Never,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // A workflow journal whose first event carries a TCKN where the instance id belongs.
+    j.append(&[br#"{"workflow":"basvuru","seq":1,"instance":10000000146,"version":1,"command":"c","at":"2026-11-23T07:30:00Z","event":{}}"#.to_vec()])
+        .unwrap();
+    drop(j);
+    let out = acikkapi(&["journal", "replay", s(&path)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("record 1"), "{}", out.stderr);
+    assert!(!out.stderr.contains("0000001"), "{}", out.stderr);
+    let out = acikkapi(&["report", s(&path)]);
+    assert_ne!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stderr.contains("0000001"), "{}", out.stderr);
+}
