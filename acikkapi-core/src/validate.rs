@@ -11,6 +11,16 @@
 //! name; kinds, channels, genders and escort reasons are read in any case, with or without
 //! Turkish letters; the category code is upper-cased.
 //!
+//! Hostile input (SECURITY.md G2, G5): every field but the application text is at most
+//! [`MAX_FIELD_CHARS`] characters ([`Problem::FieldTooLong`], shown by its length); a value
+//! quoted in a problem goes through [`redact::echo`](crate::redact::echo) (identifier-like digits
+//! masked, control characters escaped, long values replaced by their length); the application
+//! text and `direct_to_unit` refuse control characters ([`Problem::ControlCharacter`]; tab and
+//! line breaks are allowed in the text), and invisible characters do not count towards the
+//! text's minimum length; a leap second is refused. [`validate_json`] reads JSON text: a byte
+//! order mark is dropped and every unknown key is listed ([`Problem::UnknownFields`]) with the
+//! other problems.
+//!
 //! ```
 //! use acikkapi_core::{application::*, geo::Geography, taxonomy::Taxonomy, validate::*};
 //! let input: ApplicationInput = serde_json::from_str(r#"{

@@ -61,7 +61,7 @@ pub enum CliError {
 
 /// A byte count for a message: whole MiB as `8 MiB`, anything else in bytes.
 fn size(bytes: u64) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bayt")
