@@ -17,11 +17,12 @@ use std::path::Path;
 use super::{CliError, Io};
 
 /// Largest whole input (an application, a routing request, an organisation or policy file), in
-/// bytes: 8 MiB, about 400 times the largest file the project ships.
+/// bytes: 8 MiB, about 60 times the largest file the project ships (İstanbul's organisation,
+/// 135 KB) and 1,600 times the longest application text.
 pub const MAX_INPUT_BYTES: u64 = 8 << 20;
 
 /// Longest line of a line-oriented input (a JSON Lines record, a `calendar add` line), in bytes:
-/// 1 MiB, a few hundred times a real record.
+/// 1 MiB, thousands of times a real record (a few hundred bytes).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// The UTF-8 byte order mark.
