@@ -137,10 +137,22 @@ fn report_records(text: &str) {
     use acikkapi_core::stats::{Dimension, Projection, ReportOptions};
     let mut projection = Projection::new();
     let mut input = std::io::Cursor::new(text.as_bytes());
-    if crate::cli::report::read_records(&mut input, &mut projection).is_err() {
+    if crate::cli::report::read_records(&mut input, "fuzz", &mut projection).is_err() {
         return;
     }
     let report = projection.report(&ReportOptions::default());
+    // No text cell of a CSV export can start a spreadsheet formula.
+    for b in &report.breakdowns {
+        for row in &b.rows {
+            for cell in [&row.key, &row.label] {
+                let shown = acikkapi_core::stats::render::csv_field(cell);
+                assert!(
+                    !shown.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} → {shown:?}"
+                );
+            }
+        }
+    }
     assert!(report.block.is_conserved(), "{:?}", report.block);
     for by in std::iter::once(None).chain(Dimension::ALL.into_iter().map(Some)) {
         for format in [Format::Table, Format::Csv, Format::Json] {

@@ -30,8 +30,23 @@ fn main() -> ExitCode {
         }
         // A closed pipe (`acikkapi report … | head`) is the reader's choice, not an error.
         (Err(CliError::Io(e)), _) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // Every error through the redaction net: no identifier, no terminal escape. Journal
+        // errors keep their digits (byte offsets); the one that carries decoded input
+        // (`JournalPayload`) masks it itself.
+        (Err(CliError::Core(e)), _) if e.is_journal() => {
+            let _ = writeln!(
+                stderr,
+                "acikkapi: {}",
+                acikkapi::core::redact::printable(&e.to_string())
+            );
+            ExitCode::from(2)
+        }
         (Err(e), _) => {
-            let _ = writeln!(stderr, "acikkapi: {e}");
+            let _ = writeln!(
+                stderr,
+                "acikkapi: {}",
+                acikkapi::core::redact::message(&e.to_string())
+            );
             ExitCode::from(2)
         }
     }

@@ -36,17 +36,20 @@ const EVENTS: [&str; 6] = [
     r#"{"type":"registered","tracking":"2026-000003"}"#,
 ];
 
+/// A new journal `events.journal` in `dir`, without fsync.
+fn new_journal(dir: &Dir) -> (PathBuf, FileJournal) {
+    let path = dir.0.join("events.journal");
+    let options = FileJournalOptions {
+        fsync: FsyncPolicy::Never,
+        ..Default::default()
+    };
+    let j = FileJournal::open(&path, options).unwrap();
+    (path, j)
+}
+
 /// A journal with the six events in three batches; returns its path and the offset of record 2.
 fn journal(dir: &Dir) -> (PathBuf, u64) {
-    let path = dir.0.join("events.journal");
-    let j = FileJournal::open(
-        &path,
-        FileJournalOptions {
-            fsync: FsyncPolicy::Never,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let (path, j) = new_journal(dir);
     let ev: Vec<Vec<u8>> = EVENTS.iter().map(|e| e.as_bytes().to_vec()).collect();
     j.append(&ev[..1]).unwrap();
     j.append(&ev[1..4]).unwrap();
@@ -205,4 +208,21 @@ fn not_a_journal_and_missing_file() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn undecodable_events_do_not_echo_identifiers() {
+    let dir = Dir::new("payload");
+    let (path, j) = new_journal(&dir);
+    // A workflow journal whose first event carries a TCKN where the instance id belongs.
+    j.append(&[br#"{"workflow":"basvuru","seq":1,"instance":10000000146,"version":1,"command":"c","at":"2026-11-23T07:30:00Z","event":{}}"#.to_vec()])
+        .unwrap();
+    drop(j);
+    let out = acikkapi(&["journal", "replay", s(&path)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("record 1"), "{}", out.stderr);
+    assert!(!out.stderr.contains("0000001"), "{}", out.stderr);
+    let out = acikkapi(&["report", s(&path)]);
+    assert_ne!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stderr.contains("0000001"), "{}", out.stderr);
 }

@@ -533,3 +533,81 @@ fn report_over_the_demo_journal_matches_the_demo() {
         );
     }
 }
+
+#[test]
+fn record_errors_do_not_echo_identifiers() {
+    let text =
+        "{\"tracking_number\": 10000000146}\n{\"tracking_number\": \"0532 123 45 67\", \"x\": 1}\n";
+    let out = acikkapi_with_stdin(&["report", "-"], text);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("satır 1") && out.stderr.contains("satır 2"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("0000001"), "{}", out.stderr);
+    assert!(!out.stderr.contains("123 45"), "{}", out.stderr);
+}
+
+#[test]
+fn csv_cells_cannot_start_a_formula() {
+    let mut records = one_of_each();
+    let cells = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+    ];
+    for (r, cell) in records.iter_mut().zip(cells) {
+        r.unit_id = Some(cell.to_string());
+    }
+    let out = acikkapi_with_stdin(
+        &["report", "-", "--by", "unit", "--format", "csv"],
+        &jsonl(&records),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut seen = 0;
+    for row in out.stdout.lines().skip(1).map(split_csv) {
+        for cell in &row[1..3] {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in {}",
+                out.stdout
+            );
+        }
+        if cells.iter().any(|c| row[1] == format!("'{c}")) {
+            seen += 1;
+        }
+        // The numbers stay numbers.
+        assert!(row[3].parse::<u64>().is_ok(), "{row:?}");
+    }
+    assert_eq!(seen, cells.len(), "{}", out.stdout);
+}
+
+#[test]
+fn endless_or_oversized_lines_end_with_a_clear_error() {
+    let start = std::time::Instant::now();
+    let out = acikkapi(&["report", "/dev/zero"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("satır 1") && out.stderr.contains("MiB"),
+        "{}",
+        out.stderr
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    // A long line after good ones: named by its number, its content not echoed.
+    let dir = scratch("longline");
+    let mut text = jsonl(&one_of_each());
+    text.push_str(&format!(
+        "{{\"tracking_number\": \"{}\"}}\n",
+        "7".repeat(2 << 20)
+    ));
+    let path = dir.join("long.jsonl");
+    std::fs::write(&path, text).unwrap();
+    let out = acikkapi(&["report", path.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("satır 8"), "{}", out.stderr);
+    assert!(out.stderr.len() < 1000, "{}", out.stderr.len());
+}

@@ -201,3 +201,63 @@ fn org_generate_writes_a_file_that_checks_clean() {
     let check = acikkapi_with_stdin(&["org", "check", "-"], &out.stdout);
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
+
+#[test]
+fn a_misspelt_key_is_not_ignored() {
+    // A routing request with a stray key: refused, the key named, the value not echoed.
+    let req = r#"{"category":"SAGLIK.DIGER","district":"Merkezefendi","date":"2026-11-23","tckno":"10000000146"}"#;
+    let out = acikkapi_with_stdin(&["route", "--province", "20", "-"], req);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let shown = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        shown.contains("bilinmeyen alan") && shown.contains("tckno"),
+        "{shown}"
+    );
+    assert!(!shown.contains("10000000146"), "{shown}");
+    // An application whose `tckn` and `received_at` are misspelt is still validated.
+    let app = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/acikkapi-core/data/samples/01_sikayet_edevlet_denizli.json"
+    ))
+    .unwrap()
+    .replace("\"tckn\"", "\"tc\"")
+    .replace("\"received_at\"", "\"recieved_at\"");
+    let out = acikkapi_with_stdin(&["route", "--province", "20", "-"], &app);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("T.C. Kimlik No girilmemiş"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(out.stdout.contains("recieved_at"), "{}", out.stdout);
+}
+
+#[test]
+fn parser_errors_do_not_echo_identifiers() {
+    for req in [
+        r#"{"category":"SAGLIK.DIGER","district":10000000146,"date":"2026-11-23"}"#,
+        r#"{"category":"SAGLIK.DIGER","district":"Merkezefendi","date":"2026-11-23","importance":10000000146}"#,
+        "{\"category\":\"SAGLIK.DIGER\",\"district\":\"05321234567\",\"date\":10000000146}",
+    ] {
+        let out = acikkapi_with_stdin(&["route", "--province", "20", "-"], req);
+        assert_eq!(out.code, 1, "{req}: {}{}", out.stdout, out.stderr);
+        let shown = format!("{}{}", out.stdout, out.stderr);
+        assert!(!shown.contains("0000001"), "{req}: {shown}");
+        assert!(!shown.contains("1234567"), "{req}: {shown}");
+    }
+}
+
+#[test]
+fn route_reads_a_byte_order_mark_and_refuses_endless_input() {
+    let out = acikkapi_with_stdin(
+        &["route", "--province", "20", "-"],
+        &format!("\u{feff}{REQ}"),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let start = std::time::Instant::now();
+    let out = acikkapi(&["route", "--province", "20", "/dev/zero"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("MiB"), "{}", out.stderr);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -3,6 +3,10 @@
 //! Every fallible function in `acikkapi-core` returns [`Result<T>`](Result). Variants name the problem
 //! and carry the data needed to fix it. Messages are in Turkish where a citizen or an officer reads
 //! them (validation), in English where an integrator does (I/O, data files).
+//!
+//! Messages that carry text decoded from input (a JSON parser's message about a journal record,
+//! a records file, an event history) show it through [`crate::redact`]: a TC Kimlik No or a phone
+//! number that reached the parser is masked there, whoever built the error.
 
 /// Everything that can go wrong in `acikkapi-core`.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +135,10 @@ pub enum Error {
     #[error("bilinmeyen çıktı biçimi: {0:?} (table, csv, json, html)")]
     UnknownFormat(String),
     /// An application's event history that cannot be projected to a statistics record.
-    #[error("başvuru {instance}: istatistik kaydı çıkarılamadı: {message}")]
+    #[error(
+        "başvuru {instance}: istatistik kaydı çıkarılamadı: {}",
+        crate::redact::message(message)
+    )]
     Projection {
         /// The tracking number (workflow instance).
         instance: String,
@@ -147,7 +154,7 @@ pub enum Error {
         found: String,
     },
     /// A line of a records file that is not a valid record.
-    #[error("kayıt dosyası, satır {line}: {message}")]
+    #[error("kayıt dosyası, satır {line}: {}", crate::redact::serde_text(message))]
     InvalidRecord {
         /// 1-based line number.
         line: usize,
@@ -202,7 +209,10 @@ pub enum Error {
         instance: String,
     },
     /// A journal record that cannot be read or does not fit the history before it.
-    #[error("corrupt workflow history at record {seq}: {message}")]
+    #[error(
+        "corrupt workflow history at record {seq}: {}",
+        crate::redact::serde_text(message)
+    )]
     CorruptHistory {
         /// Sequence number of the record.
         seq: u64,
@@ -441,7 +451,10 @@ pub enum Error {
     #[error("journal: invalid request: {0}")]
     JournalInvalid(String),
     /// A typed event could not be encoded to, or decoded from, its JSON payload.
-    #[error("journal: JSON payload of record {seq}: {source}")]
+    #[error(
+        "journal: JSON payload of record {seq}: {}",
+        crate::redact::serde_error(source)
+    )]
     JournalPayload {
         /// The record's sequence number (0 when encoding a new record).
         seq: u64,
@@ -633,4 +646,48 @@ pub enum TrackingNumberError {
         /// The sequence number given.
         seq: u32,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JSON parser error that quotes a TCKN sent as a number.
+    fn parser_error() -> serde_json::Error {
+        match serde_json::from_str::<String>("10000000146") {
+            Err(e) => e,
+            Ok(s) => panic!("parsed {s}"),
+        }
+    }
+
+    #[test]
+    fn parser_messages_in_errors_are_masked() {
+        let raw = parser_error().to_string();
+        assert!(raw.contains("10000000146"), "{raw}");
+        for e in [
+            Error::JournalPayload {
+                seq: 7,
+                source: parser_error(),
+            },
+            Error::CorruptHistory {
+                seq: 7,
+                message: raw.clone(),
+            },
+            Error::InvalidRecord {
+                line: 7,
+                message: raw.clone(),
+            },
+            Error::Projection {
+                instance: "AK-20-2026-0000007-3".into(),
+                message: "telefon 0532 123 45 67".into(),
+            },
+        ] {
+            let shown = e.to_string();
+            assert!(shown.contains('7'), "{shown}");
+            assert!(
+                !shown.contains("0000001") && !shown.contains("123 45"),
+                "{shown}"
+            );
+        }
+    }
 }

@@ -78,8 +78,32 @@ fn assert_not_leaked(raw: Option<&str>, input: &str, output: &str, what: &str) {
 
 /// Application JSON: `serde_json` → [`ApplicationInput`] → [`validate_at`] (fixed now). A valid
 /// application survives a full-form JSON round trip and routes (or fails with a typed error); its
-/// default serialization masks the TCKN and phone; a rejection never echoes them unmasked.
+/// default serialization masks the TCKN and phone; a rejection never echoes them unmasked. The
+/// same text through [`validate_json_at`](crate::validate::validate_json_at) (what the CLI and
+/// the bindings call) gives a rejection with no control or invisible character but line breaks
+/// and no run of 9 digits or more of the input.
 pub fn application_json(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Err(r) = crate::validate::validate_json_at(
+            text,
+            Geography::embedded(),
+            Taxonomy::embedded(),
+            fixed_now(),
+        )
+    {
+        let out = r.to_string();
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && crate::redact::is_invisible(c)),
+            "raw control character in {out:?}"
+        );
+        for run in text.split(|c: char| !c.is_ascii_digit()) {
+            assert!(
+                run.len() < 9 || !out.contains(run) || TEMPLATES.iter().any(|t| t.contains(run)),
+                "{run} echoed in {out:?}"
+            );
+        }
+    }
     let input: ApplicationInput = match serde_json::from_slice(data) {
         Ok(i) => i,
         Err(e) => {

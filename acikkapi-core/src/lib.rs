@@ -21,6 +21,7 @@ pub mod ids;
 pub mod journal;
 pub mod notify;
 pub mod org;
+pub mod redact;
 pub mod routing;
 pub mod samples;
 pub mod sim;

@@ -11,6 +11,16 @@
 //! name; kinds, channels, genders and escort reasons are read in any case, with or without
 //! Turkish letters; the category code is upper-cased.
 //!
+//! Hostile input (SECURITY.md G2, G5): every field but the application text is at most
+//! [`MAX_FIELD_CHARS`] characters ([`Problem::FieldTooLong`], shown by its length); a value
+//! quoted in a problem goes through [`redact::echo`](crate::redact::echo) (identifier-like digits
+//! masked, control characters escaped, long values replaced by their length); the application
+//! text and `direct_to_unit` refuse control characters ([`Problem::ControlCharacter`]; tab and
+//! line breaks are allowed in the text), and invisible characters do not count towards the
+//! text's minimum length; a leap second is refused. [`validate_json`] reads JSON text: a byte
+//! order mark is dropped and every unknown key is listed ([`Problem::UnknownFields`]) with the
+//! other problems.
+//!
 //! ```
 //! use acikkapi_core::{application::*, geo::Geography, taxonomy::Taxonomy, validate::*};
 //! let input: ApplicationInput = serde_json::from_str(r#"{
@@ -33,11 +43,12 @@
 //!            ["T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (123******01)."]);
 //! ```
 
+mod json;
 mod problem;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::application::{
@@ -49,6 +60,9 @@ use crate::ids::{PhoneNumber, Tckn};
 use crate::taxonomy::{CategoryCode, Taxonomy};
 use crate::text::{to_title_tr, to_upper_tr};
 
+pub use json::{
+    MAX_UNKNOWN_FIELDS_LISTED, input_field_names, input_from_json, validate_json, validate_json_at,
+};
 pub use problem::{Field, Problem, Rejection};
 
 /// Shortest accepted application text, in characters.
@@ -66,6 +80,10 @@ pub const MIN_BIRTH_YEAR: i64 = 1900;
 pub const MIN_RECEIVED_YEAR: i32 = *crate::calendar::SUPPORTED_YEARS.start();
 /// How far in the future a reception time may be (clock skew between counters), in minutes.
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+/// Longest accepted value, in characters, of every field but the application text (which has
+/// [`MAX_SUBJECT_CHARS`]): identifiers, codes, names of places and units, times. A longer value
+/// is a [`Problem::FieldTooLong`], shown by its length, never echoed.
+pub const MAX_FIELD_CHARS: usize = 200;
 
 /// Validates and normalises an application input, with the current time as the reference for
 /// "now" (the default reception time, and the limit for future dates). See [`validate_at`].
@@ -88,14 +106,50 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Number of characters of `s`, counted only as far as needed to tell whether it exceeds `max`
+/// (a byte length within the limit is a character count within it).
+fn too_long(s: &str, max: usize) -> Option<usize> {
+    (s.len() > max)
+        .then(|| s.chars().count())
+        .filter(|&n| n > max)
+}
+
 /// Collects problems while the fields are read.
 struct Checker {
     problems: Vec<Problem>,
 }
 
 impl Checker {
-    /// The text of a required field; a [`Problem::MissingField`] when absent or blank.
+    /// The text of an optional field; `None` with a [`Problem::FieldTooLong`] when longer than
+    /// [`MAX_FIELD_CHARS`].
+    fn optional<'a>(&mut self, v: &'a Option<String>, field: Field) -> Option<&'a str> {
+        self.capped(text(v)?, field)
+    }
+
+    /// `t`, or `None` with a [`Problem::FieldTooLong`] when longer than [`MAX_FIELD_CHARS`].
+    fn capped<'a>(&mut self, t: &'a str, field: Field) -> Option<&'a str> {
+        match too_long(t, MAX_FIELD_CHARS) {
+            Some(len) => {
+                self.problems.push(Problem::FieldTooLong {
+                    field,
+                    len,
+                    max: MAX_FIELD_CHARS,
+                });
+                None
+            }
+            None => Some(t),
+        }
+    }
+
+    /// The text of a required field; a [`Problem::MissingField`] when absent or blank, a
+    /// [`Problem::FieldTooLong`] when longer than [`MAX_FIELD_CHARS`].
     fn required<'a>(&mut self, v: &'a Option<String>, field: Field) -> Option<&'a str> {
+        self.present(v, field).and_then(|t| self.capped(t, field))
+    }
+
+    /// The text of a required field, of any length; a [`Problem::MissingField`] when absent or
+    /// blank.
+    fn present<'a>(&mut self, v: &'a Option<String>, field: Field) -> Option<&'a str> {
         let t = text(v);
         if t.is_none() {
             self.problems.push(Problem::MissingField { field });
@@ -103,7 +157,9 @@ impl Checker {
         t
     }
 
-    /// `parse(s)`, or the problem `bad(s)` when it gives nothing.
+    /// `parse(s)`, or the problem `bad(echo)` when it gives nothing, where `echo` is `s` made
+    /// safe to show ([`redact::echo`](crate::redact::echo)): every rejection message that quotes
+    /// the input quotes it through here.
     fn read<T>(
         &mut self,
         s: &str,
@@ -112,9 +168,24 @@ impl Checker {
     ) -> Option<T> {
         let v = parse(s);
         if v.is_none() {
-            self.problems.push(bad(s.to_string()));
+            self.problems.push(bad(crate::redact::echo(s)));
         }
         v
+    }
+
+    /// `s` when it has no control character; otherwise a [`Problem::ControlCharacter`] naming
+    /// the first one (`allowed` lists the ones that may occur).
+    fn no_control<'a>(&mut self, s: &'a str, field: Field, allowed: &[char]) -> Option<&'a str> {
+        match s.chars().find(|c| c.is_control() && !allowed.contains(c)) {
+            Some(c) => {
+                self.problems.push(Problem::ControlCharacter {
+                    field,
+                    code: u32::from(c),
+                });
+                None
+            }
+            None => Some(s),
+        }
     }
 
     /// `parse(s)`, or the problem made from its error.
@@ -164,6 +235,13 @@ pub fn validate_at(
     };
     let received_at = match text(&input.received_at) {
         None => Some(now),
+        Some(_)
+            if late
+                .optional(&input.received_at, Field::ReceivedAt)
+                .is_none() =>
+        {
+            None
+        }
         Some(s) => late
             .read(s, parse_time, |given| Problem::InvalidDate { given })
             .and_then(|t| {
@@ -186,6 +264,7 @@ pub fn validate_at(
     let birth_year = match &input.birth_year {
         None => None,
         Some(TextOrNumber::Text(s)) if s.trim().is_empty() => None,
+        Some(TextOrNumber::Text(s)) if c.capped(s, Field::BirthYear).is_none() => None,
         Some(v) => c.read(
             &v.to_string(),
             |s| {
@@ -198,7 +277,8 @@ pub fn validate_at(
             |given| Problem::InvalidBirthYear { given },
         ),
     };
-    let gender = text(&input.gender)
+    let gender = c
+        .optional(&input.gender, Field::Gender)
         .and_then(|s| c.read(s, Gender::parse, |given| Problem::UnknownGender { given }));
 
     // --- the application ---
@@ -211,7 +291,7 @@ pub fn validate_at(
         .required(&input.channel, Field::Channel)
         .and_then(|s| c.read(s, Channel::parse, |given| Problem::UnknownChannel { given }));
     let subject = c
-        .required(&input.subject, Field::Subject)
+        .present(&input.subject, Field::Subject)
         .and_then(|s| subject_field(&mut c, s));
     let category = c.required(&input.category, Field::Category).and_then(|s| {
         let found = CategoryCode::parse(&normalise_code(s))
@@ -221,12 +301,17 @@ pub fn validate_at(
             s,
             |_| found,
             |code| Problem::UnknownCategory {
-                suggestions: suggest(taxonomy, &code, text(&input.subject)),
+                suggestions: suggest(taxonomy, s, text(&input.subject)),
                 code,
             },
         )
     });
     let province: Option<&Province> = match &input.province {
+        Some(TextOrNumber::Text(s))
+            if !s.trim().is_empty() && c.capped(s.trim(), Field::Province).is_none() =>
+        {
+            None
+        }
         Some(v) if !v.to_string().trim().is_empty() => c.read(
             v.to_string().trim(),
             |s| geo.find_province(s),
@@ -255,18 +340,22 @@ pub fn validate_at(
     c.problems.append(&mut late.problems);
 
     // --- flags ---
-    let escort = text(&input.escort).and_then(|s| {
+    let escort = c.optional(&input.escort, Field::Escort).and_then(|s| {
         c.read(s, EscortReason::parse, |given| {
             Problem::UnknownEscortReason { given }
         })
     });
+    let direct_to_unit = c
+        .optional(&input.direct_to_unit, Field::DirectToUnit)
+        .and_then(|s| c.no_control(s, Field::DirectToUnit, &[]))
+        .map(collapse);
     let flags = Flags {
         special: input.special.unwrap_or(false),
         confidential: input.confidential.unwrap_or(false),
         ohal: input.ohal.unwrap_or(false),
         escort,
         hide_identity: input.hide_identity.unwrap_or(false),
-        direct_to_unit: text(&input.direct_to_unit).map(collapse),
+        direct_to_unit,
     };
 
     let problems = c.problems;
@@ -323,10 +412,26 @@ pub fn validate_at(
     }
 }
 
-/// The application text: trimmed, [`MIN_SUBJECT_CHARS`]..=[`MAX_SUBJECT_CHARS`] characters.
+/// The application text: trimmed, [`MIN_SUBJECT_CHARS`]..=[`MAX_SUBJECT_CHARS`] characters,
+/// no control character but tab and line breaks. Invisible characters (zero-width spaces and
+/// joiners, bidirectional marks: [`redact::is_invisible`](crate::redact::is_invisible)) are
+/// kept but do not count towards the minimum: a text of nothing else is too short.
 fn subject_field(c: &mut Checker, s: &str) -> Option<String> {
     let len = s.chars().count();
-    if len < MIN_SUBJECT_CHARS {
+    if len <= MAX_SUBJECT_CHARS {
+        c.no_control(s, Field::Subject, &['\t', '\n', '\r'])?;
+    }
+    let visible = s
+        .chars()
+        .filter(|&ch| !crate::redact::is_invisible(ch))
+        .count();
+    if visible < MIN_SUBJECT_CHARS {
+        c.problems.push(Problem::SubjectTooShort {
+            len: visible,
+            min: MIN_SUBJECT_CHARS,
+        });
+        None
+    } else if len < MIN_SUBJECT_CHARS {
         c.problems.push(Problem::SubjectTooShort {
             len,
             min: MIN_SUBJECT_CHARS,
@@ -372,7 +477,10 @@ fn name_field(c: &mut Checker, v: &Option<String>, field: Field) -> Option<Strin
         .chars()
         .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.'));
     if !allowed || letters < 2 || s.chars().count() > MAX_NAME_CHARS {
-        c.problems.push(Problem::InvalidName { field, given: s });
+        c.problems.push(Problem::InvalidName {
+            field,
+            given: crate::redact::echo(&s),
+        });
         return None;
     }
     Some(to_title_tr(&s))
@@ -401,8 +509,14 @@ fn parse_initials(s: &str) -> Option<(char, char)> {
 }
 
 /// RFC 3339 with any offset, or a local Istanbul time written `2026-11-23T10:30[:00]`,
-/// `2026-11-23 10:30[:00]` or `23.11.2026 10:30[:00]`.
+/// `2026-11-23 10:30[:00]` or `23.11.2026 10:30[:00]`. A leap second (`:60`) is refused at any
+/// minute: chrono reads one at every minute, no counter's clock shows one (they repeat or smear
+/// the second), and the last one was in 2016.
 fn parse_time(s: &str) -> Option<DateTime<Tz>> {
+    parse_time_or_leap(s).filter(|t| t.nanosecond() < 1_000_000_000)
+}
+
+fn parse_time_or_leap(s: &str) -> Option<DateTime<Tz>> {
     let istanbul = chrono_tz::Europe::Istanbul;
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&istanbul));

@@ -282,3 +282,164 @@ fn unknown_input_fields_are_rejected() {
             .unwrap_err();
     assert!(err.to_string().contains("ilce"), "{err}");
 }
+
+// --- hostile input (issue 12: personal data and output safety) ----------------------------------
+
+/// Sample 01 with one field replaced by `value`.
+fn with_field(field: &str, value: serde_json::Value) -> ApplicationInput {
+    let path = samples_dir().join("01_sikayet_edevlet_denizli.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v[field] = value;
+    serde_json::from_value(v).unwrap_or_else(|e| panic!("{field}: {e}"))
+}
+
+/// Everything a rejection shows: its Turkish text and its default JSON.
+fn shown(r: &Rejection) -> String {
+    format!("{r}\n{}", serde_json::to_string(r).unwrap())
+}
+
+#[test]
+fn tckn_or_phone_typed_into_another_field_is_masked_in_the_rejection() {
+    let fields = [
+        "name",
+        "surname",
+        "gender",
+        "kind",
+        "channel",
+        "district",
+        "province",
+        "received_at",
+        "mother_maiden_initials",
+        "escort",
+        "category",
+    ];
+    // The TCKN as typed, spaced out, and a phone number in its common forms.
+    let secrets = [
+        ("10000000146", "0000001"),
+        ("100 000 001 46", "000 001"),
+        ("0532 123 45 67", "123 45"),
+        ("(532) 123-45-67", "123-45"),
+        ("+90 532 123 45 67", "123 45"),
+    ];
+    for field in fields {
+        for (secret, core) in secrets {
+            let r = check(&with_field(field, secret.into())).expect_err(field);
+            let out = shown(&r);
+            assert!(!out.contains(core), "{field}: {secret:?} leaked in {out}");
+            // The problem is still there, with the masked value: the clerk sees which field.
+            assert!(out.contains('*'), "{field}: {out}");
+        }
+    }
+    // A TCKN sent as a JSON number where a province belongs.
+    let r = check(&with_field("province", 10000000146u64.into())).unwrap_err();
+    assert!(!shown(&r).contains("0000001"), "{}", shown(&r));
+    // Dates and short numbers stay readable.
+    let r = check(&with_field("received_at", "23.11.2026 25:30".into())).unwrap_err();
+    assert!(r.to_string().contains("23.11.2026 25:30"), "{r}");
+    let r = check(&with_field("district", "Merkez 20100".into())).unwrap_err();
+    assert!(r.to_string().contains("20100"), "{r}");
+}
+
+#[test]
+fn control_characters_and_ansi_escapes_are_never_echoed_raw() {
+    for field in [
+        "name", "gender", "kind", "channel", "district", "category", "escort",
+    ] {
+        let r = check(&with_field(
+            field,
+            "\u{1b}[2J\u{1b}[31mkötü\u{7}\u{202e}".into(),
+        ))
+        .expect_err(field);
+        let out = r.to_string();
+        assert!(
+            !out.chars()
+                .any(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{202e}')),
+            "{field}: {out:?}"
+        );
+        assert!(out.contains("\\u{1b}[2J"), "{field}: {out:?}");
+    }
+}
+
+#[test]
+fn subjects_without_visible_text_are_rejected() {
+    for subject in [
+        "\0".repeat(20),
+        "\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}\u{e}\u{f}\u{10}\u{11}".to_string(),
+        "\u{200b}".repeat(20),
+        "\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}".repeat(4),
+        format!("a{}", "\u{200b}".repeat(30)),
+    ] {
+        let r = check(&with_field("subject", subject.clone().into()))
+            .expect_err(&format!("{subject:?}"));
+        assert_eq!(r.problems.len(), 1, "{r}");
+    }
+    // ANSI escapes and other control characters in an otherwise good text are refused, with the
+    // field named: the text goes to officers' screens and into reports.
+    let r = check(&with_field(
+        "subject",
+        "Çöpler toplanmıyor \u{1b}[2J\u{1b}[31m bir haftadır.".into(),
+    ))
+    .unwrap_err();
+    assert!(r.to_string().contains("Başvuru metni"), "{r}");
+    // Line breaks, tabs and the zero-width joiner of an emoji stay allowed.
+    let ok = "Çöpler\n\ttoplanmıyor 👩\u{200d}👧 bir haftadır.\r\nLütfen.";
+    assert!(check(&with_field("subject", ok.into())).is_ok());
+}
+
+#[test]
+fn oversized_fields_are_refused_with_their_length_not_their_content() {
+    let huge = "x".repeat(1_000_000);
+    for field in [
+        "tckn",
+        "name",
+        "phone",
+        "gender",
+        "kind",
+        "channel",
+        "category",
+        "province",
+        "district",
+        "received_at",
+        "mother_maiden_initials",
+        "escort",
+        "direct_to_unit",
+        "subject",
+    ] {
+        let r = check(&with_field(field, huge.clone().into())).expect_err(field);
+        let out = shown(&r);
+        assert!(out.len() < 2_000, "{field}: {} bytes shown", out.len());
+        assert!(
+            out.contains("1000000"),
+            "{field}: the length is shown: {out}"
+        );
+    }
+    // `direct_to_unit` is free text: bounded, and no control characters.
+    let long_unit = "Pamukkale Belediyesi ".repeat(20);
+    assert!(check(&with_field("direct_to_unit", long_unit.into())).is_err());
+    assert!(check(&with_field("direct_to_unit", "Pamukkale\u{1b}[2J".into())).is_err());
+    assert!(check(&with_field("direct_to_unit", "Pamukkale Belediyesi".into())).is_ok());
+}
+
+#[test]
+fn leap_seconds_are_refused() {
+    for t in [
+        "2026-11-16T09:12:60+03:00",
+        "2016-12-31T23:59:60Z",
+        "2026-11-16T09:12:60",
+        "16.11.2026 09:12:60",
+    ] {
+        let r = check(&with_field("received_at", t.into())).expect_err(t);
+        assert!(
+            matches!(r.problems.as_slice(), [Problem::InvalidDate { .. }]),
+            "{t}: {r}"
+        );
+    }
+    assert!(
+        check(&with_field(
+            "received_at",
+            "2026-11-16T09:12:59+03:00".into()
+        ))
+        .is_ok()
+    );
+}

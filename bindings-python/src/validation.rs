@@ -1,22 +1,19 @@
 //! Validation of application inputs.
 
-use acikkapi_core::application::ApplicationInput;
 use acikkapi_core::geo::Geography;
 use acikkapi_core::ids::Full;
 use acikkapi_core::taxonomy::Taxonomy;
-use acikkapi_core::validate::{Rejection, validate};
 use pyo3::prelude::*;
 
 use crate::errors::py_error;
 
 /// Validates an application input given as JSON. Returns the normalised application as JSON in
 /// storage form (full identifiers); raises `ValidationError(message, problems_json)` listing every
-/// problem.
+/// problem (unknown keys included, all of them: `acikkapi_core::validate::validate_json`).
 #[pyfunction]
 fn validate_json(py: Python<'_>, input: &str) -> PyResult<String> {
-    let result = serde_json::from_str::<ApplicationInput>(input)
-        .map_err(Rejection::from_json_error)
-        .and_then(|i| validate(&i, Geography::embedded(), Taxonomy::embedded()));
+    let result =
+        acikkapi_core::validate::validate_json(input, Geography::embedded(), Taxonomy::embedded());
     match result {
         Ok(app) => serde_json::to_string(&Full(&app))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string())),

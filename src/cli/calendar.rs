@@ -189,14 +189,8 @@ pub fn run(cmd: CalendarCmd, io: &mut Io<'_>) -> CliResult {
         } => {
             let cal = calendar(&opts);
             if stdin {
-                let mut line = String::new();
-                let mut number = 0usize;
-                loop {
-                    line.clear();
-                    if io.stdin.read_line(&mut line)? == 0 {
-                        break;
-                    }
-                    number += 1;
+                let mut lines = super::input::LineReader::new(&mut *io.stdin, "standart girdi");
+                while let Some((number, line)) = lines.next_line()? {
                     let text = line.trim();
                     if text.is_empty() {
                         continue;

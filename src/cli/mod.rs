@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 pub mod calendar;
 pub mod demo;
 pub mod geo;
+pub mod input;
 pub mod journal;
 pub mod org;
 pub mod report;
@@ -35,8 +36,36 @@ pub enum CliError {
     #[error("G/Ç hatası: {0}")]
     Io(#[from] std::io::Error),
     /// JSON input or output failed.
-    #[error("JSON hatası: {0}")]
+    #[error("JSON hatası: {}", acikkapi_core::redact::serde_error(.0))]
     Json(#[from] serde_json::Error),
+    /// An input over the size limit of its kind ([`input::MAX_INPUT_BYTES`]); it was not read
+    /// past the limit.
+    #[error("{input}: girdi {} sınırını aşıyor; okunmadı", size(*.limit))]
+    InputTooLarge {
+        /// The file, or "standart girdi".
+        input: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A line of a line-oriented input over [`input::MAX_LINE_BYTES`]; reading stopped there.
+    #[error("{input}: satır {line} {} sınırını aşıyor; okunmadı", size(*.limit as u64))]
+    LineTooLong {
+        /// The file, or "standart girdi".
+        input: String,
+        /// 1-based line number.
+        line: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
+
+/// A byte count for a message: whole MiB as `8 MiB`, anything else in bytes.
+fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bayt")
+    }
 }
 
 /// Exit code or error of a subcommand.
@@ -120,17 +149,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
     }
 }
 
-/// Reads a whole input file as UTF-8 text; `-` reads standard input.
-pub fn read_input(path: &std::path::Path, io: &mut Io<'_>) -> Result<String, CliError> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        io.stdin.read_to_string(&mut s)?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(path)
-            .map_err(|e| CliError::Usage(format!("{}: okunamadı: {e}", path.display())))
-    }
-}
+pub use input::read_input;
 
-/// Quotes a CSV field when it needs it (RFC 4180), as the reports do.
+/// Quotes a CSV text cell when it needs it (RFC 4180) and keeps it from starting a spreadsheet
+/// formula, as the reports do.
 pub use acikkapi_core::stats::render::csv_field;

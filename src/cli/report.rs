@@ -17,6 +17,7 @@ use acikkapi_core::stats::render::{Format, render};
 use acikkapi_core::stats::{self, ApplicationRecord, Dimension, Projection, ReportOptions};
 use clap::Args;
 
+use super::input::{LineReader, input_name};
 use super::{CliError, CliResult, Io};
 
 /// Most problems listed for an invalid input file.
@@ -52,43 +53,47 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 /// Reads JSON Lines records into a projection; returns the problems found (a line that is not a
-/// record, or whose category does not belong to its heading), each with its line number.
+/// record, or whose category does not belong to its heading), each with its line number, at most
+/// [`MAX_PROBLEMS`] of them, and how many there were in all. Lines are read one at a time, each
+/// at most [`MAX_LINE_BYTES`](super::input::MAX_LINE_BYTES): a longer one (`/dev/zero`) ends the
+/// reading with [`CliError::LineTooLong`].
 pub fn read_records(
     input: &mut dyn BufRead,
+    name: &str,
     projection: &mut Projection,
-) -> Result<Vec<Error>, CliError> {
+) -> Result<(Vec<Error>, usize), CliError> {
     let mut problems = Vec::new();
-    let mut line = String::new();
-    let mut n = 0usize;
-    loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            break;
-        }
-        n += 1;
+    let mut count = 0usize;
+    let mut lines = LineReader::new(input, name);
+    while let Some((n, line)) = lines.next_line()? {
         let text = line.trim();
         if text.is_empty() {
             continue;
         }
-        match serde_json::from_str::<ApplicationRecord>(text) {
-            Ok(r) if !r.is_consistent() => problems.push(Error::InvalidRecord {
+        let problem = match serde_json::from_str::<ApplicationRecord>(text) {
+            Ok(r) if !r.is_consistent() => Error::InvalidRecord {
                 line: n,
                 message: format!(
                     "kategori {} başlık {} ile uyuşmuyor",
                     r.category.as_ref().map_or("-", |c| c.as_str()),
                     r.heading.as_ref().map_or("-", |h| h.as_str())
                 ),
-            }),
+            },
             Ok(r) => {
                 projection.upsert(r);
+                continue;
             }
-            Err(e) => problems.push(Error::InvalidRecord {
+            Err(e) => Error::InvalidRecord {
                 line: n,
                 message: e.to_string(),
-            }),
+            },
+        };
+        count += 1;
+        if problems.len() < MAX_PROBLEMS {
+            problems.push(problem);
         }
     }
-    Ok(problems)
+    Ok((problems, count))
 }
 
 /// Runs `acikkapi report`.
@@ -103,23 +108,21 @@ pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
         return write_report(&args, &render(&report, args.by, args.format), io);
     }
     let mut projection = Projection::new();
-    let problems = if from_stdin {
-        read_records(io.stdin, &mut projection)?
+    let name = input_name(&args.input);
+    let (problems, count) = if from_stdin {
+        read_records(io.stdin, &name, &mut projection)?
     } else {
         let file = std::fs::File::open(&args.input)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", args.input.display())))?;
-        read_records(&mut BufReader::new(file), &mut projection)?
+            .map_err(|e| CliError::Usage(format!("{name}: {e}")))?;
+        read_records(&mut BufReader::new(file), &name, &mut projection)?
     };
     if !problems.is_empty() {
-        for problem in problems.iter().take(MAX_PROBLEMS) {
-            writeln!(io.stderr, "{}: {problem}", args.input.display())?;
+        for problem in &problems {
+            let line = format!("{}: {problem}", args.input.display());
+            writeln!(io.stderr, "{}", acikkapi_core::redact::message(&line))?;
         }
-        if problems.len() > MAX_PROBLEMS {
-            writeln!(
-                io.stderr,
-                "… ve {} sorun daha",
-                problems.len() - MAX_PROBLEMS
-            )?;
+        if count > problems.len() {
+            writeln!(io.stderr, "… ve {} sorun daha", count - problems.len())?;
         }
         return Ok(1);
     }

@@ -73,8 +73,7 @@ pub struct SimulateArgs {
 
 /// Loads a policy file (its `rules` path made relative to the file's folder).
 fn load_policy(path: &Path) -> Result<Policy, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Usage(format!("{}: okunamadı: {e}", path.display())))?;
+    let text = super::input::read_file(path)?;
     let mut p = Policy::from_toml(&text)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     if let (Some(r), Some(dir)) = (&p.rules, path.parent()) {

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use acikkapi_core::application::{Application, ApplicationInput};
+use acikkapi_core::application::Application;
 use acikkapi_core::geo::Geography;
 use acikkapi_core::ids::Full;
 use acikkapi_core::taxonomy::Taxonomy;
-use acikkapi_core::validate::{Rejection, validate};
+use acikkapi_core::validate::Rejection;
 use clap::Args;
 
 use super::{CliError, CliResult, Io};
@@ -22,11 +22,12 @@ pub struct ValidateArgs {
     pub full: bool,
 }
 
-/// Parses and validates an application input given as JSON text. A JSON syntax or shape error is a
-/// rejection too (one problem), so the caller gets one kind of answer for every bad input.
+/// Parses and validates an application input given as JSON text
+/// ([`acikkapi_core::validate::validate_json`]). A JSON syntax or shape error is a rejection too
+/// (one problem), so the caller gets one kind of answer for every bad input; unknown keys are
+/// listed with every other problem.
 pub fn validate_json(json: &str) -> Result<Application, Rejection> {
-    let input: ApplicationInput = serde_json::from_str(json).map_err(Rejection::from_json_error)?;
-    validate(&input, Geography::embedded(), Taxonomy::embedded())
+    acikkapi_core::validate::validate_json(json, Geography::embedded(), Taxonomy::embedded())
 }
 
 /// Runs `acikkapi validate …`: exit 0 with the normalised JSON, or exit 1 with each problem on

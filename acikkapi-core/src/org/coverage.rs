@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Organisation, Resolution};
 use crate::geo::ProvincePlate;
+use crate::redact::csv_field;
 use crate::taxonomy::{CategoryCode, InstitutionTypeCode, Level, Taxonomy};
 
 /// A (category, district) with no unit of the category's institution type, neither at the
@@ -61,7 +62,8 @@ impl CoverageReport {
         v
     }
 
-    /// The gaps as CSV (`category,institution,level,district`, header first).
+    /// The gaps as CSV (`category,institution,level,district`, header first; text cells through
+    /// [`csv_field`]: quoted when needed, never read as a formula).
     pub fn to_csv(&self) -> String {
         let mut s = String::from("category,institution,level,district\n");
         for g in &self.gaps {
@@ -71,7 +73,10 @@ impl CoverageReport {
             };
             s.push_str(&format!(
                 "{},{},{},{}\n",
-                g.category, g.institution, level, g.district
+                csv_field(g.category.as_str()),
+                csv_field(g.institution.as_str()),
+                level,
+                csv_field(&g.district)
             ));
         }
         s

@@ -34,6 +34,16 @@ pub enum Field {
     Province,
     /// İlçe.
     District,
+    /// Doğum yılı.
+    BirthYear,
+    /// Cinsiyet.
+    Gender,
+    /// Başvuru zamanı.
+    ReceivedAt,
+    /// Mihmandarlık gerekçesi.
+    Escort,
+    /// Doğrudan başvurulan birim.
+    DirectToUnit,
 }
 
 impl Field {
@@ -51,6 +61,11 @@ impl Field {
             Field::Category => "Başvuru kategorisi",
             Field::Province => "İl",
             Field::District => "İlçe",
+            Field::BirthYear => "Doğum yılı",
+            Field::Gender => "Cinsiyet",
+            Field::ReceivedAt => "Başvuru zamanı",
+            Field::Escort => "Mihmandarlık gerekçesi",
+            Field::DirectToUnit => "Doğrudan başvurulan birim",
         }
     }
 }
@@ -209,6 +224,35 @@ pub enum Problem {
         /// What the JSON parser said, with line and column.
         detail: String,
     },
+    /// A field longer than its limit. The value is not echoed, only its length.
+    #[error("{field} çok uzun ({len} karakter); en fazla {max} karakter olabilir.")]
+    FieldTooLong {
+        /// Which field.
+        field: Field,
+        /// Characters given.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A free-text field with a control character (other than tab and line breaks in the
+    /// application text): an ANSI escape sequence, a NUL… The first one is named by its code.
+    #[error("{field} denetim karakteri içeremez (U+{code:04X}).")]
+    ControlCharacter {
+        /// Which field.
+        field: Field,
+        /// The first control character's code point.
+        code: u32,
+    },
+    /// Keys of the input object that are not fields of the form (a misspelt field name): all of
+    /// them are listed, the other fields are still checked.
+    #[error(
+        "Başvuru verisinde bilinmeyen alan var: {} (alan adı yanlış yazılmış olabilir).",
+        fields.join(", ")
+    )]
+    UnknownFields {
+        /// The keys, made safe to show ([`redact::echo`](crate::redact::echo)).
+        fields: Vec<String>,
+    },
     /// A reception time in the future.
     #[error("Başvuru zamanı ileri bir tarih olamaz: “{given}”.")]
     FutureDate {
@@ -235,16 +279,14 @@ pub struct Rejection {
 impl Rejection {
     /// A rejection for input that could not be read as an application input at all.
     ///
-    /// The parser quotes the offending value (`invalid type: integer `10000000146``): every
-    /// quoted value is masked with [`mask_input`](crate::ids::mask_input) unless it looks like a
-    /// field name (lower-case ASCII letters and `_`), so a TCKN or a phone number sent as a JSON
-    /// number, or a name sent where a flag belongs, is not echoed (KVKK). Quotes inside the value
-    /// can defeat the pairing (fuzz finding: a field name full of backticks), so every run of 6
-    /// digits or more left in the message is masked too.
+    /// The parser quotes the offending value (`invalid type: integer `10000000146``): the
+    /// message goes through [`redact::serde_error`](crate::redact::serde_error), so a TCKN or a
+    /// phone number sent as a JSON number, or a name sent where a flag belongs, is not echoed
+    /// (KVKK).
     pub fn from_json_error(e: serde_json::Error) -> Rejection {
         Rejection {
             problems: vec![Problem::MalformedInput {
-                detail: mask_digit_runs(&redact_quoted(&e.to_string())),
+                detail: crate::redact::serde_error(&e),
             }],
         }
     }
@@ -269,52 +311,3 @@ impl fmt::Display for Rejection {
 }
 
 impl std::error::Error for Rejection {}
-
-/// Masks every `` `…` `` or `"…"` quoted value of a parser message that does not look like a
-/// field name.
-fn redact_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(start) = rest.find(['`', '"']) {
-        let quote = &rest[start..start + 1];
-        let after = &rest[start + 1..];
-        let Some(len) = after.find(quote) else {
-            break;
-        };
-        let value = &after[..len];
-        out.push_str(&rest[..start + 1]);
-        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            out.push_str(value);
-        } else {
-            out.push_str(&crate::ids::mask_input(value));
-        }
-        out.push_str(quote);
-        rest = &after[len + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Masks every run of 6 or more ASCII digits with [`mask_input`](crate::ids::mask_input).
-fn mask_digit_runs(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 6 {
-            out.push_str(&crate::ids::mask_input(run));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in message.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}

@@ -97,14 +97,7 @@ pub fn render(report: &Report, by: Option<Dimension>, format: Format) -> String 
     }
 }
 
-/// Quotes a CSV field when needed (RFC 4180).
-pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
+pub use crate::redact::csv_field;
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
@@ -141,7 +134,7 @@ pub fn breakdown_csv(b: &Breakdown) -> String {
         let k = &r.block;
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            b.dimension,
+            csv_field(b.dimension.as_str()),
             csv_field(&r.key),
             csv_field(&r.label),
             k.received,
