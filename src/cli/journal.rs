@@ -20,17 +20,20 @@ use super::{CliResult, Io};
 #[derive(Debug, Subcommand)]
 pub enum JournalCmd {
     /// Integrity report: records, bytes, last sequence, snapshot. Exit 0 if clean, 1 if damaged
-    /// (torn tail or corruption, with the byte offset and reason).
+    /// (torn tail or corruption, with the byte offset and reason), empty (no journal header), not
+    /// a journal, or its snapshot is damaged or was not made from this journal's records.
     Verify {
         /// The journal file.
         file: PathBuf,
     },
-    /// Reads every record (after the snapshot, if there is one) and prints counts: records,
-    /// payload bytes, and records per top-level `"type"` (or `"kind"`) of the JSON payloads.
+    /// Reads every record (after the snapshot, if there is one and it matches the journal) and
+    /// prints counts: records, payload bytes, and records per top-level `"type"` (or `"kind"`) of
+    /// the JSON payloads. A torn tail, an empty file or a snapshot not used is a warning on stderr.
     Replay {
         /// The journal file.
         file: PathBuf,
-        /// Replay from the first record even if a snapshot exists.
+        /// Replay from the first record even if a snapshot exists (the snapshot is not read, so a
+        /// damaged one does not matter).
         #[arg(long)]
         ignore_snapshot: bool,
     },
@@ -80,10 +83,21 @@ fn print_report(r: &RecoveryReport, io: &mut Io<'_>) -> std::io::Result<()> {
     writeln!(io.stdout, "last sequence: {}", r.last_seq)
 }
 
-/// The snapshot line; `Err` with the message when the snapshot is damaged.
+/// The snapshot, if it matches the journal; `Err` with the line to print when it is damaged or
+/// was not made from this journal's records.
 fn snapshot(j: &FileJournal) -> Result<Option<Snapshot>, String> {
-    j.read_snapshot().map_err(|e| e.to_string())
+    j.read_snapshot().map_err(|e| match e {
+        Error::SnapshotMismatch { reason, .. } => {
+            format!(
+                "REFUSED: does not match the journal: {reason} (not used: every record is replayed)"
+            )
+        }
+        e => format!("DAMAGED: {e}"),
+    })
 }
+
+/// The status line of a file that has no journal header.
+const EMPTY: &str = "EMPTY: 0 bytes, no journal header (a journal whose creation was interrupted, or an empty file; a writable open writes the header)";
 
 fn verify(file: PathBuf, io: &mut Io<'_>) -> CliResult {
     let j = match open(&file, io)? {
@@ -95,26 +109,22 @@ fn verify(file: PathBuf, io: &mut Io<'_>) -> CliResult {
     let mut code = 0;
     match snapshot(&j) {
         Ok(None) => writeln!(io.stdout, "snapshot: none")?,
-        Ok(Some(s)) if s.seq > r.last_seq => {
-            code = 1;
-            writeln!(
-                io.stdout,
-                "snapshot: DAMAGED: covers sequence {} past the last record",
-                s.seq
-            )?;
-        }
         Ok(Some(s)) => writeln!(
             io.stdout,
-            "snapshot: sequence {} ({} bytes)",
+            "snapshot: sequence {} ({} bytes), matches the journal",
             s.seq,
             s.data.len()
         )?,
-        Err(e) => {
+        Err(line) => {
             code = 1;
-            writeln!(io.stdout, "snapshot: DAMAGED: {e}")?;
+            writeln!(io.stdout, "snapshot: {line}")?;
         }
     }
     match &r.torn_tail {
+        None if r.header_missing => {
+            code = 1;
+            writeln!(io.stdout, "status: {EMPTY}")?;
+        }
         None => writeln!(io.stdout, "status: clean")?,
         Some(t) => {
             code = 1;
@@ -161,10 +171,14 @@ fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
             "warning: torn tail at offset {} ignored: {}",
             t.offset, t.reason
         )?;
+    } else if j.recovery().header_missing {
+        writeln!(io.stderr, "warning: {EMPTY}")?;
     }
-    if !ignore_snapshot {
+    if ignore_snapshot {
+        writeln!(io.stdout, "snapshot: not read (--ignore-snapshot)")?;
+    } else {
         match snapshot(&j) {
-            Ok(Some(s)) if s.seq <= j.last_seq() => {
+            Ok(Some(s)) => {
                 writeln!(
                     io.stdout,
                     "snapshot: sequence {} ({} bytes)",
@@ -173,13 +187,8 @@ fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
                 )?;
                 from = s.seq.next();
             }
-            Ok(Some(s)) => writeln!(
-                io.stderr,
-                "warning: snapshot at {} is past the last record; ignored",
-                s.seq
-            )?,
             Ok(None) => writeln!(io.stdout, "snapshot: none")?,
-            Err(e) => writeln!(io.stderr, "warning: snapshot ignored: {e}")?,
+            Err(line) => writeln!(io.stderr, "warning: snapshot {line}")?,
         }
     }
     let (mut records, mut bytes) = (0u64, 0u64);
