@@ -462,29 +462,60 @@ enum Ahead {
 /// Candidate frames whose body the look-ahead has not reached the end of, at most.
 const MAX_PENDING: usize = 1 << 20;
 
-/// A point of the look-ahead where the running CRC is read.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Event {
-    /// File offset.
-    at: u64,
-    what: What,
+/// CRC-32's polynomial, reflected.
+const POLY: u32 = 0xEDB8_8320;
+
+/// `a(x) · b(x)` modulo the CRC-32 polynomial, in CRC-32's reflected representation (bit 31 is
+/// `x^0`).
+fn multiply(a: u32, mut b: u32) -> u32 {
+    let mut p = 0;
+    for i in 0..32 {
+        if (a >> (31 - i)) & 1 == 1 {
+            p ^= b;
+        }
+        b = if b & 1 == 1 { (b >> 1) ^ POLY } else { b >> 1 };
+    }
+    p
 }
 
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum What {
-    /// A candidate's body ends here: it is valid if the running CRC equals `target`.
-    End { target: u32 },
-    /// A candidate's body (of `len` bytes, stored CRC `crc`) starts here.
-    Start { len: u64, crc: u32 },
+/// `x^(8 · len)` modulo the polynomial: multiplying a CRC state by it appends `len` zero bytes.
+fn x8n(len: u64) -> u32 {
+    let (mut p, mut square, mut n) = (0x8000_0000u32, 0x0080_0000u32, len); // x^0, x^8
+    while n != 0 {
+        if n & 1 == 1 {
+            p = multiply(square, p);
+        }
+        square = multiply(square, square);
+        n >>= 1;
+    }
+    p
 }
 
-/// The running CRC over `[origin, at)` shifted by `len` zero bytes: with `C(x)` the CRC-32 of
-/// `[origin, x)`, the CRC of `[b, e)` is `C(e) ^ shift(C(b), e - b)` (CRC-32 is linear over GF(2):
-/// zlib's `crc32_combine`, here crc32fast's `Hasher::combine` with an empty second part).
-fn shift(crc: u32, len: u64) -> u32 {
-    let mut h = crc32fast::Hasher::new_with_initial_len(crc, 0);
-    h.combine(&crc32fast::Hasher::new_with_initial_len(0, len));
-    h.finalize()
+/// The running CRC over `[origin, b)` shifted by `len` zero bytes. With `C(x)` the CRC-32 of
+/// `[origin, x)`, the CRC of `[b, e)` is `C(e) ^ shift(C(b), e - b)`: CRC-32 is linear over GF(2)
+/// (zlib's `crc32_combine`; crc32fast's `Hasher::combine` does the same but does not expose the
+/// multiplier, which is kept here per length so that a candidate costs one multiplication).
+#[derive(Default)]
+struct Shifter {
+    by_len: std::collections::HashMap<u64, u32>,
+    last: Option<(u64, u32)>,
+}
+
+impl Shifter {
+    fn shift(&mut self, crc: u32, len: u64) -> u32 {
+        let x = match self.last {
+            Some((l, x)) if l == len => x,
+            _ => {
+                if self.by_len.len() >= 1 << 16 {
+                    self.by_len.clear();
+                }
+                let x = *self.by_len.entry(len).or_insert_with(|| x8n(len));
+                self.last = Some((len, x));
+                x
+            }
+        };
+        multiply(x, crc)
+    }
 }
 
 /// Is there a complete, valid frame anywhere after the bad one at `bad`? Such a frame means the
@@ -495,7 +526,7 @@ fn shift(crc: u32, len: u64) -> u32 {
 /// quadratic. Instead one running CRC goes over the rest of the file once: at a candidate's body
 /// start it notes what the running CRC must be at the body's end if the body matches the stored
 /// CRC, and checks it there. Time is linear in the bytes after `bad` (plus a heap operation and a
-/// CRC shift per candidate); memory is bounded by [`MAX_PENDING`] pending candidates.
+/// multiplication per candidate); memory is bounded by [`MAX_PENDING`] pending candidates.
 fn frames_after(
     path: &Path,
     file: &mut File,
@@ -503,8 +534,6 @@ fn frames_after(
     file_len: u64,
     last_seq: u64,
 ) -> Result<Ahead> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
     const CHUNK: usize = 1 << 20;
     const PREFIX: usize = FRAME_OVERHEAD; // len, crc, seq, flags
     let io = io_err(path);
@@ -512,9 +541,22 @@ fn frames_after(
     // bytes so that no candidate prefix is missed.
     let mut buf = vec![0u8; (CHUNK + PREFIX - 1).min(file_len.saturating_sub(bad) as usize)];
     let mut pos = bad + 1; // file offset of buf[0]
-    let mut hasher = crc32fast::Hasher::new();
-    let mut hashed_to = pos; // the running CRC covers [bad + 1, hashed_to)
-    let mut events: BinaryHeap<Reverse<Event>> = BinaryHeap::new();
+    let mut running = Running {
+        hasher: crc32fast::Hasher::new(),
+        to: pos,
+    };
+    let mut shifter = Shifter::default();
+    // Candidates' body ends, with the running CRC each must see there to be valid.
+    let mut ends = Ends::default();
+    // Settles every pending end up to `limit`; true when one is valid.
+    let settle = |ends: &mut Ends, running: &mut Running, buf: &[u8], pos: u64, limit: u64| {
+        while let Some((at, target)) = ends.pop_up_to(limit) {
+            if running.crc_at(buf, pos, at) == target {
+                return true;
+            }
+        }
+        false
+    };
     while pos < file_len {
         let want = ((file_len - pos) as usize).min(buf.len());
         file.seek(SeekFrom::Start(pos)).map_err(&io)?;
@@ -524,6 +566,8 @@ fn frames_after(
             break;
         }
         let last = pos + n as u64 == file_len;
+        // Candidates come in order of their body start, which is at most PREFIX - 1 bytes ahead
+        // and inside this chunk; ends before a body start are settled first.
         for start in 0..=n.saturating_sub(PREFIX) {
             let Some(p) = buf.get(start..start + PREFIX) else {
                 break;
@@ -535,61 +579,100 @@ fn frames_after(
             let mut prefix = [0u8; 8];
             prefix.copy_from_slice(&p[..8]);
             let Ok(len) = body_len(&prefix) else { continue };
-            let at = pos + start as u64;
-            if at + 8 + len as u64 > file_len {
+            let body = pos + start as u64 + 8;
+            if body + len as u64 > file_len {
                 continue;
             }
-            if events.len() >= MAX_PENDING {
+            if settle(&mut ends, &mut running, &buf[..n], pos, body) {
+                return Ok(Ahead::Valid);
+            }
+            if ends.len() >= MAX_PENDING {
                 return Ok(Ahead::TooMany);
             }
-            events.push(Reverse(Event {
-                at: at + 8,
-                what: What::Start {
-                    len: len as u64,
-                    crc: crc_of(&prefix),
-                },
-            }));
+            let at_body = running.crc_at(&buf[..n], pos, body);
+            let target = shifter.shift(at_body, len as u64) ^ crc_of(&prefix);
+            ends.push(body + len as u64, target);
         }
         // The next chunk starts at `next`; its candidates' bodies start at `next + 8` or later, so
-        // every event up to there can be settled with the bytes in this chunk.
+        // every end up to there can be settled with the bytes in this chunk.
         let next = if last {
             file_len
         } else {
             pos + (n - (PREFIX - 1)) as u64
         };
         let limit = if last { file_len } else { next + 8 };
-        while events.peek().is_some_and(|Reverse(e)| e.at <= limit) {
-            let Some(Reverse(event)) = events.pop() else {
-                break;
-            };
-            let slice = &buf[(hashed_to - pos) as usize..(event.at - pos) as usize];
-            hashed(slice.len());
-            hasher.update(slice);
-            hashed_to = event.at;
-            let running = hasher.clone().finalize();
-            match event.what {
-                What::Start { len, crc } => events.push(Reverse(Event {
-                    at: event.at + len,
-                    what: What::End {
-                        target: shift(running, len) ^ crc,
-                    },
-                })),
-                What::End { target } if running == target => return Ok(Ahead::Valid),
-                What::End { .. } => {}
-            }
+        if settle(&mut ends, &mut running, &buf[..n], pos, limit) {
+            return Ok(Ahead::Valid);
         }
         if last {
             break;
         }
-        if hashed_to < next {
-            let slice = &buf[(hashed_to - pos) as usize..(next - pos) as usize];
-            hashed(slice.len());
-            hasher.update(slice);
-            hashed_to = next;
-        }
+        running.crc_at(&buf[..n], pos, next.max(running.to));
         pos = next;
     }
     Ok(Ahead::Nothing)
+}
+
+/// The pending ends of the look-ahead's candidates, `(offset, target)`, taken smallest offset
+/// first: a queue while they come in order (candidates of one length, the common case), a heap
+/// for the others.
+#[derive(Default)]
+struct Ends {
+    in_order: std::collections::VecDeque<(u64, u32)>,
+    others: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>>,
+}
+
+impl Ends {
+    fn len(&self) -> usize {
+        self.in_order.len() + self.others.len()
+    }
+
+    fn push(&mut self, at: u64, target: u32) {
+        match self.in_order.back() {
+            Some(&(last, _)) if last > at => self.others.push(std::cmp::Reverse((at, target))),
+            _ => self.in_order.push_back((at, target)),
+        }
+    }
+
+    /// The pending end with the smallest offset, if that offset is at most `limit`.
+    fn pop_up_to(&mut self, limit: u64) -> Option<(u64, u32)> {
+        let queued = self.in_order.front().copied();
+        let heaped = self.others.peek().map(|r| r.0);
+        let from_queue = match (queued, heaped) {
+            (Some(q), Some(h)) => q.0 <= h.0,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let next = if from_queue { queued } else { heaped }?;
+        if next.0 > limit {
+            return None;
+        }
+        if from_queue {
+            self.in_order.pop_front();
+        } else {
+            self.others.pop();
+        }
+        Some(next)
+    }
+}
+
+/// The look-ahead's running CRC over `[bad + 1, to)`.
+struct Running {
+    hasher: crc32fast::Hasher,
+    to: u64,
+}
+
+impl Running {
+    /// Moves the running CRC on to `at` (not before where it is) over `buf`, which holds the
+    /// file from offset `pos` and reaches `at`; returns the CRC there.
+    fn crc_at(&mut self, buf: &[u8], pos: u64, at: u64) -> u32 {
+        if let Some(slice) = buf.get((self.to - pos) as usize..(at - pos) as usize) {
+            hashed(slice.len());
+            self.hasher.update(slice);
+            self.to = at;
+        }
+        self.hasher.clone().finalize()
+    }
 }
 
 #[cfg(test)]
@@ -613,7 +696,8 @@ mod tests {
         assert!(parse_frame(&out).is_none());
     }
 
-    /// The look-ahead's CRC of a part from two running CRCs agrees with hashing the part.
+    /// The look-ahead's CRC of a part from two running CRCs agrees with hashing the part, and its
+    /// shift with crc32fast's `combine`.
     #[test]
     fn crc_of_a_part_from_running_crcs() {
         let data: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect();
@@ -627,10 +711,13 @@ mod tests {
             (4000, 4100),
         ] {
             assert_eq!(
-                running(e) ^ shift(running(b), (e - b) as u64),
+                running(e) ^ Shifter::default().shift(running(b), (e - b) as u64),
                 crc32fast::hash(&data[b..e]),
                 "[{b}, {e})"
             );
+            let mut h = crc32fast::Hasher::new_with_initial_len(running(b), 0);
+            h.combine(&crc32fast::Hasher::new_with_initial_len(0, (e - b) as u64));
+            assert_eq!(multiply(x8n((e - b) as u64), running(b)), h.finalize());
         }
     }
 
