@@ -219,7 +219,7 @@ enum Bad {
     Short(&'static str),
     /// A length no record can have: a torn write that left garbage (zeros), unless the bytes
     /// after it prove otherwise.
-    BadLength(&'static str),
+    ImpossibleLength(&'static str),
     /// A complete record that fails its checks, or a valid one in the wrong place: damage.
     Damaged(&'static str),
 }
@@ -302,7 +302,7 @@ pub fn scan(
         }
         let len = match body_len(&prefix) {
             Ok(len) => len,
-            Err(reason) => break Some(Bad::BadLength(reason)),
+            Err(reason) => break Some(Bad::ImpossibleLength(reason)),
         };
         // Checked before allocating: a claimed length never allocates more than the file holds.
         if offset + 8 + len as u64 > file_len {
@@ -345,7 +345,7 @@ pub fn scan(
                 Bad::Damaged(reason) => (reason.to_string(), true),
                 // A record whose length field was damaged: the bytes after the prefix are exactly
                 // one complete record under its CRC.
-                Bad::Short(reason) | Bad::BadLength(reason)
+                Bad::Short(reason) | Bad::ImpossibleLength(reason)
                     if rest_is_one_record(path, file, offset, file_len, crc_of(&prefix))? =>
                 {
                     (
@@ -353,7 +353,7 @@ pub fn scan(
                         true,
                     )
                 }
-                Bad::Short(reason) | Bad::BadLength(reason) => (reason.to_string(), false),
+                Bad::Short(reason) | Bad::ImpossibleLength(reason) => (reason.to_string(), false),
             };
             let after = frames_after(path, file, offset, file_len, seq)?;
             if (damaged || after != Ahead::Nothing) && mode == Recovery::Strict {
