@@ -370,3 +370,57 @@ fn replay_and_report_of_a_workflow_journal_warn_and_never_trust_a_foreign_snapsh
         out.stderr
     );
 }
+
+/// A snapshot bound to the journal (right position and digest) but with a state that is not the
+/// records' (written through the journal API, as someone who can compute the digest could): verify
+/// rebuilds both states and refuses it; the engine's own snapshot verifies clean.
+#[test]
+fn verify_rebuilds_the_state_behind_a_bound_snapshot() {
+    use acikkapi::core::workflow::application::ApplicationWorkflow;
+    use acikkapi::core::workflow::ports::NullSink;
+    use acikkapi::core::workflow::{Engine, EngineOptions};
+    use std::sync::Arc;
+
+    let dir = Dir::new("bound");
+    let path = demo_journal(&dir);
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let last = j.last_seq();
+    let empty = format!(r#"{{"workflow":"basvuru","seq":{last},"instances":[],"commands":[]}}"#);
+    j.write_snapshot(&Snapshot {
+        seq: last,
+        data: empty.into_bytes(),
+    })
+    .unwrap();
+    drop(j);
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("snapshot: REFUSED: sequence")
+            && out
+                .stdout
+                .contains("differs from the state rebuilt from every record"),
+        "{}",
+        out.stdout
+    );
+
+    let journal = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        Arc::new(journal),
+        NullSink,
+        EngineOptions {
+            use_snapshot: false,
+            ..EngineOptions::default()
+        },
+    )
+    .unwrap();
+    engine.snapshot().unwrap();
+    drop(engine);
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("matches the journal\nstatus: clean"),
+        "{}",
+        out.stdout
+    );
+}
