@@ -137,6 +137,19 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
     }
 }
 
+/// An engine with default options on the file journal in `dir`, populated.
+fn populated(dir: &TempDir) -> Engine<ApplicationWorkflow> {
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        journal(dir),
+        MemorySink::new(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    populate(&mut engine);
+    engine
+}
+
 #[test]
 fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
     let dir = TempDir::new("reopen");
@@ -217,14 +230,7 @@ fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
 #[test]
 fn a_snapshot_not_made_from_the_journal_is_refused_and_every_record_replayed() {
     let dir = TempDir::new("snapshot-binding");
-    let mut engine = Engine::open(
-        ApplicationWorkflow::default(),
-        journal(&dir),
-        MemorySink::new(),
-        EngineOptions::default(),
-    )
-    .unwrap();
-    populate(&mut engine);
+    let mut engine = populated(&dir);
     engine.snapshot().unwrap();
     let (states, seq) = (engine.states(), engine.last_seq());
     assert!(!states.is_empty());
@@ -309,14 +315,7 @@ impl Clock for ManualClock {
 #[test]
 fn the_runner_ticks_until_shut_down() {
     let dir = TempDir::new("runner");
-    let mut engine = Engine::open(
-        ApplicationWorkflow::default(),
-        journal(&dir),
-        MemorySink::new(),
-        EngineOptions::default(),
-    )
-    .unwrap();
-    populate(&mut engine);
+    let engine = populated(&dir);
     let engine = Arc::new(Mutex::new(engine));
     let clock = Arc::new(ManualClock(AtomicI64::new(
         local_time(d(11, 1), 9, 0).timestamp(),
