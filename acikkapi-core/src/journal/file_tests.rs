@@ -649,3 +649,41 @@ fn crafted_candidates_are_ruled_out_in_linear_work() {
         }
     }
 }
+
+/// Issue 12: a 0-byte file and `/dev/null` verified as clean journals. An empty regular file is
+/// what an interrupted creation leaves (a writable open writes the header); a device is no journal.
+#[test]
+fn empty_file_is_header_missing_and_a_device_is_not_a_journal() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    std::fs::write(&path, b"").unwrap();
+    let r = FileJournal::verify(&path).unwrap();
+    assert!(r.header_missing && !r.created && !r.is_clean(), "{r:?}");
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let r = j.recovery();
+    assert!(r.header_missing && r.created && r.is_clean(), "{r:?}");
+    drop(j);
+    assert!(FileJournal::verify(&path).unwrap().is_clean());
+    for other in ["/dev/null", "/dev/zero"] {
+        if Path::new(other).exists() {
+            for options in [
+                FileJournalOptions::default(),
+                FileJournalOptions {
+                    read_only: true,
+                    ..Default::default()
+                },
+            ] {
+                match FileJournal::open(other, options) {
+                    Err(Error::JournalFormat { reason, .. }) => {
+                        assert!(reason.contains("not a regular file"), "{reason}")
+                    }
+                    r => panic!("{other}: {:?}", r.map(|j| j.recovery().clone())),
+                }
+            }
+        }
+    }
+    assert!(matches!(
+        FileJournal::verify(&dir.0),
+        Err(Error::JournalFormat { .. })
+    ));
+}
