@@ -97,6 +97,7 @@ mod file;
 #[cfg(test)]
 mod file_tests;
 mod group_commit;
+mod lookahead;
 mod memory;
 mod snapshot;
 mod typed;
