@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace)"
 cargo test --workspace --locked
 
+step "journal recovery on a crafted 8 MB file, release build (must finish well under a second)"
+cargo test --release -p acikkapi-core --test journal_linear --locked
+
 step "cargo doc (workspace, no warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 

@@ -94,3 +94,50 @@ fn demo_rejects_a_bad_month() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("ay"), "{}", out.stderr);
 }
+
+/// Issue 12: a `sms.journal` left in `--journal-dir` by an earlier run holds the idempotency keys
+/// this run makes, so every SMS counted as sent and none went out. The demo refuses such a folder.
+#[test]
+fn demo_refuses_a_leftover_sms_journal() {
+    let dir = std::env::temp_dir().join(format!("acikkapi-cli-demo-sms-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = dir.join("first");
+    let args = |d: &std::path::Path| {
+        let d = d.to_str().unwrap().to_string();
+        vec!["demo", "--count", "60", "--seed", "3", "--journal-dir"]
+            .into_iter()
+            .map(str::to_string)
+            .chain([d])
+            .collect::<Vec<_>>()
+    };
+    let run = |d: &std::path::Path| {
+        let a = args(d);
+        acikkapi(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let out = run(&first);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let sent = line(&out.stdout, "SMS toplam").to_string();
+    assert!(!sent.starts_with("SMS toplam 0 "), "{sent}");
+
+    // The same run again in a folder that has only the first run's SMS outbox.
+    let second = dir.join("second");
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::copy(first.join("sms.journal"), second.join("sms.journal")).unwrap();
+    let out = run(&second);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("sms.journal zaten var") && out.stderr.contains("SMS"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !second.join("basvuru.journal").exists(),
+        "nothing was started"
+    );
+    // Without it the run sends its SMS like the first.
+    std::fs::remove_file(second.join("sms.journal")).unwrap();
+    let out = run(&second);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(line(&out.stdout, "SMS toplam"), sent);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -129,7 +129,8 @@ fn replay_counts_types_and_starts_after_the_snapshot() {
     let out = acikkapi(&["journal", "verify", s(&path)]);
     assert_eq!(out.code, 0);
     assert!(
-        out.stdout.contains("snapshot: sequence 4 (2 bytes)\n"),
+        out.stdout
+            .contains("snapshot: sequence 4 (2 bytes), matches the journal\n"),
         "{}",
         out.stdout
     );
@@ -225,4 +226,221 @@ fn undecodable_events_do_not_echo_identifiers() {
     let out = acikkapi(&["report", s(&path)]);
     assert_ne!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(!out.stderr.contains("0000001"), "{}", out.stderr);
+}
+
+/// A snapshot file in format 1 with a valid CRC: bound to no journal.
+fn forged_snapshot(journal: &Path, seq: u64, data: &[u8]) {
+    let mut bytes = b"ACIKSNAP".to_vec();
+    bytes.extend_from_slice(&1u32.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes());
+    bytes.extend_from_slice(&seq.to_le_bytes());
+    bytes.extend_from_slice(&(data.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+    bytes.extend_from_slice(data);
+    let mut name = journal.as_os_str().to_os_string();
+    name.push(".snapshot");
+    std::fs::write(PathBuf::from(name), bytes).unwrap();
+}
+
+/// Issue 12: a valid-CRC snapshot claiming an empty state made `verify` say clean. A snapshot not
+/// made from the journal's records is refused (exit 1) and replay starts from the first record.
+#[test]
+fn a_snapshot_not_made_from_the_journal_is_refused() {
+    let dir = Dir::new("forged");
+    let (path, _) = journal(&dir);
+    forged_snapshot(&path, 6, b"{}");
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("snapshot: REFUSED: does not match the journal: format 1 snapshot"),
+        "{}",
+        out.stdout
+    );
+    let out = acikkapi(&["journal", "replay", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("replayed from sequence: 1\nrecords: 6\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("warning: snapshot REFUSED"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Issue 12: a 0-byte file and `/dev/null` verified as clean journals.
+#[test]
+fn empty_file_and_dev_null_are_not_clean_journals() {
+    let dir = Dir::new("empty");
+    let path = dir.0.join("empty.journal");
+    std::fs::write(&path, b"").unwrap();
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("records: 0\nbytes: 0 valid of 0\n")
+            && out
+                .stdout
+                .contains("status: EMPTY: 0 bytes, no journal header"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        0,
+        "verify wrote nothing"
+    );
+    let out = acikkapi(&["journal", "replay", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning: EMPTY"), "{}", out.stderr);
+    // A journal this code creates gets its header at once, and verifies clean.
+    let fresh = dir.0.join("fresh.journal");
+    drop(FileJournal::open(&fresh, FileJournalOptions::default()).unwrap());
+    assert_eq!(acikkapi(&["journal", "verify", s(&fresh)]).code, 0);
+    if Path::new("/dev/null").exists() {
+        let out = acikkapi(&["journal", "verify", "/dev/null"]);
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert!(
+            out.stdout.contains("NOT A JOURNAL") && out.stdout.contains("not a regular file"),
+            "{}",
+            out.stdout
+        );
+    }
+}
+
+/// A month of the demo in `dir`; returns its application journal.
+fn demo_journal(dir: &Dir) -> PathBuf {
+    let d = dir.0.join("demo");
+    let out = acikkapi(&[
+        "demo",
+        "--count",
+        "30",
+        "--seed",
+        "5",
+        "--journal-dir",
+        s(&d),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    d.join("basvuru.journal")
+}
+
+/// Issue 12: `--ignore-snapshot` did nothing (a damaged snapshot failed the replay even with it),
+/// a forged empty snapshot made `replay` and `report` show no applications, and `report` dropped
+/// a torn tail without a word.
+#[test]
+fn replay_and_report_of_a_workflow_journal_warn_and_never_trust_a_foreign_snapshot() {
+    let dir = Dir::new("workflow");
+    let path = demo_journal(&dir);
+    let last = FileJournal::verify(&path).unwrap().last_seq.0;
+    let empty = format!(r#"{{"workflow":"basvuru","seq":{last},"instances":[],"commands":[]}}"#);
+    forged_snapshot(&path, last, empty.as_bytes());
+    for args in [vec!["replay"], vec!["replay", "--ignore-snapshot"]] {
+        let mut a = vec!["journal"];
+        a.extend(&args);
+        a.push(s(&path));
+        let out = acikkapi(&a);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stdout.contains("workflow: basvuru (30 instances)"),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
+    let out = acikkapi(&["report", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("Toplam Başvuru Sayısı") && l.ends_with(" 30")),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("snapshot not used"), "{}", out.stderr);
+
+    // A damaged snapshot: --ignore-snapshot does not read it.
+    let mut name = path.as_os_str().to_os_string();
+    name.push(".snapshot");
+    std::fs::write(PathBuf::from(name), b"ACIKSNAP\x02\0\0\0garbage").unwrap();
+    let out = acikkapi(&["journal", "replay", "--ignore-snapshot", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("snapshot: not read (--ignore-snapshot)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("workflow: basvuru (30 instances)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+
+    // A torn tail: the report says what it left out.
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+    let out = acikkapi(&["report", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning: ") && out.stderr.contains("torn tail at offset"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A snapshot bound to the journal (right position and digest) but with a state that is not the
+/// records' (written through the journal API, as someone who can compute the digest could): verify
+/// rebuilds both states and refuses it; the engine's own snapshot verifies clean.
+#[test]
+fn verify_rebuilds_the_state_behind_a_bound_snapshot() {
+    use acikkapi::core::workflow::application::ApplicationWorkflow;
+    use acikkapi::core::workflow::ports::NullSink;
+    use acikkapi::core::workflow::{Engine, EngineOptions};
+    use std::sync::Arc;
+
+    let dir = Dir::new("bound");
+    let path = demo_journal(&dir);
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let last = j.last_seq();
+    let empty = format!(r#"{{"workflow":"basvuru","seq":{last},"instances":[],"commands":[]}}"#);
+    j.write_snapshot(&Snapshot {
+        seq: last,
+        data: empty.into_bytes(),
+    })
+    .unwrap();
+    drop(j);
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("snapshot: REFUSED: sequence")
+            && out
+                .stdout
+                .contains("differs from the state rebuilt from every record"),
+        "{}",
+        out.stdout
+    );
+
+    let journal = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        Arc::new(journal),
+        NullSink,
+        EngineOptions {
+            use_snapshot: false,
+            ..EngineOptions::default()
+        },
+    )
+    .unwrap();
+    engine.snapshot().unwrap();
+    drop(engine);
+    let out = acikkapi(&["journal", "verify", s(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("matches the journal\nstatus: clean"),
+        "{}",
+        out.stdout
+    );
 }

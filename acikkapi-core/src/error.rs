@@ -450,6 +450,19 @@ pub enum Error {
     /// journal does not have yet.
     #[error("journal: invalid request: {0}")]
     JournalInvalid(String),
+    /// A snapshot file that was not made from this journal's records: its position or record
+    /// digest does not match the journal, it covers records the journal does not have, or it is
+    /// of format 1, which carries no binding. The journal still holds every record, so the engine
+    /// replays them all instead of using it.
+    #[error("journal snapshot {path} (sequence {seq}) does not match its journal: {reason}")]
+    SnapshotMismatch {
+        /// The snapshot file.
+        path: std::path::PathBuf,
+        /// The last record the snapshot claims to cover.
+        seq: u64,
+        /// What does not match.
+        reason: String,
+    },
     /// A typed event could not be encoded to, or decoded from, its JSON payload.
     #[error(
         "journal: JSON payload of record {seq}: {}",
@@ -532,6 +545,7 @@ impl Error {
                 | Error::JournalLocked { .. }
                 | Error::JournalInvalid(_)
                 | Error::JournalPayload { .. }
+                | Error::SnapshotMismatch { .. }
         )
     }
 }

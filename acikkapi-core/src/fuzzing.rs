@@ -282,6 +282,11 @@ pub fn journal_recovery(data: &[u8]) {
             }
         };
         let report = journal.recovery().clone();
+        // A strict open cuts only a torn write, never damage (a record that may have been
+        // acknowledged).
+        if let (Recovery::Strict, Some(t)) = (recovery, &report.torn_tail) {
+            assert!(!t.salvaged, "strict open cut damage: {t:?}");
+        }
         if let Ok(v) = &verified {
             assert_eq!(v.records, report.records, "verify and open disagree");
         }

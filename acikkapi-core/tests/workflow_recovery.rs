@@ -17,6 +17,7 @@ use acikkapi_core::workflow::application::{
 use acikkapi_core::workflow::ports::{MemorySink, NotificationSink, local_time};
 use acikkapi_core::workflow::{
     Actor, Clock, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Role, Runner,
+    SnapshotStatus,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
@@ -136,6 +137,19 @@ fn populate(engine: &mut Engine<ApplicationWorkflow>) {
     }
 }
 
+/// An engine with default options on the file journal in `dir`, populated.
+fn populated(dir: &TempDir) -> Engine<ApplicationWorkflow> {
+    let mut engine = Engine::open(
+        ApplicationWorkflow::default(),
+        journal(dir),
+        MemorySink::new(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    populate(&mut engine);
+    engine
+}
+
 #[test]
 fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
     let dir = TempDir::new("reopen");
@@ -210,6 +224,85 @@ fn reopening_a_file_journal_gives_the_same_engine_and_timers_resume() {
     assert!(again.repeated);
 }
 
+/// Issue 12: snapshots were trusted blindly (a valid-CRC snapshot claiming an empty state gave an
+/// empty engine), `use_snapshot: false` was never read, and a damaged snapshot failed even then.
+/// A snapshot not made from the journal's records is refused and every record replayed instead.
+#[test]
+fn a_snapshot_not_made_from_the_journal_is_refused_and_every_record_replayed() {
+    let dir = TempDir::new("snapshot-binding");
+    let mut engine = populated(&dir);
+    engine.snapshot().unwrap();
+    let (states, seq) = (engine.states(), engine.last_seq());
+    assert!(!states.is_empty());
+    drop(engine);
+    let open = |use_snapshot| {
+        let options = EngineOptions {
+            use_snapshot,
+            ..EngineOptions::default()
+        };
+        Engine::open(
+            ApplicationWorkflow::default(),
+            journal(&dir),
+            MemorySink::new(),
+            options,
+        )
+        .unwrap()
+    };
+    let engine = open(true);
+    assert_eq!(engine.snapshot_status(), &SnapshotStatus::Loaded { seq });
+    assert_eq!(engine.states(), states);
+    drop(engine);
+
+    let snapshot = dir.0.join("basvuru.journal.snapshot");
+    let empty = format!(r#"{{"workflow":"basvuru","seq":{seq},"instances":[],"commands":[]}}"#);
+    // Format 1 (no binding), valid CRC.
+    let mut v1 = b"ACIKSNAP".to_vec();
+    v1.extend_from_slice(&1u32.to_le_bytes());
+    v1.extend_from_slice(&0u32.to_le_bytes());
+    v1.extend_from_slice(&seq.to_le_bytes());
+    v1.extend_from_slice(&(empty.len() as u64).to_le_bytes());
+    v1.extend_from_slice(&crc32fast::hash(empty.as_bytes()).to_le_bytes());
+    v1.extend_from_slice(empty.as_bytes());
+    // Format 2, written by another journal with other records at the same sequence numbers.
+    let other = TempDir::new("snapshot-binding-other");
+    let foreign = journal(&other);
+    for i in 0..seq {
+        foreign
+            .append(&[format!("{{\"other\":{i}}}").into_bytes()])
+            .unwrap();
+    }
+    foreign
+        .write_snapshot(&acikkapi_core::journal::Snapshot {
+            seq: acikkapi_core::journal::Seq(seq),
+            data: empty.clone().into_bytes(),
+        })
+        .unwrap();
+    let v2 = std::fs::read(other.0.join("basvuru.journal.snapshot")).unwrap();
+    let mut damaged = std::fs::read(&snapshot).unwrap();
+    let n = damaged.len();
+    damaged[n - 3] ^= 4;
+    for (what, bytes, reason) in [
+        ("format 1", v1, "format 1"),
+        ("foreign", v2, "made from other records"),
+        ("damaged", damaged, "CRC mismatch"),
+    ] {
+        std::fs::write(&snapshot, &bytes).unwrap();
+        let engine = open(true);
+        match engine.snapshot_status() {
+            SnapshotStatus::Rejected { reason: r } => assert!(r.contains(reason), "{what}: {r}"),
+            s => panic!("{what}: {s:?}"),
+        }
+        assert_eq!(engine.states(), states, "{what}");
+        assert_eq!(engine.last_seq(), seq, "{what}");
+        drop(engine);
+        // Not read at all with use_snapshot off.
+        let engine = open(false);
+        assert_eq!(engine.snapshot_status(), &SnapshotStatus::Ignored, "{what}");
+        assert_eq!(engine.states(), states, "{what}");
+        drop(engine);
+    }
+}
+
 /// A clock the test moves by hand (seconds since the epoch).
 struct ManualClock(AtomicI64);
 
@@ -222,14 +315,7 @@ impl Clock for ManualClock {
 #[test]
 fn the_runner_ticks_until_shut_down() {
     let dir = TempDir::new("runner");
-    let mut engine = Engine::open(
-        ApplicationWorkflow::default(),
-        journal(&dir),
-        MemorySink::new(),
-        EngineOptions::default(),
-    )
-    .unwrap();
-    populate(&mut engine);
+    let engine = populated(&dir);
     let engine = Arc::new(Mutex::new(engine));
     let clock = Arc::new(ManualClock(AtomicI64::new(
         local_time(d(11, 1), 9, 0).timestamp(),

@@ -165,11 +165,24 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     };
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("basvuru.journal");
-    if path.exists() {
-        return Err(CliError::Usage(format!(
-            "{} zaten var; boş bir klasör verin",
-            path.display()
-        )));
+    let sms_path = dir.join("sms.journal");
+    // A journal left by an earlier run is never reused: a leftover SMS outbox holds the same
+    // idempotency keys (`<tracking>/<stage>/<version>`) this run makes, so every SMS would count
+    // as already sent and none would go out.
+    for (existing, why) in [
+        (&path, ""),
+        (
+            &sms_path,
+            " (önceki bir çalıştırmanın SMS giden kutusu: aynı anahtarlı SMS'ler gönderilmiş \
+             sayılır, bu çalıştırmanın hiçbir SMS'i gönderilmezdi)",
+        ),
+    ] {
+        if existing.exists() {
+            return Err(CliError::Usage(format!(
+                "{} zaten var{why}; boş bir klasör verin",
+                existing.display()
+            )));
+        }
     }
     let options = FileJournalOptions {
         fsync: if args.fsync {
@@ -181,8 +194,7 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     };
     let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
     // SMS go through a durable outbox whose events are journaled next to the workflow journal.
-    let sms_journal: Arc<dyn Journal> =
-        Arc::new(FileJournal::open(dir.join("sms.journal"), options)?);
+    let sms_journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&sms_path, options)?);
     let outbox = Arc::new(Mutex::new(DurableOutbox::open(
         sms_journal,
         RetryPolicy::default(),

@@ -1,7 +1,7 @@
 //! `acikkapi journal`: check and replay a workflow journal file (read-only; the file is never changed).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use acikkapi_core::Error;
 use acikkapi_core::journal::{
@@ -10,7 +10,7 @@ use acikkapi_core::journal::{
 use acikkapi_core::workflow::application::ApplicationWorkflow;
 use acikkapi_core::workflow::personnel::PersonnelWorkflow;
 use acikkapi_core::workflow::ports::NullSink;
-use acikkapi_core::workflow::{Engine, EngineOptions};
+use acikkapi_core::workflow::{Engine, EngineOptions, SnapshotStatus, WorkflowDefinition};
 use clap::Subcommand;
 use std::sync::Arc;
 
@@ -20,17 +20,20 @@ use super::{CliResult, Io};
 #[derive(Debug, Subcommand)]
 pub enum JournalCmd {
     /// Integrity report: records, bytes, last sequence, snapshot. Exit 0 if clean, 1 if damaged
-    /// (torn tail or corruption, with the byte offset and reason).
+    /// (torn tail or corruption, with the byte offset and reason), empty (no journal header), not
+    /// a journal, or its snapshot is damaged or was not made from this journal's records.
     Verify {
         /// The journal file.
         file: PathBuf,
     },
-    /// Reads every record (after the snapshot, if there is one) and prints counts: records,
-    /// payload bytes, and records per top-level `"type"` (or `"kind"`) of the JSON payloads.
+    /// Reads every record (after the snapshot, if there is one and it matches the journal) and
+    /// prints counts: records, payload bytes, and records per top-level `"type"` (or `"kind"`) of
+    /// the JSON payloads. A torn tail, an empty file or a snapshot not used is a warning on stderr.
     Replay {
         /// The journal file.
         file: PathBuf,
-        /// Replay from the first record even if a snapshot exists.
+        /// Replay from the first record even if a snapshot exists (the snapshot is not read, so a
+        /// damaged one does not matter).
         #[arg(long)]
         ignore_snapshot: bool,
     },
@@ -49,11 +52,7 @@ pub fn run(cmd: JournalCmd, io: &mut Io<'_>) -> CliResult {
 
 /// Opens read-only; damage that prevents opening is printed and turned into exit code 1.
 fn open(file: &PathBuf, io: &mut Io<'_>) -> Result<Result<FileJournal, i32>, super::CliError> {
-    let options = FileJournalOptions {
-        read_only: true,
-        ..FileJournalOptions::default()
-    };
-    match FileJournal::open(file, options) {
+    match FileJournal::open(file, read_only()) {
         Ok(j) => Ok(Ok(j)),
         Err(Error::JournalCorrupt { offset, reason, .. }) => {
             writeln!(io.stdout, "journal: {}", file.display())?;
@@ -80,10 +79,21 @@ fn print_report(r: &RecoveryReport, io: &mut Io<'_>) -> std::io::Result<()> {
     writeln!(io.stdout, "last sequence: {}", r.last_seq)
 }
 
-/// The snapshot line; `Err` with the message when the snapshot is damaged.
+/// The snapshot, if it matches the journal; `Err` with the line to print when it is damaged or
+/// was not made from this journal's records.
 fn snapshot(j: &FileJournal) -> Result<Option<Snapshot>, String> {
-    j.read_snapshot().map_err(|e| e.to_string())
+    j.read_snapshot().map_err(|e| match e {
+        Error::SnapshotMismatch { reason, .. } => {
+            format!(
+                "REFUSED: does not match the journal: {reason} (not used: every record is replayed)"
+            )
+        }
+        e => format!("DAMAGED: {e}"),
+    })
 }
+
+/// The status line of a file that has no journal header.
+const EMPTY: &str = "EMPTY: 0 bytes, no journal header (a journal whose creation was interrupted, or an empty file; a writable open writes the header)";
 
 fn verify(file: PathBuf, io: &mut Io<'_>) -> CliResult {
     let j = match open(&file, io)? {
@@ -95,26 +105,33 @@ fn verify(file: PathBuf, io: &mut Io<'_>) -> CliResult {
     let mut code = 0;
     match snapshot(&j) {
         Ok(None) => writeln!(io.stdout, "snapshot: none")?,
-        Ok(Some(s)) if s.seq > r.last_seq => {
-            code = 1;
-            writeln!(
+        Ok(Some(s)) => match snapshot_problem(&file)? {
+            None => writeln!(
                 io.stdout,
-                "snapshot: DAMAGED: covers sequence {} past the last record",
-                s.seq
-            )?;
-        }
-        Ok(Some(s)) => writeln!(
-            io.stdout,
-            "snapshot: sequence {} ({} bytes)",
-            s.seq,
-            s.data.len()
-        )?,
-        Err(e) => {
+                "snapshot: sequence {} ({} bytes), matches the journal",
+                s.seq,
+                s.data.len()
+            )?,
+            Some(problem) => {
+                code = 1;
+                writeln!(
+                    io.stdout,
+                    "snapshot: REFUSED: sequence {} ({} bytes): {problem} (not used: every record is replayed)",
+                    s.seq,
+                    s.data.len()
+                )?;
+            }
+        },
+        Err(line) => {
             code = 1;
-            writeln!(io.stdout, "snapshot: DAMAGED: {e}")?;
+            writeln!(io.stdout, "snapshot: {line}")?;
         }
     }
     match &r.torn_tail {
+        None if r.header_missing => {
+            code = 1;
+            writeln!(io.stdout, "status: {EMPTY}")?;
+        }
         None => writeln!(io.stdout, "status: clean")?,
         Some(t) => {
             code = 1;
@@ -161,10 +178,14 @@ fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
             "warning: torn tail at offset {} ignored: {}",
             t.offset, t.reason
         )?;
+    } else if j.recovery().header_missing {
+        writeln!(io.stderr, "warning: {EMPTY}")?;
     }
-    if !ignore_snapshot {
+    if ignore_snapshot {
+        writeln!(io.stdout, "snapshot: not read (--ignore-snapshot)")?;
+    } else {
         match snapshot(&j) {
-            Ok(Some(s)) if s.seq <= j.last_seq() => {
+            Ok(Some(s)) => {
                 writeln!(
                     io.stdout,
                     "snapshot: sequence {} ({} bytes)",
@@ -173,13 +194,8 @@ fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
                 )?;
                 from = s.seq.next();
             }
-            Ok(Some(s)) => writeln!(
-                io.stderr,
-                "warning: snapshot at {} is past the last record; ignored",
-                s.seq
-            )?,
             Ok(None) => writeln!(io.stdout, "snapshot: none")?,
-            Err(e) => writeln!(io.stderr, "warning: snapshot ignored: {e}")?,
+            Err(line) => writeln!(io.stderr, "warning: snapshot {line}")?,
         }
     }
     let (mut records, mut bytes) = (0u64, 0u64);
@@ -204,6 +220,56 @@ fn replay(file: PathBuf, ignore_snapshot: bool, io: &mut Io<'_>) -> CliResult {
     Ok(0)
 }
 
+/// The workflow a journal holds, if its first record names one.
+fn workflow_name(j: &FileJournal) -> Result<Option<String>, super::CliError> {
+    let first = j.read_range(Seq(1), 1)?;
+    Ok(first
+        .first()
+        .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.payload).ok())
+        .and_then(|v| v.get("workflow")?.as_str().map(str::to_owned)))
+}
+
+/// For a workflow journal whose snapshot matches it: what is wrong with the snapshot's state, if
+/// the engine cannot use it or it differs from the state rebuilt from every record. (Position and
+/// digest tie a snapshot to the records; only a full replay shows that its state is theirs.)
+fn snapshot_problem(file: &Path) -> Result<Option<String>, super::CliError> {
+    fn check<W: WorkflowDefinition>(
+        def: impl Fn() -> W,
+        file: &Path,
+    ) -> Result<Option<String>, super::CliError> {
+        let states = |use_snapshot| -> Result<_, super::CliError> {
+            let options = EngineOptions {
+                use_snapshot,
+                ..EngineOptions::default()
+            };
+            let j = FileJournal::open(file, read_only())?;
+            let engine = Engine::open(def(), Arc::new(j), NullSink, options)?;
+            Ok((engine.states(), engine.snapshot_status().clone()))
+        };
+        let (from_snapshot, status) = states(true)?;
+        Ok(match status {
+            SnapshotStatus::Rejected { reason } => Some(reason),
+            SnapshotStatus::Loaded { .. } if from_snapshot != states(false)?.0 => {
+                Some("its state differs from the state rebuilt from every record".to_string())
+            }
+            _ => None,
+        })
+    }
+    let name = workflow_name(&FileJournal::open(file, read_only())?)?;
+    match name.as_deref() {
+        Some("basvuru") => check(ApplicationWorkflow::default, file),
+        Some("personel") => check(PersonnelWorkflow::default, file),
+        _ => Ok(None),
+    }
+}
+
+fn read_only() -> FileJournalOptions {
+    FileJournalOptions {
+        read_only: true,
+        ..FileJournalOptions::default()
+    }
+}
+
 /// For a workflow journal (the first record names its workflow): rebuilds every instance with
 /// the engine and prints the count per state (and, for applications, the statistics block).
 fn workflow_states(
@@ -211,11 +277,7 @@ fn workflow_states(
     ignore_snapshot: bool,
     io: &mut Io<'_>,
 ) -> Result<(), super::CliError> {
-    let first = j.read_range(Seq(1), 1)?;
-    let name = first
-        .first()
-        .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.payload).ok())
-        .and_then(|v| v.get("workflow")?.as_str().map(str::to_owned));
+    let name = workflow_name(&j)?;
     let journal: Arc<dyn Journal> = Arc::new(j);
     let options = EngineOptions {
         use_snapshot: !ignore_snapshot,

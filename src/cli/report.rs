@@ -104,7 +104,11 @@ pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
     };
     let from_stdin = args.input.as_os_str() == "-";
     if !from_stdin && args.input.is_file() && stats::is_journal_file(&args.input)? {
-        let report = stats::report_from_journal(&args.input, &opts)?;
+        let read = stats::read_journal_records(&args.input)?;
+        for warning in read.warnings() {
+            writeln!(io.stderr, "warning: {}: {warning}", args.input.display())?;
+        }
+        let report = stats::report(&read.records, &opts);
         return write_report(&args, &render(&report, args.by, args.format), io);
     }
     let mut projection = Projection::new();

@@ -7,9 +7,11 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use super::format::Frame;
 use super::format::{self, Recovery, Scan};
 pub use super::group_commit::{FsyncPolicy, JournalStats};
-use super::group_commit::{INDEX_EVERY, State, Writer};
+use super::group_commit::{INDEX_EVERY, IndexEntry, State, Writer};
+use super::snapshot::Binding;
 use super::{Journal, Record, Seq, Snapshot, check_snapshot, snapshot};
 use crate::{Error, Result};
 
@@ -47,7 +49,8 @@ pub struct TornTail {
     pub bytes: u64,
     /// What was found at the damage.
     pub reason: String,
-    /// Valid records followed the damage and were cut too (only when opened with [`Recovery::Salvage`]).
+    /// Not a torn write: damage was cut (only when opened with [`Recovery::Salvage`]): a damaged
+    /// complete record, or valid records after a bad one.
     pub salvaged: bool,
     /// The file was truncated (false when opened read-only).
     pub cut: bool,
@@ -60,6 +63,11 @@ pub struct RecoveryReport {
     pub path: PathBuf,
     /// The file was created (or had no complete header) and a new header was written.
     pub created: bool,
+    /// The file had no complete journal header when opened: it was empty (0 bytes), or its header
+    /// was torn while it was created (then `torn_tail` says so). That is what a journal whose
+    /// creation was interrupted leaves, or any empty file: a writable open writes the header (and
+    /// sets `created`); a read-only open reports it as not clean.
+    pub header_missing: bool,
     /// The file's size before recovery.
     pub file_bytes: u64,
     /// Valid records read.
@@ -73,9 +81,9 @@ pub struct RecoveryReport {
 }
 
 impl RecoveryReport {
-    /// No damage was found.
+    /// No damage was found, and the file is a journal (it has its header, or this open wrote it).
     pub fn is_clean(&self) -> bool {
-        self.torn_tail.is_none()
+        self.torn_tail.is_none() && (!self.header_missing || self.created)
     }
 }
 
@@ -128,6 +136,12 @@ impl FileJournal {
     pub fn open(path: impl AsRef<Path>, options: FileJournalOptions) -> Result<FileJournal> {
         let path = path.as_ref();
         let io = io(path);
+        // A journal is a regular file: it is truncated, locked and synced, and its length is what
+        // the scan trusts. Checked before opening (opening a FIFO would block).
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => return Err(not_a_file(path, &m)),
+            _ => {}
+        }
         let mut file = if options.read_only {
             File::open(path).map_err(&io)?
         } else {
@@ -142,13 +156,28 @@ impl FileJournal {
         if !options.read_only {
             lock_for_writing(path, &file)?;
         }
+        let meta = file.metadata().map_err(&io)?;
+        if !meta.is_file() {
+            return Err(not_a_file(path, &meta));
+        }
         let mut index = Vec::new();
-        let scan = format::scan(path, &mut file, options.recovery, &mut |seq, offset, _| {
-            if seq % INDEX_EVERY == 1 {
-                index.push((seq, offset));
-            }
-        })?;
-        index.retain(|&(s, _)| s <= scan.last_seq);
+        let mut digest = 0u32;
+        let scan = format::scan(
+            path,
+            &mut file,
+            options.recovery,
+            &mut |frame: &Frame<'_>, offset| {
+                if frame.seq % INDEX_EVERY == 1 {
+                    index.push(IndexEntry {
+                        seq: frame.seq,
+                        offset,
+                        digest,
+                    });
+                }
+                digest = format::digest_step(digest, frame.crc);
+            },
+        )?;
+        index.retain(|e| e.seq <= scan.last_seq);
         let Scan {
             file_len,
             needs_header,
@@ -183,6 +212,7 @@ impl FileJournal {
         let report = RecoveryReport {
             path: path.to_path_buf(),
             created: needs_header && !options.read_only,
+            header_missing: needs_header,
             file_bytes: file_len,
             records,
             valid_bytes,
@@ -190,13 +220,53 @@ impl FileJournal {
             torn_tail,
         };
         let broken = options.read_only.then(|| "opened read-only".to_string());
-        let state = State::new(last_seq, valid_bytes, index, broken);
+        // The running digest up to the last record: from the last index point on (the scan's
+        // digest may include records of an incomplete batch that were cut).
+        let start = index.last().copied();
+        let mut digest = start.map_or(0, |e| e.digest);
+        let to = Seq(last_seq);
+        if let Some(e) = start {
+            walk(path, e, valid_bytes, last_seq, &mut |frame, _| {
+                digest = format::digest_step(digest, frame.crc);
+                Seq(frame.seq) < to
+            })?;
+        }
+        let state = State::new(last_seq, valid_bytes, digest, index, broken);
         Ok(FileJournal {
             writer: Writer::new(path.to_path_buf(), file, options.fsync, state),
             read_only: options.read_only,
             report,
             snapshot_lock: Mutex::new(()),
         })
+    }
+
+    /// What binds a snapshot of the records `1..=seq` to this journal: where record `seq` ends
+    /// and the running digest of the records up to it. `seq` must be durable.
+    fn binding(&self, seq: u64) -> Result<Binding> {
+        let (hint, end) = {
+            let st = self.writer.lock();
+            (st.seek_hint(seq), st.durable_end)
+        };
+        let mut binding = Binding {
+            end: format::HEADER_LEN,
+            digest: 0,
+        };
+        let Some(start) = hint.filter(|_| seq > 0) else {
+            return Ok(binding);
+        };
+        binding.digest = start.digest;
+        walk(
+            &self.writer.path,
+            start,
+            end,
+            seq,
+            &mut |frame, frame_end| {
+                binding.digest = format::digest_step(binding.digest, frame.crc);
+                binding.end = frame_end;
+                frame.seq < seq
+            },
+        )?;
+        Ok(binding)
     }
 
     /// Checks a journal file without changing it: the report of a read-only open. A torn tail is
@@ -230,6 +300,65 @@ impl FileJournal {
     }
 }
 
+/// The error for a path that is not a regular file.
+fn not_a_file(path: &Path, meta: &std::fs::Metadata) -> Error {
+    let what = if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file (a device, pipe or socket)"
+    };
+    Error::JournalFormat {
+        path: path.to_path_buf(),
+        reason: format!("{what}: a journal is a regular file"),
+    }
+}
+
+/// Reads the records from the index point `start` on, up to the durable end `end` and at most to
+/// record `last`, calling `visit(frame, end offset of the frame)` until it returns false. The
+/// records were checked when the journal was opened or written; a record that fails now means the
+/// file changed underneath ([`Error::JournalCorrupt`]).
+fn walk(
+    path: &Path,
+    start: IndexEntry,
+    end: u64,
+    last: u64,
+    visit: &mut dyn FnMut(&Frame<'_>, u64) -> bool,
+) -> Result<()> {
+    let (mut seq, mut offset) = (start.seq, start.offset);
+    let mut file = File::open(path).map_err(io(path))?;
+    file.seek(SeekFrom::Start(offset)).map_err(io(path))?;
+    let mut r = BufReader::with_capacity(256 << 10, file);
+    let mut buf = Vec::new();
+    while offset < end && seq <= last {
+        let corrupt = |reason: &str| Error::JournalCorrupt {
+            path: path.to_path_buf(),
+            offset,
+            reason: format!("{reason} (file changed since it was opened?)"),
+        };
+        buf.resize(8, 0);
+        r.read_exact(&mut buf[..8])
+            .map_err(|_| corrupt("cannot read record"))?;
+        let len = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
+        // Checked before allocating: a claimed length never allocates past the durable end.
+        if len > 9 + format::MAX_PAYLOAD || offset + 8 + len as u64 > end {
+            return Err(corrupt("bad record length"));
+        }
+        buf.resize(8 + len, 0);
+        r.read_exact(&mut buf[8..])
+            .map_err(|_| corrupt("cannot read record"))?;
+        let (frame, n) = format::parse_frame(&buf).ok_or_else(|| corrupt("bad record"))?;
+        if frame.seq != seq {
+            return Err(corrupt("sequence number out of order"));
+        }
+        offset += n as u64;
+        if !visit(&frame, offset) {
+            break;
+        }
+        seq += 1;
+    }
+    Ok(())
+}
+
 impl Journal for FileJournal {
     fn append_if(&self, expected: Option<Seq>, payloads: &[Vec<u8>]) -> Result<Vec<Seq>> {
         self.writer.append_if(expected, payloads)
@@ -244,43 +373,22 @@ impl Journal for FileJournal {
         if from > last || limit == 0 {
             return Ok(Vec::new());
         }
-        let path = &self.writer.path;
-        let (mut seq, mut offset) = hint.map_or((1, format::HEADER_LEN), |(s, o)| (s, o));
-        let mut file = File::open(path).map_err(io(path))?;
-        file.seek(SeekFrom::Start(offset)).map_err(io(path))?;
-        let mut r = BufReader::with_capacity(256 << 10, file);
+        let start = hint.unwrap_or(IndexEntry {
+            seq: 1,
+            offset: format::HEADER_LEN,
+            digest: 0,
+        });
         let remaining = usize::try_from(last - from + 1).unwrap_or(usize::MAX);
         let mut out = Vec::with_capacity(limit.min(remaining).min(1 << 16));
-        let mut buf = Vec::new();
-        while offset < end && out.len() < limit {
-            let corrupt = |reason: &str| Error::JournalCorrupt {
-                path: path.clone(),
-                offset,
-                reason: format!("{reason} (file changed since it was opened?)"),
-            };
-            buf.resize(8, 0);
-            r.read_exact(&mut buf[..8])
-                .map_err(|_| corrupt("cannot read record"))?;
-            let len = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
-            if len > 9 + format::MAX_PAYLOAD || offset + 8 + len as u64 > end {
-                return Err(corrupt("bad record length"));
-            }
-            buf.resize(8 + len, 0);
-            r.read_exact(&mut buf[8..])
-                .map_err(|_| corrupt("cannot read record"))?;
-            let (frame, n) = format::parse_frame(&buf).ok_or_else(|| corrupt("bad record"))?;
-            if frame.seq != seq {
-                return Err(corrupt("sequence number out of order"));
-            }
-            if seq >= from {
+        walk(&self.writer.path, start, end, last, &mut |frame, _| {
+            if frame.seq >= from {
                 out.push(Record {
-                    seq: Seq(seq),
+                    seq: Seq(frame.seq),
                     payload: frame.payload.to_vec(),
                 });
             }
-            seq += 1;
-            offset += n as u64;
-        }
+            out.len() < limit
+        })?;
         Ok(out)
     }
 
@@ -296,11 +404,43 @@ impl Journal for FileJournal {
             });
         }
         check_snapshot(snap, self.last_seq())?;
+        let binding = self.binding(snap.seq.0)?;
         let _one_at_a_time = self.snapshot_lock.lock().unwrap_or_else(|e| e.into_inner());
-        snapshot::write(&self.writer.path, snap)
+        snapshot::write(&self.writer.path, snap, binding)
     }
 
+    /// The snapshot, only if it was made from this journal's records: a snapshot whose position
+    /// or record digest does not match, that covers records past the last one, or of format 1
+    /// (no binding) is [`Error::SnapshotMismatch`].
     fn read_snapshot(&self) -> Result<Option<Snapshot>> {
-        snapshot::read(&self.writer.path)
+        let Some(stored) = snapshot::read(&self.writer.path)? else {
+            return Ok(None);
+        };
+        let seq = stored.snapshot.seq.0;
+        let mismatch = |reason: String| Error::SnapshotMismatch {
+            path: self.snapshot_path(),
+            seq,
+            reason,
+        };
+        let Some(claimed) = stored.binding else {
+            return Err(mismatch(
+                "format 1 snapshot: not bound to the journal's records".into(),
+            ));
+        };
+        let last = self.last_seq().0;
+        if seq > last {
+            return Err(mismatch(format!(
+                "covers records past the journal's last record {last}"
+            )));
+        }
+        let actual = self.binding(seq)?;
+        if actual != claimed {
+            return Err(mismatch(format!(
+                "made from other records (record {seq} ends at offset {} with digest {:08x} in the \
+                 journal, at {} with digest {:08x} in the snapshot)",
+                actual.end, actual.digest, claimed.end, claimed.digest
+            )));
+        }
+        Ok(Some(stored.snapshot))
     }
 }

@@ -143,24 +143,77 @@ fn incomplete_batch_is_cut_whole() {
     assert_eq!(all(&j).len(), 2);
 }
 
+/// Issue 12: a bit flip in the last record was taken for a torn tail, so the next writable open
+/// cut an acknowledged record. A complete record (its full length present) that fails its CRC is
+/// damage, whether or not records follow; so is a last record whose length field was damaged.
 #[test]
-fn crc_flip_at_tail_is_torn_but_in_middle_is_corrupt() {
+fn damaged_last_record_is_corrupt_not_torn_and_only_salvage_cuts_it() {
     let dir = TempDir::new();
     let path = dir.file("j");
     let payloads = write_batches(&path, &[1, 1, 1]);
     let full = std::fs::read(&path).unwrap();
-    // Last byte of the last payload.
-    let mut tail = full.clone();
-    *tail.last_mut().unwrap() ^= 0x40;
-    std::fs::write(&path, &tail).unwrap();
+    let last = full.len() - (payloads[2].len() + FRAME_OVERHEAD);
+    let salvage = FileJournalOptions {
+        recovery: Recovery::Salvage,
+        ..FileJournalOptions::default()
+    };
+    let grown = u32::from_le_bytes(full[last..last + 4].try_into().unwrap()) + 100;
+    for (what, at, value) in [
+        (
+            "last payload byte",
+            full.len() - 1,
+            full[full.len() - 1] ^ 0x40,
+        ),
+        ("crc field", last + 5, full[last + 5] ^ 1),
+        ("sequence number", last + 8, full[last + 8] ^ 2),
+        ("length grown past the end", last, grown as u8),
+        ("length shrunk", last, full[last] - 1),
+        ("length below the minimum", last + 1, 0),
+    ] {
+        let mut bytes = full.clone();
+        if what == "length below the minimum" {
+            bytes[last..last + 4].copy_from_slice(&3u32.to_le_bytes());
+        } else {
+            bytes[at] = value;
+        }
+        if what == "length grown past the end" {
+            bytes[last..last + 4].copy_from_slice(&grown.to_le_bytes());
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        for err in [
+            FileJournal::open(&path, FileJournalOptions::default()).unwrap_err(),
+            FileJournal::verify(&path).unwrap_err(),
+        ] {
+            match &err {
+                Error::JournalCorrupt { offset, reason, .. } => {
+                    assert_eq!(*offset, last as u64, "{what}: {reason}");
+                    assert!(reason.contains("not a torn write"), "{what}: {reason}");
+                }
+                e => panic!("{what}: unexpected {e:?}"),
+            }
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{what}: nothing cut");
+        let j = FileJournal::open(&path, salvage).unwrap();
+        let t = j.recovery().torn_tail.clone().unwrap();
+        assert!(t.salvaged && t.cut, "{what}: {t:?}");
+        assert_eq!((t.offset, j.last_seq()), (last as u64, Seq(2)), "{what}");
+        drop(j);
+    }
+    // The same record cut short (the file ends before its declared length) is a torn write.
+    std::fs::write(&path, &full[..full.len() - 1]).unwrap();
     let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
-    assert_eq!(
-        j.recovery().torn_tail.as_ref().unwrap().reason,
-        "CRC mismatch"
-    );
-    assert_eq!(j.last_seq(), Seq(2));
+    let t = j.recovery().torn_tail.clone().unwrap();
+    assert_eq!(t.reason, "record extends past the end of the file");
+    assert!(!t.salvaged && t.cut);
     drop(j);
+}
 
+#[test]
+fn crc_flip_in_middle_is_corrupt() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let payloads = write_batches(&path, &[1, 1, 1]);
+    let full = std::fs::read(&path).unwrap();
     // A byte of the second record's payload: record 3 is valid after it.
     let second = HEADER_LEN as usize + payloads[0].len() + FRAME_OVERHEAD;
     let mut mid = full.clone();
@@ -547,4 +600,90 @@ fn valid_record_far_behind_damage_is_found_across_chunk_boundaries() {
             (Seq(1), gap as u64)
         );
     }
+}
+
+/// A header, then a 17-byte record prefix (length `first_len` for the first, half the file for
+/// the others, crc 0, sequence 1) repeated to `size` bytes: every prefix is a plausible frame
+/// whose CRC must be ruled out.
+fn crafted(size: usize, first_len: u32) -> Vec<u8> {
+    let mut prefix = Vec::with_capacity(FRAME_OVERHEAD);
+    prefix.extend_from_slice(&((size / 2) as u32).to_le_bytes());
+    prefix.extend_from_slice(&0u32.to_le_bytes());
+    prefix.extend_from_slice(&1u64.to_le_bytes());
+    prefix.push(0);
+    let mut bytes = format::header().to_vec();
+    while bytes.len() < size {
+        bytes.extend_from_slice(&prefix);
+    }
+    bytes.truncate(size);
+    bytes[16..20].copy_from_slice(&first_len.to_le_bytes());
+    bytes
+}
+
+/// Issue 12: the look-ahead after damage hashed every plausible candidate's body (8 MB: 191 s).
+/// Recovery hashes each byte a bounded number of times, whatever the file holds. (The 8 MB
+/// timing in a release build: `tests/journal_linear.rs`.)
+#[test]
+fn crafted_candidates_are_ruled_out_in_linear_work() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    for size in [256usize << 10, 2 << 20] {
+        // The first record complete and damaged; then one that claims more than the file holds
+        // (what a torn write leaves, so the look-ahead decides).
+        for first_len in [(size / 2) as u32, u32::MAX >> 6] {
+            std::fs::write(&path, crafted(size, first_len)).unwrap();
+            format::HASHED.with(|h| h.set(0));
+            let verified = FileJournal::verify(&path);
+            let hashed = format::HASHED.with(|h| h.get());
+            assert!(
+                hashed <= 3 * size as u64,
+                "{size} bytes: {hashed} bytes hashed ({verified:?})"
+            );
+            match verified {
+                Err(Error::JournalCorrupt { offset: 16, .. }) => {
+                    assert_eq!(first_len, (size / 2) as u32)
+                }
+                Ok(r) => assert_eq!(r.torn_tail.unwrap().bytes, size as u64 - 16),
+                other => panic!("{size}/{first_len}: {other:?}"),
+            }
+        }
+    }
+}
+
+/// Issue 12: a 0-byte file and `/dev/null` verified as clean journals. An empty regular file is
+/// what an interrupted creation leaves (a writable open writes the header); a device is no journal.
+#[test]
+fn empty_file_is_header_missing_and_a_device_is_not_a_journal() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    std::fs::write(&path, b"").unwrap();
+    let r = FileJournal::verify(&path).unwrap();
+    assert!(r.header_missing && !r.created && !r.is_clean(), "{r:?}");
+    let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
+    let r = j.recovery();
+    assert!(r.header_missing && r.created && r.is_clean(), "{r:?}");
+    drop(j);
+    assert!(FileJournal::verify(&path).unwrap().is_clean());
+    for other in ["/dev/null", "/dev/zero"] {
+        if Path::new(other).exists() {
+            for options in [
+                FileJournalOptions::default(),
+                FileJournalOptions {
+                    read_only: true,
+                    ..Default::default()
+                },
+            ] {
+                match FileJournal::open(other, options) {
+                    Err(Error::JournalFormat { reason, .. }) => {
+                        assert!(reason.contains("not a regular file"), "{reason}")
+                    }
+                    r => panic!("{other}: {:?}", r.map(|j| j.recovery().clone())),
+                }
+            }
+        }
+    }
+    assert!(matches!(
+        FileJournal::verify(&dir.0),
+        Err(Error::JournalFormat { .. })
+    ));
 }

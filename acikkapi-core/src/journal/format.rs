@@ -16,11 +16,17 @@
 //!   without a `BATCH_END` belong to a batch that was never acknowledged and are cut with the tail:
 //!   a batch is on disk all or nothing.
 //! * `len` is at least 9 and at most 9 + [`MAX_PAYLOAD`].
+//! * A record is *torn* when the file ends before its declared length (or inside its 8-byte
+//!   prefix), or its length is impossible and no complete record hides behind it: what a crash
+//!   during a write leaves, cut on the next writable open. A record whose full length is present
+//!   but fails its CRC is *damaged*: never cut in [`Recovery::Strict`] mode, since it may have been
+//!   acknowledged.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::lookahead::{Ahead, frames_after};
 use crate::{Error, Result};
 
 /// The first 8 bytes of every journal file.
@@ -39,6 +45,19 @@ pub const BATCH_END: u8 = 1;
 
 const BODY_MIN: usize = 9;
 
+#[cfg(test)]
+thread_local! {
+    /// Bytes hashed by the scanner on this thread (tests check that recovery is linear).
+    pub(crate) static HASHED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts `n` bytes hashed (tests only).
+#[inline]
+pub(super) fn hashed(_n: usize) {
+    #[cfg(test)]
+    HASHED.with(|h| h.set(h.get() + _n as u64));
+}
+
 /// The 16-byte file header.
 pub fn header() -> [u8; HEADER_LEN as usize] {
     let mut h = [0u8; HEADER_LEN as usize];
@@ -47,24 +66,39 @@ pub fn header() -> [u8; HEADER_LEN as usize] {
     h
 }
 
+/// One step of the running record digest: `digest` continued over the 4 bytes (LE) of a record's
+/// `crc`. The digest of records `1..=s` binds a snapshot to the journal it was made from; the
+/// digest of no records is 0.
+pub fn digest_step(digest: u32, crc: u32) -> u32 {
+    let mut h = crc32fast::Hasher::new_with_initial(digest);
+    h.update(&crc.to_le_bytes());
+    h.finalize()
+}
+
+/// Appends the frame of one record to `out`; returns its CRC. The caller checked
+/// `payload.len() <= MAX_PAYLOAD`.
+pub fn encode_record(seq: u64, flags: u8, payload: &[u8], out: &mut Vec<u8>) -> u32 {
+    // payload.len() <= MAX_PAYLOAD, so the body length fits in u32.
+    let body_len = (BODY_MIN + payload.len()) as u32;
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&seq.to_le_bytes());
+    crc.update(&[flags]);
+    crc.update(payload);
+    let crc = crc.finalize();
+    out.extend_from_slice(&body_len.to_le_bytes());
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&seq.to_le_bytes());
+    out.push(flags);
+    out.extend_from_slice(payload);
+    crc
+}
+
 /// Appends the frames of a batch (sequence numbers `first_seq..`) to `out`.
 pub fn encode_batch<P: AsRef<[u8]>>(first_seq: u64, payloads: &[P], out: &mut Vec<u8>) {
     let n = payloads.len();
     for (i, p) in payloads.iter().enumerate() {
-        let p = p.as_ref();
-        let seq = first_seq + i as u64;
         let flags = if i + 1 == n { BATCH_END } else { 0 };
-        // The caller checked p.len() <= MAX_PAYLOAD, so the body length fits in u32.
-        let body_len = (BODY_MIN + p.len()) as u32;
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(&seq.to_le_bytes());
-        crc.update(&[flags]);
-        crc.update(p);
-        out.extend_from_slice(&body_len.to_le_bytes());
-        out.extend_from_slice(&crc.finalize().to_le_bytes());
-        out.extend_from_slice(&seq.to_le_bytes());
-        out.push(flags);
-        out.extend_from_slice(p);
+        encode_record(first_seq + i as u64, flags, p.as_ref(), out);
     }
 }
 
@@ -75,12 +109,14 @@ pub struct Frame<'a> {
     pub seq: u64,
     /// Record flags.
     pub flags: u8,
+    /// The CRC-32 of the body, as stored.
+    pub crc: u32,
     /// The payload.
     pub payload: &'a [u8],
 }
 
 /// Checks a frame's 8-byte prefix; returns the body length when plausible.
-fn body_len(prefix: &[u8; 8]) -> std::result::Result<usize, &'static str> {
+pub(super) fn body_len(prefix: &[u8; 8]) -> std::result::Result<usize, &'static str> {
     let len = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize;
     if len < BODY_MIN {
         return Err("record length smaller than the minimum of 9");
@@ -91,12 +127,17 @@ fn body_len(prefix: &[u8; 8]) -> std::result::Result<usize, &'static str> {
     Ok(len)
 }
 
+pub(super) fn crc_of(prefix: &[u8; 8]) -> u32 {
+    u32::from_le_bytes([prefix[4], prefix[5], prefix[6], prefix[7]])
+}
+
 /// Checks a body against the CRC from the prefix.
 fn check_body<'a>(
     prefix: &[u8; 8],
     body: &'a [u8],
 ) -> std::result::Result<Frame<'a>, &'static str> {
-    let crc = u32::from_le_bytes([prefix[4], prefix[5], prefix[6], prefix[7]]);
+    let crc = crc_of(prefix);
+    hashed(body.len());
     if crc32fast::hash(body) != crc {
         return Err("CRC mismatch");
     }
@@ -109,6 +150,7 @@ fn check_body<'a>(
     Ok(Frame {
         seq: u64::from_le_bytes(seq),
         flags,
+        crc,
         payload: &body[BODY_MIN..],
     })
 }
@@ -125,11 +167,13 @@ pub fn parse_frame(bytes: &[u8]) -> Option<(Frame<'_>, usize)> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Recovery {
-    /// Valid records after a bad one are an error ([`Error::JournalCorrupt`]); nothing is cut.
+    /// Damage ([`Error::JournalCorrupt`]): a complete record that fails its CRC, or valid records
+    /// after a bad one. Nothing is cut.
     #[default]
     Strict,
-    /// Keep the valid prefix and cut everything from the first bad record on, even if valid
-    /// records follow (they are lost; the report says how many bytes were cut).
+    /// Keep the valid prefix and cut everything from the first bad record on, damaged records
+    /// and valid records after them included (they are lost; the report says how many bytes
+    /// were cut).
     Salvage,
 }
 
@@ -140,7 +184,8 @@ pub struct Damage {
     pub offset: u64,
     /// What was found there.
     pub reason: String,
-    /// Valid records follow the damage (salvage mode only; in strict mode that is an error).
+    /// Not a torn write: a damaged complete record, or valid records after the bad one (salvage
+    /// mode only; in strict mode that is an error).
     pub mid_file: bool,
 }
 
@@ -161,21 +206,36 @@ pub struct Scan {
     pub damage: Option<Damage>,
 }
 
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+pub(super) fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::JournalIo {
         path: path.to_path_buf(),
         source,
     }
 }
 
-/// Scans a journal file from the start. Calls `on_record(seq, offset, payload)` for every valid
-/// record in order; records of an incomplete trailing batch are reported too and then excluded
-/// from the result (`last_seq`, `records`, `valid_end`), so callers must drop anything past `last_seq`.
+/// What stopped the scan of the valid records.
+enum Bad {
+    /// The file ends inside the record (or its 8-byte prefix): what a torn write leaves, unless
+    /// the bytes after it prove otherwise.
+    Short(&'static str),
+    /// A length no record can have: a torn write that left garbage (zeros), unless the bytes
+    /// after it prove otherwise.
+    ImpossibleLength(&'static str),
+    /// A complete record that fails its checks, or a valid one in the wrong place: damage.
+    Damaged(&'static str),
+}
+
+/// Scans a journal file from the start. Calls `on_record(frame, offset)` for every valid record
+/// in order; records of an incomplete trailing batch are reported too and then excluded from the
+/// result (`last_seq`, `records`, `valid_end`), so callers must drop anything past `last_seq`.
+///
+/// Every byte is read once by the scan of the valid records and once more by the look-ahead
+/// after damage, so the work is linear in the file's size whatever the file holds.
 pub fn scan(
     path: &Path,
     file: &mut File,
     mode: Recovery,
-    on_record: &mut dyn FnMut(u64, u64, &[u8]),
+    on_record: &mut dyn FnMut(&Frame<'_>, u64),
 ) -> Result<Scan> {
     let io = io_err(path);
     let file_len = file.metadata().map_err(&io)?.len();
@@ -232,36 +292,36 @@ pub fn scan(
     // The prefix that ends with a complete batch.
     let (mut batch_end, mut batch_seq, mut batch_records) = (HEADER_LEN, 0u64, 0u64);
     let mut body = Vec::new();
-    // (reason, certainly mid-file)
-    let bad: Option<(&'static str, bool)> = loop {
-        let mut prefix = [0u8; 8];
+    let mut prefix = [0u8; 8];
+    let bad: Option<Bad> = loop {
         let got = read_full(&mut r, &mut prefix).map_err(&io)?;
         if got == 0 {
             break None;
         }
         if got < 8 {
-            break Some(("partial record header", false));
+            break Some(Bad::Short("partial record header"));
         }
         let len = match body_len(&prefix) {
             Ok(len) => len,
-            Err(reason) => break Some((reason, false)),
+            Err(reason) => break Some(Bad::ImpossibleLength(reason)),
         };
+        // Checked before allocating: a claimed length never allocates more than the file holds.
         if offset + 8 + len as u64 > file_len {
-            break Some(("record extends past the end of the file", false));
+            break Some(Bad::Short("record extends past the end of the file"));
         }
         body.resize(len, 0);
         if read_full(&mut r, &mut body).map_err(&io)? < len {
-            break Some(("record extends past the end of the file", false));
+            break Some(Bad::Short("record extends past the end of the file"));
         }
         let frame = match check_body(&prefix, &body) {
             Ok(f) => f,
-            Err(reason) => break Some((reason, false)),
+            Err(reason) => break Some(Bad::Damaged(reason)),
         };
         if frame.seq != seq + 1 {
             // A valid frame in the wrong place is never a torn write.
-            break Some(("sequence number out of order", true));
+            break Some(Bad::Damaged("sequence number out of order"));
         }
-        on_record(frame.seq, offset, frame.payload);
+        on_record(&frame, offset);
         seq = frame.seq;
         records += 1;
         offset += 8 + len as u64;
@@ -281,24 +341,45 @@ pub fn scan(
             ),
             mid_file: false,
         }),
-        Some((reason, certain)) => {
-            let mid_file = certain || valid_frame_after(path, file, offset, file_len, seq)?;
-            if mid_file && mode == Recovery::Strict {
+        Some(bad) => {
+            let (reason, damaged) = match bad {
+                Bad::Damaged(reason) => (reason.to_string(), true),
+                // A record whose length field was damaged: the bytes after the prefix are exactly
+                // one complete record under its CRC.
+                Bad::Short(reason) | Bad::ImpossibleLength(reason)
+                    if rest_is_one_record(path, file, offset, file_len, crc_of(&prefix))? =>
+                {
+                    (
+                        format!("{reason}: damaged length of a complete record"),
+                        true,
+                    )
+                }
+                Bad::Short(reason) | Bad::ImpossibleLength(reason) => (reason.to_string(), false),
+            };
+            let after = frames_after(path, file, offset, file_len, seq)?;
+            if (damaged || after != Ahead::Nothing) && mode == Recovery::Strict {
+                let what = match (damaged, after) {
+                    (_, Ahead::Valid) => "valid records follow",
+                    (_, Ahead::TooMany) => {
+                        "too many candidate records after it to rule out valid ones"
+                    }
+                    (_, Ahead::Nothing) => "damage, not a torn write",
+                };
                 return Err(Error::JournalCorrupt {
                     path: path.to_path_buf(),
                     offset,
-                    reason: format!("{reason}; valid records follow (use salvage to cut them off)"),
+                    reason: format!("{reason}; {what} (use salvage to cut it off)"),
                 });
             }
             let reason = if batch_end < offset {
                 format!("{reason} at offset {offset}, after an incomplete batch")
             } else {
-                reason.to_string()
+                reason
             };
             Some(Damage {
                 offset: batch_end,
                 reason,
-                mid_file,
+                mid_file: damaged || after != Ahead::Nothing,
             })
         }
     };
@@ -320,7 +401,7 @@ fn format_err(path: &Path, reason: String) -> Error {
 }
 
 /// Reads until `buf` is full or end of file; returns how many bytes were read.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(super) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
@@ -333,59 +414,38 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// Is there a complete, valid frame anywhere after the bad one at `bad`? Such a frame means the
-/// damage is in the middle of the file rather than a torn tail. Candidates are pre-filtered on a
-/// plausible sequence number before the CRC is computed, so the search is cheap on garbage.
-fn valid_frame_after(
+/// Are the bytes after the 8-byte prefix at `at`, to the end of the file, the body of one
+/// record with CRC `crc`? Then the record is complete and only its length field is wrong (a torn
+/// write leaves a body shorter than its length, whose CRC does not match). One pass.
+fn rest_is_one_record(
     path: &Path,
     file: &mut File,
-    bad: u64,
+    at: u64,
     file_len: u64,
-    last_seq: u64,
+    crc: u32,
 ) -> Result<bool> {
-    const CHUNK: usize = 1 << 20;
-    const PREFIX: usize = FRAME_OVERHEAD; // len, crc, seq, flags
     let io = io_err(path);
-    let max_seq = last_seq + 1 + file_len.saturating_sub(bad) / FRAME_OVERHEAD as u64;
-    // Slide over the rest of the file in chunks (bounded memory), each overlapping the next by
-    // PREFIX - 1 bytes so that no candidate prefix is missed.
-    let mut buf = vec![0u8; CHUNK + PREFIX - 1];
-    let mut pos = bad + 1;
-    while pos + PREFIX as u64 <= file_len {
-        let want = ((file_len - pos) as usize).min(buf.len());
-        file.seek(SeekFrom::Start(pos)).map_err(&io)?;
-        let n = read_full(file, &mut buf[..want]).map_err(&io)?;
-        if n < PREFIX {
-            break;
-        }
-        for start in 0..=n - PREFIX {
-            let p = &buf[start..start + PREFIX];
-            let seq = u64::from_le_bytes([p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]]);
-            if seq <= last_seq || seq > max_seq || p[16] & !BATCH_END != 0 {
-                continue;
-            }
-            let mut prefix = [0u8; 8];
-            prefix.copy_from_slice(&p[..8]);
-            let Ok(len) = body_len(&prefix) else { continue };
-            let at = pos + start as u64;
-            if at + 8 + len as u64 > file_len {
-                continue;
-            }
-            let body = if start + 8 + len <= n {
-                buf[start + 8..start + 8 + len].to_vec()
-            } else {
-                let mut body = vec![0u8; len];
-                file.seek(SeekFrom::Start(at + 8)).map_err(&io)?;
-                read_full(file, &mut body).map_err(&io)?;
-                body
-            };
-            if check_body(&prefix, &body).is_ok() {
-                return Ok(true);
-            }
-        }
-        pos += (n - (PREFIX - 1)) as u64;
+    let Some(len) = file_len.checked_sub(at + 8) else {
+        return Ok(false);
+    };
+    if len < BODY_MIN as u64 || len > (BODY_MIN + MAX_PAYLOAD) as u64 {
+        return Ok(false);
     }
-    Ok(false)
+    file.seek(SeekFrom::Start(at + 8)).map_err(&io)?;
+    let mut hasher = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; (len as usize).min(1 << 20)];
+    let mut left = len;
+    while left > 0 {
+        let want = (left as usize).min(buf.len());
+        let n = read_full(file, &mut buf[..want]).map_err(&io)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        hashed(n);
+        hasher.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(hasher.finalize() == crc)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{FRAME_OVERHEAD, encode_batch};
+use super::format::{BATCH_END, FRAME_OVERHEAD, digest_step, encode_record};
 use super::{Seq, check_batch, check_expected};
 use crate::{Error, Result};
 
@@ -51,6 +51,14 @@ pub struct JournalStats {
 /// Every how many records the sparse in-memory index keeps a (sequence, offset) pair.
 pub(super) const INDEX_EVERY: u64 = 1024;
 
+/// A point of the sparse index: where record `seq` starts, and the digest of the records before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct IndexEntry {
+    pub seq: u64,
+    pub offset: u64,
+    pub digest: u32,
+}
+
 /// Mutable state behind the writer's lock.
 #[derive(Debug)]
 pub(super) struct State {
@@ -68,14 +76,24 @@ pub(super) struct State {
     pub stats: JournalStats,
     /// Why the writer refuses appends, if it does.
     pub broken: Option<String>,
-    /// Sparse index: `(seq, offset)` for seq 1, 1 + INDEX_EVERY, ….
-    pub index: Vec<(u64, u64)>,
+    /// Sparse index: `(seq, offset, digest of the records before seq)` for seq 1,
+    /// 1 + INDEX_EVERY, ….
+    pub index: Vec<IndexEntry>,
+    /// The running digest of records `1..=written_seq` ([`digest_step`]).
+    pub digest: u32,
     buf: Vec<u8>,
 }
 
 impl State {
-    /// State after recovery: `last_seq` records ending at `end`, all durable.
-    pub fn new(last_seq: u64, end: u64, index: Vec<(u64, u64)>, broken: Option<String>) -> Self {
+    /// State after recovery: `last_seq` records ending at `end` with running digest `digest`,
+    /// all durable.
+    pub fn new(
+        last_seq: u64,
+        end: u64,
+        digest: u32,
+        index: Vec<IndexEntry>,
+        broken: Option<String>,
+    ) -> Self {
         State {
             written_seq: last_seq,
             written_end: end,
@@ -85,13 +103,14 @@ impl State {
             stats: JournalStats::default(),
             broken,
             index,
+            digest,
             buf: Vec::new(),
         }
     }
 
-    /// The offset to start reading at to find `seq` (at or before it).
-    pub fn seek_hint(&self, seq: u64) -> Option<(u64, u64)> {
-        let i = self.index.partition_point(|&(s, _)| s <= seq);
+    /// The index point to start reading at to find `seq` (at or before it).
+    pub fn seek_hint(&self, seq: u64) -> Option<IndexEntry> {
+        let i = self.index.partition_point(|e| e.seq <= seq);
         i.checked_sub(1).map(|i| self.index[i])
     }
 }
@@ -146,20 +165,30 @@ impl Writer {
         buf.clear();
         buf.reserve(payloads.iter().map(|p| p.len() + FRAME_OVERHEAD).sum());
         let mut offset = st.written_end;
+        let mut digest = st.digest;
         for (i, p) in payloads.iter().enumerate() {
             let seq = first + i as u64;
             if seq % INDEX_EVERY == 1 {
-                st.index.push((seq, offset));
+                st.index.push(IndexEntry {
+                    seq,
+                    offset,
+                    digest,
+                });
             }
+            let flags = if i + 1 == payloads.len() {
+                BATCH_END
+            } else {
+                0
+            };
+            digest = digest_step(digest, encode_record(seq, flags, p, &mut buf));
             offset += (p.len() + FRAME_OVERHEAD) as u64;
         }
-        encode_batch(first, payloads, &mut buf);
         let written = (&self.file).write_all(&buf);
         st.buf = buf;
         if let Err(e) = written {
             let reason = format!("write failed: {e}");
             st.broken = Some(reason.clone());
-            st.index.retain(|&(s, _)| s < first);
+            st.index.retain(|e| e.seq < first);
             return Err(Error::JournalIo {
                 path: self.path.clone(),
                 source: e,
@@ -167,6 +196,7 @@ impl Writer {
         }
         st.written_seq = first + payloads.len() as u64 - 1;
         st.written_end = offset;
+        st.digest = digest;
         st.stats.batches += 1;
         st.stats.records += payloads.len() as u64;
         let mine = st.written_seq;

@@ -27,24 +27,47 @@
 //! The snapshot sits next to the journal as `<journal file name>.snapshot`:
 //!
 //! ```text
-//! snapshot := magic "ACIKSNAP" (8) | version u32 LE (= 1) | flags u32 LE (= 0)
-//!             | seq u64 LE | len u64 LE | crc u32 LE (CRC-32 of data) | data (len bytes)
+//! snapshot := magic "ACIKSNAP" (8) | version u32 LE (= 2) | flags u32 LE (= 0)
+//!             | seq u64 LE | end u64 LE | digest u32 LE | len u64 LE
+//!             | crc u32 LE (CRC-32 of the 44 bytes before it, then of data) | data (len bytes)
 //! ```
+//!
+//! `end` is the journal offset just after record `seq`; `digest` is the running digest of records
+//! `1..=seq`: CRC-32 continued over each record's `crc` field (4 bytes LE) in order, 0 for no
+//! records ([`format::digest_step`]). Together they bind the snapshot to the records it was made
+//! from: [`Journal::read_snapshot`] refuses a snapshot whose `end` or `digest` differs from the
+//! journal's, that covers records past the last one, or of version 1 (which had neither field) with
+//! [`Error::SnapshotMismatch`](crate::Error::SnapshotMismatch); the engine then replays every record
+//! (see [`Engine::snapshot_status`](crate::workflow::Engine::snapshot_status)). The digest protects
+//! against a stale or foreign snapshot, not against someone who can write the journal's folder
+//! (they could rewrite the journal as well).
 //!
 //! It is written to `<name>.snapshot.tmp`, fsynced, renamed over the old snapshot, and the
 //! directory is fsynced, so a crash leaves either the old or the new snapshot, never a mix.
 //!
 //! # Recovery on open
 //!
+//! A journal is a regular file (anything else is [`Error::JournalFormat`](crate::Error::JournalFormat)).
 //! The file is scanned from the start. Where the valid records end, the rest is examined:
 //! * nothing left: clean;
-//! * a partial record, a CRC mismatch or trailing records of a batch without its end marker, and
-//!   no valid record anywhere after it: a **torn tail** from a crash during a write. It is cut off
-//!   (the file is truncated and synced) and reported in the [`RecoveryReport`]. Such records were
-//!   never acknowledged: an append returns only after its whole batch is written and synced;
-//! * damage followed by valid records: **corruption in the middle**, [`Error::JournalCorrupt`](crate::Error::JournalCorrupt)
-//!   with the offset, unless the caller opens with [`Recovery::Salvage`], which keeps the valid
-//!   prefix and cuts the rest.
+//! * no header at all (0 bytes) or a torn header: a journal whose creation was interrupted (or an
+//!   empty file). A writable open writes the header; a read-only open reports
+//!   [`RecoveryReport::header_missing`] and is not [clean](RecoveryReport::is_clean);
+//! * a **torn write** — the file ends before the last record's declared length (or inside its
+//!   8-byte prefix), or its length is impossible (zeros) and no complete record hides behind it —
+//!   or trailing records of a batch without its end marker, and no valid record anywhere after
+//!   it: a **torn tail** from a crash during a write. It is cut off (the file is truncated and
+//!   synced) and reported in the [`RecoveryReport`]. Such records were never acknowledged: an
+//!   append returns only after its whole batch is written and synced;
+//! * a **damaged record** (its full length is present but it fails its CRC, or only its length
+//!   field is wrong: the rest of the file is exactly one record under its CRC), or damage followed
+//!   by valid records: [`Error::JournalCorrupt`](crate::Error::JournalCorrupt) with the offset,
+//!   unless the caller opens with [`Recovery::Salvage`], which keeps the valid prefix and cuts the
+//!   rest. A damaged last record may have been acknowledged, so it is never cut silently.
+//!
+//! Recovery is linear in the file's size: the valid records are read once, and the search for a
+//! valid record after damage keeps one running CRC over the rest of the file instead of hashing
+//! each candidate (see [`format`](mod@format)).
 //!
 //! # Example
 //!
@@ -74,6 +97,7 @@ mod file;
 #[cfg(test)]
 mod file_tests;
 mod group_commit;
+mod lookahead;
 mod memory;
 mod snapshot;
 mod typed;
@@ -155,7 +179,9 @@ pub trait Journal: Send + Sync {
     /// [`last_seq`](Journal::last_seq).
     fn write_snapshot(&self, snapshot: &Snapshot) -> Result<()>;
 
-    /// The latest snapshot, if any.
+    /// The latest snapshot, if any. Implementations return only a snapshot made from their own
+    /// records ([`FileJournal`] checks its position and record digest); one that is not is
+    /// [`Error::SnapshotMismatch`](crate::Error::SnapshotMismatch).
     fn read_snapshot(&self) -> Result<Option<Snapshot>>;
 
     /// Iterates over the records from `from` on, reading in pages.

@@ -1,9 +1,16 @@
-//! Snapshot files of [`FileJournal`](super::FileJournal), written atomically.
+//! Snapshot files of [`FileJournal`](super::FileJournal), written atomically and bound to the
+//! journal records they were made from.
 //!
 //! ```text
-//! snapshot := magic "ACIKSNAP" (8) | version u32 LE (= 1) | flags u32 LE (= 0)
-//!             | seq u64 LE | len u64 LE | crc u32 LE (CRC-32 of data) | data (len bytes)
+//! snapshot := magic "ACIKSNAP" (8) | version u32 LE (= 2) | flags u32 LE (= 0)
+//!             | seq u64 LE | end u64 LE | digest u32 LE | len u64 LE
+//!             | crc u32 LE (CRC-32 of the 44 bytes before it, then of data) | data (len bytes)
 //! ```
+//!
+//! `end` is the journal offset just after record `seq`, `digest` the running digest of records
+//! `1..=seq` ([`digest_step`](super::format::digest_step) over their CRCs). Version 1 (no `end`,
+//! no `digest`, a CRC of `data` only) is still read, but it is bound to no journal, so it is never
+//! used: the engine replays every record instead.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -13,8 +20,26 @@ use super::{Seq, Snapshot};
 use crate::{Error, Result};
 
 const MAGIC: [u8; 8] = *b"ACIKSNAP";
-const VERSION: u32 = 1;
-const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8 + 4;
+const VERSION: u32 = 2;
+const HEADER_V1: usize = 8 + 4 + 4 + 8 + 8 + 4;
+const HEADER_V2: usize = 8 + 4 + 4 + 8 + 8 + 4 + 8 + 4;
+
+/// What ties a snapshot to its journal: where record `seq` ends and the digest of records
+/// `1..=seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Binding {
+    /// Offset just after the snapshot's last record.
+    pub end: u64,
+    /// Running digest of the records up to it.
+    pub digest: u32,
+}
+
+/// A snapshot as stored, with its binding (`None` for a version-1 file, which has none).
+#[derive(Debug)]
+pub(super) struct Stored {
+    pub snapshot: Snapshot,
+    pub binding: Option<Binding>,
+}
 
 /// `<journal>.snapshot` next to the journal file.
 pub(super) fn snapshot_path(journal: &Path) -> PathBuf {
@@ -50,17 +75,23 @@ pub(super) fn sync_dir(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `snap` to `<journal>.snapshot`: temp file, fsync, rename, fsync of the directory.
-pub(super) fn write(journal: &Path, snap: &Snapshot) -> Result<()> {
+/// Writes `snap`, bound to its journal by `binding`, to `<journal>.snapshot`: temp file, fsync,
+/// rename, fsync of the directory.
+pub(super) fn write(journal: &Path, snap: &Snapshot, binding: Binding) -> Result<()> {
     let target = snapshot_path(journal);
     let tmp = with_suffix(journal, ".snapshot.tmp");
-    let mut bytes = Vec::with_capacity(HEADER_LEN + snap.data.len());
+    let mut bytes = Vec::with_capacity(HEADER_V2 + snap.data.len());
     bytes.extend_from_slice(&MAGIC);
     bytes.extend_from_slice(&VERSION.to_le_bytes());
     bytes.extend_from_slice(&0u32.to_le_bytes());
     bytes.extend_from_slice(&snap.seq.0.to_le_bytes());
+    bytes.extend_from_slice(&binding.end.to_le_bytes());
+    bytes.extend_from_slice(&binding.digest.to_le_bytes());
     bytes.extend_from_slice(&(snap.data.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&snap.data).to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&bytes);
+    crc.update(&snap.data);
+    bytes.extend_from_slice(&crc.finalize().to_le_bytes());
     bytes.extend_from_slice(&snap.data);
     let mut f = OpenOptions::new()
         .write(true)
@@ -77,57 +108,114 @@ pub(super) fn write(journal: &Path, snap: &Snapshot) -> Result<()> {
 }
 
 /// Reads `<journal>.snapshot`; `None` if there is none. A damaged snapshot is an error (the journal
-/// itself still has every record, so a caller may choose to replay from the start instead).
-pub(super) fn read(journal: &Path) -> Result<Option<Snapshot>> {
+/// itself still has every record, so a caller may choose to replay from the start instead). The
+/// data is read only after its length is checked against the file's, so a claimed length never
+/// allocates more than the file holds.
+pub(super) fn read(journal: &Path) -> Result<Option<Stored>> {
     let path = snapshot_path(journal);
-    let mut bytes = Vec::new();
-    match File::open(&path) {
-        Ok(mut f) => f.read_to_end(&mut bytes).map_err(io(&path))?,
+    let mut f = match File::open(&path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(&path)(e)),
     };
+    let meta = f.metadata().map_err(io(&path))?;
+    if !meta.is_file() {
+        return Err(Error::JournalFormat {
+            path: path.clone(),
+            reason: "the snapshot is not a regular file".into(),
+        });
+    }
     let corrupt = |offset: u64, reason: &str| Error::JournalCorrupt {
         path: path.clone(),
         offset,
         reason: format!("snapshot: {reason}"),
     };
-    if bytes.len() < HEADER_LEN {
+    let mut head = Vec::with_capacity(HEADER_V2);
+    (&mut f)
+        .take(HEADER_V2 as u64)
+        .read_to_end(&mut head)
+        .map_err(io(&path))?;
+    if head.len() < 16 {
         return Err(corrupt(0, "shorter than its header"));
     }
-    if bytes[..8] != MAGIC {
+    if head[..8] != MAGIC {
         return Err(Error::JournalFormat {
             path: path.clone(),
             reason: "wrong snapshot magic".into(),
         });
     }
-    let u32_at =
-        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let u32_at = |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
     let u64_at = |i: usize| {
         let mut b = [0u8; 8];
-        b.copy_from_slice(&bytes[i..i + 8]);
+        b.copy_from_slice(&head[i..i + 8]);
         u64::from_le_bytes(b)
     };
-    if u32_at(8) != VERSION || u32_at(12) != 0 {
-        return Err(Error::JournalFormat {
-            path: path.clone(),
-            reason: format!("snapshot version {} / flags {}", u32_at(8), u32_at(12)),
-        });
+    let (version, flags) = (u32_at(8), u32_at(12));
+    let header_len = match (version, flags) {
+        (1, 0) => HEADER_V1,
+        (VERSION, 0) => HEADER_V2,
+        _ => {
+            return Err(Error::JournalFormat {
+                path: path.clone(),
+                reason: format!("snapshot version {version} / flags {flags}"),
+            });
+        }
+    };
+    if head.len() < header_len {
+        return Err(corrupt(0, "shorter than its header"));
     }
     let seq = u64_at(16);
-    let len = u64_at(24);
-    let crc = u32_at(32);
-    let data = &bytes[HEADER_LEN..];
+    let (len_at, binding) = match version {
+        1 => (24, None),
+        _ => (
+            36,
+            Some(Binding {
+                end: u64_at(24),
+                digest: u32_at(32),
+            }),
+        ),
+    };
+    let len = u64_at(len_at);
+    let crc = u32_at(len_at + 8);
+    let on_disk = meta.len().saturating_sub(header_len as u64);
+    if on_disk != len {
+        return Err(corrupt(
+            len_at as u64,
+            &format!("length field {len} but {on_disk} data bytes"),
+        ));
+    }
+    let mut data = Vec::new();
+    if head.len() > header_len {
+        data.extend_from_slice(&head[header_len..]);
+    }
+    let have = data.len() as u64;
+    (&mut f)
+        .take(len - have.min(len))
+        .read_to_end(&mut data)
+        .map_err(io(&path))?;
     if data.len() as u64 != len {
         return Err(corrupt(
-            24,
+            len_at as u64,
             &format!("length field {len} but {} data bytes", data.len()),
         ));
     }
-    if crc32fast::hash(data) != crc {
-        return Err(corrupt(32, "CRC mismatch"));
+    let computed = match version {
+        1 => crc32fast::hash(&data),
+        _ => {
+            let mut h = crc32fast::Hasher::new();
+            h.update(&head[..len_at + 8]);
+            h.update(&data);
+            h.finalize()
+        }
+    };
+    if computed != crc {
+        return Err(corrupt(len_at as u64 + 8, "CRC mismatch"));
     }
-    Ok(Some(Snapshot {
-        seq: Seq(seq),
-        data: data.to_vec(),
+    Ok(Some(Stored {
+        snapshot: Snapshot {
+            seq: Seq(seq),
+            data,
+        },
+        binding,
     }))
 }

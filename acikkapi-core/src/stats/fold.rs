@@ -36,11 +36,11 @@ use super::report::{Report, ReportOptions};
 use crate::application::{Application, ApplicationInput, TextOrNumber};
 use crate::error::{Error, Result};
 use crate::geo::{Geography, ProvincePlate};
-use crate::journal::{FileJournal, FileJournalOptions, Journal, Seq};
+use crate::journal::{FileJournal, FileJournalOptions, Journal, RecoveryReport, Seq};
 use crate::taxonomy::{CategoryCode, Taxonomy};
 use crate::workflow::application::{ApplicationEvent, ApplicationWorkflow};
 use crate::workflow::ports::{BusinessCalendar, MemorySink, local_date};
-use crate::workflow::{Engine, EngineOptions, Envelope, WorkflowDefinition};
+use crate::workflow::{Engine, EngineOptions, Envelope, SnapshotStatus, WorkflowDefinition};
 
 fn bad(instance: &str, message: impl Into<String>) -> Error {
     Error::Projection {
@@ -298,9 +298,44 @@ pub fn is_journal_file(path: &Path) -> Result<bool> {
     Ok(magic == crate::journal::format::MAGIC)
 }
 
+/// The applications of a journal file ([`read_journal_records`]), with what the reading found
+/// besides them: a torn tail left out, a snapshot not used. Show [`warnings`](Self::warnings).
+#[derive(Debug, Clone)]
+pub struct JournalRecords {
+    /// One record per application.
+    pub records: Vec<ApplicationRecord>,
+    /// What opening the journal (read-only) found.
+    pub recovery: RecoveryReport,
+    /// How the engine used the journal's snapshot.
+    pub snapshot: SnapshotStatus,
+}
+
+impl JournalRecords {
+    /// What a user should be told: the torn tail that was left out, a file without a journal
+    /// header, a snapshot that was refused (the records were replayed from the start instead).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(t) = &self.recovery.torn_tail {
+            out.push(format!(
+                "torn tail at offset {} left out ({} bytes: {}); the last sequence read is {}",
+                t.offset, t.bytes, t.reason, self.recovery.last_seq
+            ));
+        } else if self.recovery.header_missing {
+            out.push("empty file: no journal header (no records)".to_string());
+        }
+        if let SnapshotStatus::Rejected { reason } = &self.snapshot {
+            out.push(format!(
+                "snapshot not used, every record replayed instead: {reason}"
+            ));
+        }
+        out
+    }
+}
+
 /// Opens an application-workflow journal read-only (snapshot + records, nothing is written) and
-/// returns the records of its applications, folded on the public-sector calendar.
-pub fn records_from_journal(path: &Path) -> Result<Vec<ApplicationRecord>> {
+/// returns the records of its applications, folded on the public-sector calendar, with what the
+/// reading skipped ([`JournalRecords::warnings`]).
+pub fn read_journal_records(path: &Path) -> Result<JournalRecords> {
     let journal = FileJournal::open(
         path,
         FileJournalOptions {
@@ -326,13 +361,25 @@ pub fn records_from_journal(path: &Path) -> Result<Vec<ApplicationRecord>> {
             });
         }
     }
+    let recovery = journal.recovery().clone();
     let engine = Engine::open(
         workflow,
         Arc::new(journal),
         MemorySink::new(),
         EngineOptions::default(),
     )?;
-    records_from_engine(&engine)
+    Ok(JournalRecords {
+        records: records_from_engine(&engine)?,
+        recovery,
+        snapshot: engine.snapshot_status().clone(),
+    })
+}
+
+/// Opens an application-workflow journal read-only (snapshot + records, nothing is written) and
+/// returns the records of its applications, folded on the public-sector calendar (what the reading
+/// skipped is dropped: see [`read_journal_records`] for it).
+pub fn records_from_journal(path: &Path) -> Result<Vec<ApplicationRecord>> {
+    read_journal_records(path).map(|r| r.records)
 }
 
 /// The report over an application-workflow journal file (see [`records_from_journal`]).

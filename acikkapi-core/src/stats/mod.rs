@@ -51,8 +51,8 @@ mod proptests;
 pub use aggregate::{Aggregates, Dimension};
 pub use build::{UNASSIGNED, UNCLASSIFIED, backlog_lists, breakdown, per_100k};
 pub use fold::{
-    business_days_between, fold, is_journal_file, records_from_engine, records_from_journal,
-    report_from_journal, step,
+    JournalRecords, business_days_between, fold, is_journal_file, read_journal_records,
+    records_from_engine, records_from_journal, report_from_journal, step,
 };
 pub use projection::{Projection, RecordUpdate, ReportBuilder, aggregate, apply, report};
 pub use record::{

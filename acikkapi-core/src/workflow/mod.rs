@@ -30,7 +30,9 @@ pub mod ports;
 mod report;
 mod runner;
 
-pub use engine::{CommandOutcome, Engine, EngineOptions, Envelope, Fired, Instance};
+pub use engine::{
+    CommandOutcome, Engine, EngineOptions, Envelope, Fired, Instance, SnapshotStatus,
+};
 pub use outbox::DurableOutbox;
 pub use report::format_tr;
 pub use runner::{Clock, Runner, RunnerStats, SystemClock};

@@ -110,9 +110,32 @@ pub struct EngineOptions {
     pub escalation: Arc<dyn EscalationChain>,
     /// Write a snapshot every this many events (0 = never automatically).
     pub snapshot_every: u64,
-    /// Start from the journal's snapshot when there is one (default); `false` replays every
-    /// record (for checks and tools).
+    /// Start from the journal's snapshot when there is one (default); `false` does not read the
+    /// snapshot at all (a damaged one included) and replays every record (for checks and tools).
     pub use_snapshot: bool,
+}
+
+/// How [`Engine::open`] used the journal's snapshot ([`Engine::snapshot_status`]). A snapshot is
+/// only a shortcut: the journal holds every record, so a snapshot that cannot be used is
+/// replaced by a full replay, never an error, and the reason is kept here for the caller to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SnapshotStatus {
+    /// The journal has no snapshot: every record was replayed.
+    None,
+    /// Not read ([`EngineOptions::use_snapshot`] is false): every record was replayed.
+    Ignored,
+    /// Loaded; the records after `seq` were replayed on top of it.
+    Loaded {
+        /// The last record the snapshot covers.
+        seq: u64,
+    },
+    /// Refused and every record replayed instead: the snapshot does not match the journal
+    /// ([`Error::SnapshotMismatch`]), is damaged, or is not a snapshot of this workflow.
+    Rejected {
+        /// Why, in words.
+        reason: String,
+    },
 }
 
 impl Default for EngineOptions {
@@ -159,6 +182,7 @@ pub struct Engine<W: WorkflowDefinition> {
     unsent: Vec<Notification>,
     seq: u64,
     snapshot_seq: u64,
+    snapshot_status: SnapshotStatus,
 }
 
 impl<W: WorkflowDefinition> Engine<W> {
@@ -185,6 +209,11 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// Sequence number of the last stored event.
     pub fn last_seq(&self) -> u64 {
         self.seq
+    }
+
+    /// How [`Engine::open`] used the journal's snapshot (a refused one is a warning to show).
+    pub fn snapshot_status(&self) -> &SnapshotStatus {
+        &self.snapshot_status
     }
 
     /// One instance, without access checks (for the embedding system).

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CommandOutcome, Engine, EngineOptions, Envelope, Instance};
+use super::{CommandOutcome, Engine, EngineOptions, Envelope, Instance, SnapshotStatus};
 use crate::ids::Full;
 use crate::journal::{Journal, JournalIter, Seq, Snapshot as JournalSnapshot};
 use crate::workflow::ports::{NotificationSink, storage_error};
@@ -27,8 +27,10 @@ struct Snapshot<W: WorkflowDefinition> {
 }
 
 impl<W: WorkflowDefinition> Engine<W> {
-    /// Opens an engine on a journal: loads the snapshot when there is one, replays the records
-    /// after it, and rebuilds the timers. An empty journal gives an empty engine. The journal
+    /// Opens an engine on a journal: loads the snapshot when there is one (and
+    /// [`EngineOptions::use_snapshot`] is on), replays the records after it, and rebuilds the
+    /// timers. A snapshot that cannot be used (not made from this journal's records, damaged, of
+    /// another workflow) is set aside and every record replayed: see [`Engine::snapshot_status`]. An empty journal gives an empty engine. The journal
     /// holds this one workflow; the engine is its only writer (appends are conditional on the
     /// last sequence number the engine knows, so a second writer is detected, not merged).
     pub fn open(
@@ -49,32 +51,25 @@ impl<W: WorkflowDefinition> Engine<W> {
             unsent: Vec::new(),
             seq: 0,
             snapshot_seq: 0,
+            snapshot_status: SnapshotStatus::None,
         };
-        if let Some(JournalSnapshot {
-            seq: Seq(seq),
-            data,
-        }) = engine.log.read_snapshot()?
-        {
-            let snap: Snapshot<W> =
-                serde_json::from_slice(&data).map_err(|e| Error::CorruptHistory {
-                    seq,
-                    message: format!("snapshot: {e}"),
-                })?;
-            if snap.workflow != engine.def.name() || snap.seq != seq {
-                return Err(Error::CorruptHistory {
-                    seq,
-                    message: format!("snapshot of {:?} at {}", snap.workflow, snap.seq),
-                });
+        engine.snapshot_status = if engine.options.use_snapshot {
+            match engine.load_snapshot() {
+                Ok(status) => status,
+                Err(e) => {
+                    // Nothing of the snapshot was kept: replay from the first record.
+                    engine.instances.clear();
+                    engine.commands.clear();
+                    engine.seq = 0;
+                    engine.snapshot_seq = 0;
+                    SnapshotStatus::Rejected {
+                        reason: e.to_string(),
+                    }
+                }
             }
-            engine.instances = snap.instances.into_iter().collect();
-            engine.commands = snap
-                .commands
-                .into_iter()
-                .map(|c| (c.command.clone(), c))
-                .collect();
-            engine.seq = seq;
-            engine.snapshot_seq = seq;
-        }
+        } else {
+            SnapshotStatus::Ignored
+        };
         let log = engine.log.clone();
         for record in JournalIter::new(log.as_ref(), Seq(engine.seq + 1)) {
             let record = record?;
@@ -85,6 +80,37 @@ impl<W: WorkflowDefinition> Engine<W> {
             engine.reschedule(&id);
         }
         Ok(engine)
+    }
+
+    /// Loads the journal's snapshot, if there is one and it is of this workflow.
+    fn load_snapshot(&mut self) -> Result<SnapshotStatus> {
+        let Some(JournalSnapshot {
+            seq: Seq(seq),
+            data,
+        }) = self.log.read_snapshot()?
+        else {
+            return Ok(SnapshotStatus::None);
+        };
+        let snap: Snapshot<W> =
+            serde_json::from_slice(&data).map_err(|e| Error::CorruptHistory {
+                seq,
+                message: format!("snapshot: {e}"),
+            })?;
+        if snap.workflow != self.def.name() || snap.seq != seq {
+            return Err(Error::CorruptHistory {
+                seq,
+                message: format!("snapshot of {:?} at {}", snap.workflow, snap.seq),
+            });
+        }
+        self.instances = snap.instances.into_iter().collect();
+        self.commands = snap
+            .commands
+            .into_iter()
+            .map(|c| (c.command.clone(), c))
+            .collect();
+        self.seq = seq;
+        self.snapshot_seq = seq;
+        Ok(SnapshotStatus::Loaded { seq })
     }
 
     fn replay_record(&mut self, seq: u64, bytes: &[u8]) -> Result<()> {
