@@ -222,6 +222,25 @@ pub(crate) fn build(
             Dynamic::from(which)
         })
     });
+    // Rhai's size limits do not count the keys of object maps: 250 keys of 32 KiB each are an
+    // 8 MB map within every limit, and sixty copies (`let m1 = m;`…) took 519 MB (issue 12,
+    // tests/abuse.rs). Every read of a variable checks the bytes of map keys in its value
+    // (nested values included) against the string limit, so no value holds more than that in
+    // keys beyond the one insertion since it was last read.
+    let max_key_bytes = limits.max_string_size;
+    if max_key_bytes > 0 {
+        // Rhai marks the resolver "volatile" via a deprecation note; the version is pinned.
+        #[allow(deprecated)]
+        engine.on_var(move |name, _, ctx| match ctx.scope().get(name) {
+            Some(v) if key_bytes(v, max_key_bytes) > max_key_bytes => {
+                Err(Box::new(EvalAltResult::ErrorDataTooLarge(
+                    "Length of object map keys".into(),
+                    Position::NONE,
+                )))
+            }
+            _ => Ok(None),
+        });
+    }
     let max_log = limits.max_log_lines;
     let log = move |line: String| {
         LOG.with(|l| {
@@ -258,6 +277,32 @@ pub(crate) fn build(
     outcome::register(&mut engine)?;
     register_helpers(&mut engine, env);
     Ok(engine)
+}
+
+/// Bytes of object-map keys in a value, nested lists and maps included; stops counting once past
+/// `max`. (Recursion as deep as the value's nesting, one small frame per level: at most 1 000
+/// levels within the array limit.)
+fn key_bytes(v: &Dynamic, max: usize) -> usize {
+    let mut total = 0;
+    if let Ok(m) = v.as_map_ref() {
+        for (k, x) in m.iter() {
+            total += k.len();
+            if total > max {
+                return total;
+            }
+            if x.is_map() || x.is_array() {
+                total += key_bytes(x, max - total);
+            }
+        }
+    } else if let Ok(a) = v.as_array_ref() {
+        for x in a.iter().filter(|x| x.is_map() || x.is_array()) {
+            total += key_bytes(x, max - total.min(max));
+            if total > max {
+                return total;
+            }
+        }
+    }
+    total
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, Box<EvalAltResult>> {

@@ -706,6 +706,38 @@ fn every_hostile_script_ends_in_a_typed_error_and_a_native_route() {
     check_all(CATALOGUE.iter().map(|&(n, s, e)| (n, s, e)), EVALUATION);
 }
 
+/// Object-map keys are not counted by Rhai's size limits: 250 keys of 30 000 bytes built one
+/// 7.5 MB map within every limit, and sixty copies of it took 519 MB (issue 12). Keys of one
+/// value now count against the string limit, checked whenever a variable is read.
+#[test]
+fn long_map_keys_do_not_multiply_memory() {
+    let copies: String = (0..60).map(|i| format!("let m{i} = m;\n")).collect();
+    let long = "let s = \"\";\ns.pad(30000, 'k');\n";
+    let by_index =
+        format!("{long}let m = #{{}};\nfor i in 0..250 {{ m[s + i] = i; }}\n{copies}default()");
+    let by_set =
+        format!("{long}let m = #{{}};\nfor i in 0..250 {{ m.set(s + i, i); }}\n{copies}default()");
+    let nested = format!(
+        "{long}let m = #{{}};\nfor i in 0..250 {{ let n = #{{}}; n[s + i] = m; m = n; }}\n{copies}default()"
+    );
+    let in_arrays = format!(
+        "{long}let m = [];\nfor i in 0..250 {{ let n = #{{}}; n[s + i] = i; m.push(n); }}\n{copies}default()"
+    );
+    let short_keys = format!(
+        "let m = #{{}};\nfor i in 0..250 {{ m[`anahtar${{i}}`] = i; }}\n{copies}if m.len() == 250 {{ default() }} else {{ reject(\"?\") }}"
+    );
+    check_all(
+        [
+            ("long_keys_by_index", by_index.as_str(), Limit(&[Size])),
+            ("long_keys_by_set", by_set.as_str(), Limit(&[Size])),
+            ("long_keys_nested", nested.as_str(), Limit(&[Size])),
+            ("long_keys_in_arrays", in_arrays.as_str(), Limit(&[Size])),
+            ("short_keys_copied", short_keys.as_str(), Harmless),
+        ],
+        EVALUATION,
+    );
+}
+
 /// A `switch` with `arms` arms, every other one routing its category code, the others empty.
 fn giant_switch(arms: usize) -> String {
     let mut s = String::from("switch app.category {\n");
