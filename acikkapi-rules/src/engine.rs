@@ -222,25 +222,29 @@ pub(crate) fn build(
             Dynamic::from(which)
         })
     });
-    // Rhai's size limits do not count the keys of object maps: 250 keys of 32 KiB each are an
-    // 8 MB map within every limit, and sixty copies (`let m1 = m;`…) took 519 MB (issue 12,
-    // tests/abuse.rs). Every read of a variable checks the bytes of map keys in its value
-    // (nested values included) against the string limit, so no value holds more than that in
-    // keys beyond the one insertion since it was last read.
-    let max_key_bytes = limits.max_string_size;
-    if max_key_bytes > 0 {
-        // Rhai marks the resolver "volatile" via a deprecation note; the version is pinned.
-        #[allow(deprecated)]
-        engine.on_var(move |name, _, ctx| match ctx.scope().get(name) {
-            Some(v) if key_bytes(v, max_key_bytes) > max_key_bytes => {
-                Err(Box::new(EvalAltResult::ErrorDataTooLarge(
-                    "Length of object map keys".into(),
-                    Position::NONE,
-                )))
-            }
-            _ => Ok(None),
-        });
-    }
+    // Rhai's size limits do not count the keys of object maps: 250 keys of 30 000 bytes are a
+    // 7.5 MB map within every limit, and sixty copies (`let m1 = m;`…) took 519 MB (issue 12,
+    // tests/abuse.rs). Every read of a variable checks its value: the bytes of map keys (nested
+    // values included) against the string limit, and — as Rhai checks a map's size only when it
+    // is next passed on — the entries against the map limit, so that the check stops after a
+    // bounded scan and no value holds more than one insertion past a limit.
+    let bounds = ValueBounds {
+        key_bytes: limits.max_string_size,
+        entries: limits.max_map_size,
+        elements: limits.max_array_size,
+    };
+    // Rhai marks the resolver "volatile" via a deprecation note; the version is pinned.
+    #[allow(deprecated)]
+    engine.on_var(move |name, _, ctx| match ctx.scope().get(name) {
+        Some(v) if v.is_map() || v.is_array() => match bounds.exceeded_by(v) {
+            Some(what) => Err(Box::new(EvalAltResult::ErrorDataTooLarge(
+                what.into(),
+                Position::NONE,
+            ))),
+            None => Ok(None),
+        },
+        _ => Ok(None),
+    });
     let max_log = limits.max_log_lines;
     let log = move |line: String| {
         LOG.with(|l| {
@@ -279,30 +283,53 @@ pub(crate) fn build(
     Ok(engine)
 }
 
-/// Bytes of object-map keys in a value, nested lists and maps included; stops counting once past
-/// `max`. (Recursion as deep as the value's nesting, one small frame per level: at most 1 000
-/// levels within the array limit.)
-fn key_bytes(v: &Dynamic, max: usize) -> usize {
-    let mut total = 0;
-    if let Ok(m) = v.as_map_ref() {
-        for (k, x) in m.iter() {
-            total += k.len();
-            if total > max {
-                return total;
-            }
-            if x.is_map() || x.is_array() {
-                total += key_bytes(x, max - total);
-            }
-        }
-    } else if let Ok(a) = v.as_array_ref() {
-        for x in a.iter().filter(|x| x.is_map() || x.is_array()) {
-            total += key_bytes(x, max - total.min(max));
-            if total > max {
-                return total;
-            }
-        }
+/// What a variable's value may hold (0: no limit), checked on every read of it.
+#[derive(Debug, Clone, Copy)]
+struct ValueBounds {
+    key_bytes: usize,
+    entries: usize,
+    elements: usize,
+}
+
+impl ValueBounds {
+    /// The first bound `v` exceeds, nested lists and maps included; the scan stops there, so it
+    /// looks at no more than the bounds' worth of elements and entries.
+    fn exceeded_by(&self, v: &Dynamic) -> Option<&'static str> {
+        let mut seen = (0, 0, 0);
+        self.scan(v, &mut seen).err()
     }
-    total
+
+    /// Recursion as deep as the value's nesting: one small frame per level, at most 1 000 levels
+    /// within the array limit.
+    fn scan(&self, v: &Dynamic, seen: &mut (usize, usize, usize)) -> Result<(), &'static str> {
+        let over = |n: usize, max: usize| max > 0 && n > max;
+        if let Ok(m) = v.as_map_ref() {
+            for (k, x) in m.iter() {
+                seen.0 += k.len();
+                seen.1 += 1;
+                if over(seen.0, self.key_bytes) {
+                    return Err("Length of object map keys");
+                }
+                if over(seen.1, self.entries) {
+                    return Err("Size of object map");
+                }
+                if x.is_map() || x.is_array() {
+                    self.scan(x, seen)?;
+                }
+            }
+        } else if let Ok(a) = v.as_array_ref() {
+            for x in a.iter() {
+                seen.2 += 1;
+                if over(seen.2, self.elements) {
+                    return Err("Size of array");
+                }
+                if x.is_map() || x.is_array() {
+                    self.scan(x, seen)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, Box<EvalAltResult>> {
