@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace)"
 cargo test --workspace --locked
 
+step "sandbox abuse catalogue, release build (asserts < 50 ms per evaluation; memory is asserted in every build)"
+cargo test --release -p acikkapi-rules --test abuse --locked -- --test-threads=1
+
 step "cargo doc (workspace, no warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
