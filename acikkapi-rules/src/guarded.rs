@@ -317,6 +317,22 @@ fn replace_checked(
     Ok(())
 }
 
+/// The array of the closure results `calls` (of `map`, `zip`), checked against the limits as it
+/// grows; the first closure error or limit ends it.
+fn collect_within_limits(
+    ctx: &NativeCallContext,
+    calls: impl Iterator<Item = Res<Dynamic>>,
+) -> Res<Array> {
+    let mut budget = Budget::new(ctx.engine());
+    let mut out = Array::new();
+    for call in calls {
+        let v = call.map_err(|e| passed_on(ctx, e))?;
+        budget.add(&v, false).map_err(|e| passed_on(ctx, e))?;
+        out.push(v);
+    }
+    Ok(out)
+}
+
 /// Registers the replacements (see the module documentation).
 pub(crate) fn register(engine: &mut Engine) {
     for name in ["sort", "sort_by"] {
@@ -377,16 +393,12 @@ pub(crate) fn register(engine: &mut Engine) {
     engine.register_fn(
         "map",
         |ctx: NativeCallContext, a: &mut Array, f: FnPtr| -> Res<Array> {
-            let mut budget = Budget::new(ctx.engine());
-            let mut out = Array::with_capacity(a.len());
-            for (i, item) in a.iter_mut().enumerate() {
-                let v = f
-                    .call_raw_with_extra_args("map", &ctx, Some(item), [], [index(i)], Some(0))
-                    .map_err(|e| passed_on(&ctx, e))?;
-                budget.add(&v, false).map_err(|e| passed_on(&ctx, e))?;
-                out.push(v);
-            }
-            Ok(out)
+            collect_within_limits(
+                &ctx,
+                a.iter_mut().enumerate().map(|(i, item)| {
+                    f.call_raw_with_extra_args("map", &ctx, Some(item), [], [index(i)], Some(0))
+                }),
+            )
         },
     );
     engine.register_fn(
@@ -407,16 +419,12 @@ pub(crate) fn register(engine: &mut Engine) {
     engine.register_fn(
         "zip",
         |ctx: NativeCallContext, a: &mut Array, b: Array, f: FnPtr| -> Res<Array> {
-            let mut budget = Budget::new(ctx.engine());
-            let mut out = Array::with_capacity(a.len().min(b.len()));
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                let v = f
-                    .call_raw_with_extra_args("zip", &ctx, None, [x.clone(), y], [index(i)], None)
-                    .map_err(|e| passed_on(&ctx, e))?;
-                budget.add(&v, false).map_err(|e| passed_on(&ctx, e))?;
-                out.push(v);
-            }
-            Ok(out)
+            collect_within_limits(
+                &ctx,
+                a.iter().zip(b).enumerate().map(|(i, (x, y))| {
+                    f.call_raw_with_extra_args("zip", &ctx, None, [x.clone(), y], [index(i)], None)
+                }),
+            )
         },
     );
     engine.register_fn(

@@ -106,36 +106,45 @@ fn format_value(ctx: &NativeCallContext, v: &mut Dynamic, levels: usize, out: &m
 }
 
 fn format_array(ctx: &NativeCallContext, a: &mut Array, levels: usize, out: &mut String) {
-    if levels == 0 {
-        out.push_str("[…]");
-        let _ = too_deep(ctx);
-        return;
-    }
-    out.push('[');
-    for (i, x) in a.iter_mut().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        format_value(ctx, x, levels - 1, out);
-    }
-    out.push(']');
+    format_items(
+        ctx,
+        ("[", "]"),
+        a.iter_mut().map(|x| (None, x)),
+        levels,
+        out,
+    );
 }
 
 fn format_map(ctx: &NativeCallContext, m: &mut Map, levels: usize, out: &mut String) {
+    let items = m.iter_mut().map(|(k, x)| (Some(k.as_str()), x));
+    format_items(ctx, ("#{", "}"), items, levels, out);
+}
+
+/// `open` items (`key: value` when they have keys) separated by `, ` then `close`; below the last
+/// level `open…close`, and the depth limit trips.
+fn format_items<'a>(
+    ctx: &NativeCallContext,
+    (open, close): (&str, &str),
+    items: impl Iterator<Item = (Option<&'a str>, &'a mut Dynamic)>,
+    levels: usize,
+    out: &mut String,
+) {
+    out.push_str(open);
     if levels == 0 {
-        out.push_str("#{…}");
+        out.push('…');
         let _ = too_deep(ctx);
-        return;
-    }
-    out.push_str("#{");
-    for (i, (k, x)) in m.iter_mut().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
+    } else {
+        for (i, (key, x)) in items.enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            if let Some(k) = key {
+                out.push_str(&format!("{k:?}: "));
+            }
+            format_value(ctx, x, levels - 1, out);
         }
-        out.push_str(&format!("{:?}: ", k.as_str()));
-        format_value(ctx, x, levels - 1, out);
     }
-    out.push('}');
+    out.push_str(close);
 }
 
 /// Registers the replacements (see the module documentation).
