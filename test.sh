@@ -17,8 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace)"
 cargo test --workspace --locked
 
-step "journal recovery on a crafted 8 MB file, release build (must finish well under a second)"
+step "release-build checks: journal recovery on a crafted 8 MB file (well under a second), sandbox abuse catalogue (< 50 ms per evaluation; memory is asserted in every build)"
 cargo test --release -p acikkapi-core --test journal_linear --locked
+cargo test --release -p acikkapi-rules --test abuse --locked -- --test-threads=1
 
 step "cargo doc (workspace, no warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet

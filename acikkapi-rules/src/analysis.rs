@@ -2,7 +2,8 @@
 //! which `app` fields it reads (for the decision cache), its branches (for rule-test coverage) and
 //! lint findings (unknown units, categories, fields; unreachable branches).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rhai::{AST, ASTNode, Expr, Position, Stmt};
 use serde::{Deserialize, Serialize};
@@ -109,113 +110,188 @@ pub struct Branch {
     pub(crate) cover: Cover,
 }
 
-/// How to tell from the positions visited in one evaluation whether a branch ran.
+/// How to tell from the positions visited in one evaluation whether a branch ran. The sets are
+/// shared (`Arc`): a switch's empty arms and its implicit default all refer to one set of the
+/// positions of its other arms, so the branches of a script take memory linear in its size.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) enum Cover {
-    /// Ran when any of these positions was visited.
+    /// Never ran.
     #[default]
     Never,
-    Any(HashSet<Position>),
+    /// Ran when any of these positions was visited.
+    Any(Arc<HashSet<Position>>),
     /// Ran when `stmt` was visited and none of `others` (the explicit branches).
     Implicit {
         stmt: Position,
-        others: HashSet<Position>,
+        others: Arc<HashSet<Position>>,
     },
 }
 
+/// Whether any position of a shared set was visited, each set looked at once per evaluation.
+pub(crate) struct RanCache<'v> {
+    visited: &'v HashSet<Position>,
+    seen: HashMap<*const HashSet<Position>, bool>,
+}
+
+impl<'v> RanCache<'v> {
+    pub(crate) fn new(visited: &'v HashSet<Position>) -> Self {
+        RanCache {
+            visited,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn any(&mut self, set: &Arc<HashSet<Position>>) -> bool {
+        let visited = self.visited;
+        *self
+            .seen
+            .entry(Arc::as_ptr(set))
+            .or_insert_with(|| set.iter().any(|p| visited.contains(p)))
+    }
+}
+
 impl Branch {
-    /// Whether the branch ran in an evaluation that visited `visited`.
-    pub(crate) fn ran(&self, visited: &HashSet<Position>) -> bool {
+    /// Whether the branch ran in an evaluation (the visited positions are in `cache`, with the
+    /// answers for shared sets).
+    pub(crate) fn ran_in(&self, cache: &mut RanCache<'_>) -> bool {
         match &self.cover {
             Cover::Never => false,
-            Cover::Any(ps) => ps.iter().any(|p| visited.contains(p)),
-            Cover::Implicit { stmt, others } => {
-                visited.contains(stmt) && !others.iter().any(|p| visited.contains(p))
-            }
+            Cover::Any(ps) => cache.any(ps),
+            Cover::Implicit { stmt, others } => cache.visited.contains(stmt) && !cache.any(others),
         }
     }
 }
 
-/// Adds a node's position, unless the debugger hook never reports that node (Rhai skips block
-/// expressions and expression statements, reporting what is inside them).
-fn insert_visitable(out: &mut HashSet<Position>, n: &ASTNode) {
-    if matches!(
+/// Whether the debugger hook reports a node (Rhai skips block expressions and expression
+/// statements, reporting what is inside them).
+fn visitable(n: &ASTNode) -> bool {
+    !matches!(
         n,
         ASTNode::Expr(Expr::Stmt(..)) | ASTNode::Stmt(Stmt::Expr(..))
-    ) {
-        return;
-    }
-    let pos = n.position();
-    if !pos.is_none() {
-        out.insert(pos);
-    }
-}
-
-fn positions_of_stmts(stmts: &[Stmt]) -> HashSet<Position> {
-    let mut out = HashSet::new();
-    let mut path = Vec::new();
-    for s in stmts {
-        s.walk(&mut path, &mut |p: &[ASTNode]| {
-            if let Some(n) = p.last() {
-                insert_visitable(&mut out, n);
-            }
-            true
-        });
-    }
-    out
-}
-
-fn positions_of_expr(e: &Expr) -> HashSet<Position> {
-    let mut out = HashSet::new();
-    let mut path = Vec::new();
-    e.walk(&mut path, &mut |p: &[ASTNode]| {
-        if let Some(n) = p.last() {
-            insert_visitable(&mut out, n);
-        }
-        true
-    });
-    out
+    ) && !n.position().is_none()
 }
 
 fn lc(p: Position) -> (usize, usize) {
     (p.line().unwrap_or(0), p.position().unwrap_or(0))
 }
 
-fn source_line(source: &str, line: usize) -> String {
-    let text = source
-        .lines()
-        .nth(line.saturating_sub(1))
-        .unwrap_or("")
-        .trim();
-    let short: String = text.chars().take(70).collect();
-    if short.len() < text.len() {
-        format!("{short}…")
-    } else {
-        short
+/// The lines of a script, split once: a branch label looks its line up in constant time.
+struct Lines<'s>(Vec<&'s str>);
+
+impl<'s> Lines<'s> {
+    fn new(source: &'s str) -> Self {
+        Lines(source.lines().collect())
+    }
+
+    /// Line `line` (1-based), trimmed and cut at 70 characters.
+    fn get(&self, line: usize) -> String {
+        let text = line
+            .checked_sub(1)
+            .and_then(|i| self.0.get(i))
+            .map_or("", |l| l.trim());
+        let short: String = text.chars().take(70).collect();
+        if short.len() < text.len() {
+            format!("{short}…")
+        } else {
+            short
+        }
     }
 }
 
+/// An `if` or `switch` met while walking, with the regions (sets of positions) of its branches.
+enum Fork {
+    If {
+        pos: Position,
+        then_first: Option<Position>,
+        else_first: Option<Position>,
+        then_region: usize,
+        else_region: usize,
+    },
+    Switch {
+        pos: Position,
+        /// `(start position of the arm's body, region, is the default arm)`, in arm order.
+        arms: Vec<(Position, usize, bool)>,
+    },
+}
+
 /// Every `if`/`switch` branch of the script (including those in functions), in source order.
+///
+/// One walk of the AST puts each visitable node's position into the region of the innermost
+/// branch that holds it (a nested `if` and its condition belong to the enclosing branch, its
+/// bodies to their own), so the work and the sets are linear in the script's size; a branch ran
+/// when a position of its region was visited — the region holds the statements of the branch
+/// itself, at least one of which runs whenever the branch does.
 pub fn branches(ast: &AST, source: &str) -> Vec<Branch> {
-    let mut out = Vec::new();
+    let lines = Lines::new(source);
+    let mut regions: Vec<HashSet<Position>> = Vec::new();
+    let mut forks: Vec<Fork> = Vec::new();
+    // Region of the statements of an `if` (by the `if` statement's address): then, else.
+    let mut if_regions: HashMap<usize, (usize, usize)> = HashMap::new();
+    // Region of a switch arm's body (by the body expression's address).
+    let mut arm_regions: HashMap<usize, usize> = HashMap::new();
     ast.walk(&mut |path: &[ASTNode]| {
-        match path.last() {
-            Some(ASTNode::Stmt(Stmt::If(fc, pos))) => {
-                let (line, column) = lc(*pos);
-                let head = source_line(source, line);
-                let then_ps = positions_of_stmts(fc.body.statements());
-                let else_ps = positions_of_stmts(fc.branch.statements());
-                let first = |stmts: &[Stmt], fallback: Position| {
-                    lc(stmts.first().map_or(fallback, Stmt::position))
-                };
-                let (tl, tc) = first(fc.body.statements(), *pos);
+        let Some(node) = path.last() else { return true };
+        match node {
+            ASTNode::Stmt(stmt @ Stmt::If(fc, pos)) => {
+                let (t, e) = (regions.len(), regions.len() + 1);
+                regions.extend([HashSet::new(), HashSet::new()]);
+                if_regions.insert(std::ptr::from_ref(*stmt) as usize, (t, e));
+                forks.push(Fork::If {
+                    pos: *pos,
+                    then_first: fc.body.statements().first().map(Stmt::position),
+                    else_first: fc.branch.statements().first().map(Stmt::position),
+                    then_region: t,
+                    else_region: e,
+                });
+            }
+            ASTNode::Stmt(Stmt::Switch(x, pos)) => {
+                let cases = &x.1;
+                let arms = cases
+                    .expressions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, arm)| {
+                        let region = regions.len();
+                        regions.push(HashSet::new());
+                        arm_regions.insert(std::ptr::from_ref(&arm.rhs) as usize, region);
+                        (arm.rhs.start_position(), region, cases.def_case == Some(i))
+                    })
+                    .collect();
+                forks.push(Fork::Switch { pos: *pos, arms });
+            }
+            _ => {}
+        }
+        if visitable(node)
+            && let Some(region) = innermost_region(path, &if_regions, &arm_regions)
+            && let Some(set) = regions.get_mut(region)
+        {
+            set.insert(node.position());
+        }
+        true
+    });
+    let regions: Vec<Arc<HashSet<Position>>> = regions.into_iter().map(Arc::new).collect();
+    let region = |i: usize| regions.get(i).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for fork in forks {
+        match fork {
+            Fork::If {
+                pos,
+                then_first,
+                else_first,
+                then_region,
+                else_region,
+            } => {
+                let (line, column) = lc(pos);
+                let head = lines.get(line);
+                let (then_ps, else_ps) = (region(then_region), region(else_region));
+                let (tl, tc) = lc(then_first.unwrap_or(pos));
                 out.push(Branch {
                     line: tl,
                     column: tc,
                     label: format!("{head} [then]"),
                     cover: if then_ps.is_empty() {
                         Cover::Implicit {
-                            stmt: *pos,
+                            stmt: pos,
                             others: else_ps.clone(),
                         }
                     } else {
@@ -228,12 +304,12 @@ pub fn branches(ast: &AST, source: &str) -> Vec<Branch> {
                         column,
                         label: format!("{head} [else (implicit)]"),
                         cover: Cover::Implicit {
-                            stmt: *pos,
+                            stmt: pos,
                             others: then_ps,
                         },
                     });
                 } else {
-                    let (el, ec) = first(fc.branch.statements(), *pos);
+                    let (el, ec) = lc(else_first.unwrap_or(pos));
                     out.push(Branch {
                         line: el,
                         column: ec,
@@ -242,28 +318,28 @@ pub fn branches(ast: &AST, source: &str) -> Vec<Branch> {
                     });
                 }
             }
-            Some(ASTNode::Stmt(Stmt::Switch(x, pos))) => {
-                let (line, column) = lc(*pos);
-                let head = source_line(source, line);
-                let cases = &x.1;
-                let arm_ps: Vec<HashSet<Position>> = cases
-                    .expressions
-                    .iter()
-                    .map(|arm| positions_of_expr(&arm.rhs))
-                    .collect();
-                let all: HashSet<Position> = arm_ps.iter().flatten().copied().collect();
-                for (i, (arm, ps)) in cases.expressions.iter().zip(arm_ps).enumerate() {
-                    let (al, ac) = lc(arm.rhs.start_position());
-                    let what = if cases.def_case == Some(i) {
+            Fork::Switch { pos, arms } => {
+                let (line, column) = lc(pos);
+                let all: Arc<HashSet<Position>> = Arc::new(
+                    arms.iter()
+                        .flat_map(|(_, r, _)| region(*r).iter().copied().collect::<Vec<_>>())
+                        .collect(),
+                );
+                let mut has_default = false;
+                for (start, r, is_default) in arms {
+                    has_default |= is_default;
+                    let (al, ac) = lc(start);
+                    let label = if is_default {
                         "switch default _".to_string()
                     } else {
-                        format!("switch arm: {}", source_line(source, al))
+                        format!("switch arm: {}", lines.get(al))
                     };
+                    let ps = region(r);
                     // An empty arm (`_ => {}`) has nothing to visit: it ran when the switch ran
                     // and no other arm did.
                     let cover = if ps.is_empty() {
                         Cover::Implicit {
-                            stmt: *pos,
+                            stmt: pos,
                             others: all.clone(),
                         }
                     } else {
@@ -272,28 +348,54 @@ pub fn branches(ast: &AST, source: &str) -> Vec<Branch> {
                     out.push(Branch {
                         line: al,
                         column: ac,
-                        label: what,
+                        label,
                         cover,
                     });
                 }
-                if cases.def_case.is_none() {
+                if !has_default {
                     out.push(Branch {
                         line,
                         column,
-                        label: format!("{head} [default (implicit)]"),
+                        label: format!("{} [default (implicit)]", lines.get(line)),
                         cover: Cover::Implicit {
-                            stmt: *pos,
+                            stmt: pos,
                             others: all,
                         },
                     });
                 }
             }
-            _ => {}
         }
-        true
-    });
+    }
     out.sort_by_key(|b| (b.line, b.column));
     out
+}
+
+/// The region of the innermost branch holding the last node of `path`: the nearest `if` whose
+/// body or else block, or `switch` whose arm body, is on the path. Nodes outside every branch (and
+/// conditions) of the script's top level: `None`.
+fn innermost_region(
+    path: &[ASTNode],
+    if_regions: &HashMap<usize, (usize, usize)>,
+    arm_regions: &HashMap<usize, usize>,
+) -> Option<usize> {
+    path.windows(2).rev().find_map(|w| match (&w[0], &w[1]) {
+        (ASTNode::Stmt(parent @ Stmt::If(fc, _)), ASTNode::Stmt(child)) => {
+            let (t, e) = if_regions.get(&(std::ptr::from_ref(*parent) as usize))?;
+            let within =
+                |stmts: &[Stmt]| stmts.as_ptr_range().contains(&std::ptr::from_ref(*child));
+            if within(fc.body.statements()) {
+                Some(*t)
+            } else if within(fc.branch.statements()) {
+                Some(*e)
+            } else {
+                None
+            }
+        }
+        (ASTNode::Stmt(Stmt::Switch(..)), ASTNode::Expr(child)) => arm_regions
+            .get(&(std::ptr::from_ref(*child) as usize))
+            .copied(),
+        _ => None,
+    })
 }
 
 /// How serious a lint finding is.
@@ -370,6 +472,7 @@ fn field_comparison(e: &Expr) -> Option<(&str, &str, Position)> {
 /// the engine's 7 business days (they have no effect beyond 7).
 pub fn lint(ast: &AST, env: &dyn Environment) -> Vec<Finding> {
     let tax = acikkapi_core::taxonomy::Taxonomy::embedded();
+    let categories: HashSet<&str> = tax.categories().iter().map(|c| c.code.as_str()).collect();
     let mut out = Vec::new();
     let mut push = |severity, pos: Position, message: String| {
         let (line, column) = lc(pos);
@@ -416,7 +519,7 @@ pub fn lint(ast: &AST, env: &dyn Environment) -> Vec<Finding> {
             ASTNode::Expr(e @ Expr::FnCall(..)) => {
                 if let Some((field, lit, pos)) = field_comparison(e) {
                     match field {
-                        "category" if tax.categories().iter().all(|c| c.code.as_str() != lit) => {
+                        "category" if !categories.contains(lit) => {
                             push(Severity::Error, pos, format!("unknown category code {lit:?}"));
                         }
                         "heading" if tax.heading_by_str(lit).is_none() => {

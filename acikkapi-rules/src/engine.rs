@@ -23,6 +23,7 @@ use crate::app::{self, ScriptApp};
 use crate::env::Environment;
 use crate::error::{Error, LimitKind};
 use crate::outcome;
+use crate::{guarded, nesting};
 
 /// Sandbox limits of one rule set. [`Limits::default`] is what province scripts get.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +37,8 @@ pub struct Limits {
     pub max_expr_depth: usize,
     /// … and inside functions (default 32).
     pub max_function_expr_depth: usize,
-    /// Longest string in bytes (default 16 KiB).
+    /// Longest string in bytes (default [`MAX_STRING_BYTES`], 32 KiB: the longest text that
+    /// validation accepts, also in Turkish upper or lower case).
     pub max_string_size: usize,
     /// Longest array (default 1 000).
     pub max_array_size: usize,
@@ -50,7 +52,24 @@ pub struct Limits {
     pub time_limit: Duration,
     /// `print`/`debug` lines kept per evaluation (default 16).
     pub max_log_lines: usize,
+    /// Longest script in bytes (default [`MAX_SCRIPT_BYTES`], 256 KiB); a longer one is refused
+    /// with [`Error::ScriptTooLarge`] before it is parsed.
+    pub max_script_bytes: usize,
 }
+
+/// Default [`Limits::max_script_bytes`]: 256 KiB, a hundred times the bundled province scripts
+/// (2.4 KiB each). Parsing, analysis and coverage are linear in the script's size; the cap keeps
+/// a script's own cost (compile, lint, `rules test`) to milliseconds and a few megabytes.
+pub const MAX_SCRIPT_BYTES: usize = 256 * 1024;
+
+/// Default [`Limits::max_string_size`]: 32 KiB. Validation accepts a text of up to
+/// [`MAX_SUBJECT_CHARS`](acikkapi_core::validate::MAX_SUBJECT_CHARS) characters, 4 bytes each at
+/// most in UTF-8; Unicode case mapping turns one character into at most 3 of at most 2 bytes each,
+/// so `to_upper(app.text)` of any valid text is at most 6 bytes per character: 30 000 bytes. A
+/// smaller limit made every rule reading `app.text` fail on long texts with emoji (issue 12).
+pub const MAX_STRING_BYTES: usize = 32 * 1024;
+
+const _: () = assert!(MAX_STRING_BYTES >= 6 * acikkapi_core::validate::MAX_SUBJECT_CHARS);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -59,13 +78,14 @@ impl Default for Limits {
             max_call_levels: 16,
             max_expr_depth: 64,
             max_function_expr_depth: 32,
-            max_string_size: 16 * 1024,
+            max_string_size: MAX_STRING_BYTES,
             max_array_size: 1_000,
             max_map_size: 256,
             max_variables: 256,
             max_functions: 64,
             time_limit: Duration::from_millis(20),
             max_log_lines: 16,
+            max_script_bytes: MAX_SCRIPT_BYTES,
         }
     }
 }
@@ -75,8 +95,8 @@ thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
     /// Operations of the evaluation running on this thread, in every call context.
     static OPS: Cell<u64> = const { Cell::new(0) };
-    /// The first limit that fired in the evaluation running on this thread.
-    static TRIPPED: Cell<Option<LimitKind>> = const { Cell::new(None) };
+    /// The first limit that fired in the evaluation running on this thread, and where (when known).
+    static TRIPPED: Cell<Option<(LimitKind, Position)>> = const { Cell::new(None) };
     /// `print`/`debug` output of the evaluation running on this thread.
     static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// Coverage recorder of the evaluation running on this thread (rule tests only).
@@ -84,10 +104,48 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-/// Token returned by the progress callback when the wall-clock budget ran out.
-const TIME_TOKEN: &str = "acikkapi:time-limit";
-/// Termination token of the operations limit counted across call contexts.
-const OPS_TOKEN: &str = "acikkapi:operations-limit";
+/// How many operations pass between two readings of the clock. Once the deadline is seen, every
+/// later operation fails (`trip`), so the overshoot is at most this many operations — the
+/// costliest (a 32 KiB `contains_word`, a 1 000-element built-in sort) take tens of microseconds.
+const CLOCK_EVERY: u64 = 64;
+
+/// Records that a limit fired (the first one wins; a position fills in an unknown one). From then
+/// on every operation of the evaluation fails: see the progress callback in [`build`].
+pub(crate) fn trip(which: LimitKind, pos: Position) {
+    TRIPPED.with(|t| match t.get() {
+        None => t.set(Some((which, pos))),
+        Some((first, p)) if p.is_none() && !pos.is_none() => t.set(Some((first, pos))),
+        Some(_) => {}
+    });
+}
+
+/// The sandbox limit an error is (looking through function-call wrappers), if it is one.
+pub(crate) fn limit_of(e: &EvalAltResult) -> Option<LimitKind> {
+    match e {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => limit_of(inner),
+        EvalAltResult::ErrorTooManyOperations(_) => Some(LimitKind::Operations),
+        EvalAltResult::ErrorTerminated(token, _) => token.clone().try_cast::<LimitKind>(),
+        EvalAltResult::ErrorStackOverflow(_) => Some(LimitKind::Depth),
+        EvalAltResult::ErrorDataTooLarge(..) | EvalAltResult::ErrorTooManyVariables(_) => {
+            Some(LimitKind::Size)
+        }
+        _ => None,
+    }
+}
+
+/// Called by native functions with the errors their closures return: a limit error stops the
+/// rest of the evaluation even if something would swallow it. `at` is the native call's position,
+/// used when the error carries none.
+pub(crate) fn note_limit(e: &EvalAltResult, at: Position) {
+    if let Some(which) = limit_of(e) {
+        let pos = if e.position().is_none() {
+            at
+        } else {
+            e.position()
+        };
+        trip(which, pos);
+    }
+}
 
 /// Which flavour of engine to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,34 +195,57 @@ pub(crate) fn build(
         Flavour::Coverage => OptimizationLevel::None,
     });
     // Rhai counts operations per call context: a closure called by a native function (`sort`,
-    // `map`, `filter`…) starts again from zero, and `sort` swallows its comparator's errors. So the
-    // evaluation's operations are counted here across every context, the clock is read every 64 of
-    // them, and a limit that fired once stays fired: the evaluation fails even if the script
-    // caught the error and went on (found by the abuse catalogue, tests/abuse.rs).
+    // `map`, `filter`…) starts again from zero. So the evaluation's operations are counted here
+    // across every context and the clock is read every `CLOCK_EVERY` of them. Once a limit has
+    // fired — here, or a size or depth error noted by a native function (`note_limit`) — every
+    // later operation fails with it: nothing that catches or swallows the error (a `try`, a native
+    // function's loop) can keep the script running (found by the abuse catalogue, tests/abuse.rs).
     let max_operations = limits.max_operations;
     engine.on_progress(move |_| {
+        if let Some((which, _)) = TRIPPED.with(Cell::get) {
+            return Some(Dynamic::from(which));
+        }
         let ops = OPS.with(|c| {
             let n = c.get().saturating_add(1);
             c.set(n);
             n
         });
-        let tripped = if max_operations > 0 && ops > max_operations {
-            Some((LimitKind::Operations, OPS_TOKEN))
-        } else if ops.is_multiple_of(64)
+        let which = if max_operations > 0 && ops > max_operations {
+            Some(LimitKind::Operations)
+        } else if ops.is_multiple_of(CLOCK_EVERY)
             && DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t))
         {
-            Some((LimitKind::Time, TIME_TOKEN))
+            Some(LimitKind::Time)
         } else {
             None
         };
-        tripped.map(|(which, token)| {
-            TRIPPED.with(|t| {
-                if t.get().is_none() {
-                    t.set(Some(which));
-                }
-            });
-            Dynamic::from(token)
+        which.map(|which| {
+            trip(which, Position::NONE);
+            Dynamic::from(which)
         })
+    });
+    // Rhai's size limits do not count the keys of object maps: 250 keys of 30 000 bytes are a
+    // 7.5 MB map within every limit, and sixty copies (`let m1 = m;`…) took 519 MB (issue 12,
+    // tests/abuse.rs). Every read of a variable checks its value: the bytes of map keys (nested
+    // values included) against the string limit, and — as Rhai checks a map's size only when it
+    // is next passed on — the entries against the map limit, so that the check stops after a
+    // bounded scan and no value holds more than one insertion past a limit.
+    let bounds = ValueBounds {
+        key_bytes: limits.max_string_size,
+        entries: limits.max_map_size,
+        elements: limits.max_array_size,
+    };
+    // Rhai marks the resolver "volatile" via a deprecation note; the version is pinned.
+    #[allow(deprecated)]
+    engine.on_var(move |name, _, ctx| match ctx.scope().get(name) {
+        Some(v) if v.is_map() || v.is_array() => match bounds.exceeded_by(v) {
+            Some(what) => Err(Box::new(EvalAltResult::ErrorDataTooLarge(
+                what.into(),
+                Position::NONE,
+            ))),
+            None => Ok(None),
+        },
+        _ => Ok(None),
     });
     let max_log = limits.max_log_lines;
     let log = move |line: String| {
@@ -197,9 +278,60 @@ pub(crate) fn build(
         );
     }
     app::register(&mut engine);
+    guarded::register(&mut engine);
+    nesting::register(&mut engine);
     outcome::register(&mut engine)?;
     register_helpers(&mut engine, env);
     Ok(engine)
+}
+
+/// What a variable's value may hold (0: no limit), checked on every read of it.
+#[derive(Debug, Clone, Copy)]
+struct ValueBounds {
+    key_bytes: usize,
+    entries: usize,
+    elements: usize,
+}
+
+impl ValueBounds {
+    /// The first bound `v` exceeds, nested lists and maps included; the scan stops there, so it
+    /// looks at no more than the bounds' worth of elements and entries.
+    fn exceeded_by(&self, v: &Dynamic) -> Option<&'static str> {
+        let mut seen = (0, 0, 0);
+        self.scan(v, &mut seen).err()
+    }
+
+    /// Recursion as deep as the value's nesting: one small frame per level, at most 1 000 levels
+    /// within the array limit.
+    fn scan(&self, v: &Dynamic, seen: &mut (usize, usize, usize)) -> Result<(), &'static str> {
+        let over = |n: usize, max: usize| max > 0 && n > max;
+        if let Ok(m) = v.as_map_ref() {
+            for (k, x) in m.iter() {
+                seen.0 += k.len();
+                seen.1 += 1;
+                if over(seen.0, self.key_bytes) {
+                    return Err("Length of object map keys");
+                }
+                if over(seen.1, self.entries) {
+                    return Err("Size of object map");
+                }
+                if x.is_map() || x.is_array() {
+                    self.scan(x, seen)?;
+                }
+            }
+        } else if let Ok(a) = v.as_array_ref() {
+            for x in a.iter() {
+                seen.2 += 1;
+                if over(seen.2, self.elements) {
+                    return Err("Size of array");
+                }
+                if x.is_map() || x.is_array() {
+                    self.scan(x, seen)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, Box<EvalAltResult>> {
@@ -302,8 +434,9 @@ impl EvalGuard {
         EvalGuard
     }
 
-    /// The first limit that fired during this evaluation, even if the script went on.
-    pub(crate) fn tripped(&self) -> Option<LimitKind> {
+    /// The first limit that fired during this evaluation (and where, when known), even if the
+    /// script went on.
+    pub(crate) fn tripped(&self) -> Option<(LimitKind, Position)> {
         TRIPPED.with(Cell::get)
     }
 
@@ -344,19 +477,58 @@ pub(crate) fn compile_error(script: &str, e: &ParseError) -> Error {
     }
 }
 
-/// The error of a limit that fired although the script did not fail with it (it caught the
-/// error, or a native function such as `sort` swallowed it).
-pub(crate) fn tripped_error(script: &str, limits: &Limits, which: LimitKind) -> Error {
-    let message = match which {
-        LimitKind::Time => format!("ran longer than {} ms", limits.time_limit.as_millis()),
+/// What a limit means, for messages.
+fn limit_message(limits: &Limits, which: LimitKind) -> String {
+    match which {
         LimitKind::Operations => format!("more than {} operations", limits.max_operations),
-        other => format!("{other:?} limit"),
-    };
+        LimitKind::Time => format!("ran longer than {} ms", limits.time_limit.as_millis()),
+        LimitKind::Depth => format!(
+            "nested too deep (at most {} function calls, lists and maps {} levels)",
+            limits.max_call_levels,
+            nesting::MAX_NESTING
+        ),
+        LimitKind::Size => format!(
+            "a value too large (limits: string {} bytes, array {}, map {}, variables {})",
+            limits.max_string_size,
+            limits.max_array_size,
+            limits.max_map_size,
+            limits.max_variables
+        ),
+    }
+}
+
+/// The error of an evaluation in which a limit fired (`first`: which, and where when known),
+/// whatever it ended with (`ended`: its error, if it failed). The evaluation may have gone on after
+/// the limit (a native function swallowed it) or failed at a later step: the error names the first
+/// limit, at the position where it fired, or else where the evaluation stopped.
+pub(crate) fn tripped_error(
+    script: &str,
+    limits: &Limits,
+    (which, pos): (LimitKind, Position),
+    ended: Option<Error>,
+) -> Error {
+    let (mut line, mut column) = line_col(pos);
+    let mut message = limit_message(limits, which);
+    if let Some(Error::Limit {
+        which: last,
+        line: l,
+        column: c,
+        message: m,
+        ..
+    }) = ended
+    {
+        if pos.is_none() {
+            (line, column) = (l, c);
+        }
+        if last == which {
+            message = m;
+        }
+    }
     Error::Limit {
         script: script.to_string(),
         which,
-        line: 0,
-        column: 0,
+        line,
+        column,
         message,
     }
 }
@@ -382,42 +554,20 @@ pub(crate) fn runtime_error(script: &str, limits: &Limits, e: &EvalAltResult) ->
         column,
         message,
     };
-    match inner {
-        EvalAltResult::ErrorTooManyOperations(_) => limit(
-            LimitKind::Operations,
-            format!("more than {} operations", limits.max_operations),
-        ),
-        EvalAltResult::ErrorTerminated(token, _)
-            if token.clone().into_string().ok().as_deref() == Some(TIME_TOKEN) =>
-        {
-            limit(
-                LimitKind::Time,
-                format!("ran longer than {} ms", limits.time_limit.as_millis()),
-            )
-        }
-        EvalAltResult::ErrorTerminated(token, _)
-            if token.clone().into_string().ok().as_deref() == Some(OPS_TOKEN) =>
-        {
-            limit(
-                LimitKind::Operations,
-                format!("more than {} operations", limits.max_operations),
-            )
-        }
-        EvalAltResult::ErrorStackOverflow(_) => limit(
-            LimitKind::Depth,
-            format!("more than {} nested function calls", limits.max_call_levels),
-        ),
-        EvalAltResult::ErrorDataTooLarge(what, _) => limit(
-            LimitKind::Size,
-            format!(
+    if let Some(which) = limit_of(inner) {
+        let message = match inner {
+            EvalAltResult::ErrorDataTooLarge(what, _) => format!(
                 "{what} too large (limits: string {} bytes, array {}, map {})",
                 limits.max_string_size, limits.max_array_size, limits.max_map_size
             ),
-        ),
-        EvalAltResult::ErrorTooManyVariables(_) => limit(
-            LimitKind::Size,
-            format!("more than {} variables", limits.max_variables),
-        ),
+            EvalAltResult::ErrorTooManyVariables(_) => {
+                format!("more than {} variables", limits.max_variables)
+            }
+            _ => limit_message(limits, which),
+        };
+        return limit(which, message);
+    }
+    match inner {
         EvalAltResult::ErrorTooManyModules(_) | EvalAltResult::ErrorModuleNotFound(..) => {
             Error::Runtime {
                 script: script.to_string(),

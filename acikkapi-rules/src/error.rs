@@ -73,6 +73,19 @@ pub enum Error {
         /// Details (the limit's value).
         message: String,
     },
+    /// The script is longer than the sandbox accepts ([`Limits::max_script_bytes`]); it was not
+    /// parsed.
+    ///
+    /// [`Limits::max_script_bytes`]: crate::Limits::max_script_bytes
+    #[error("{script}: script too large: {bytes} bytes, at most {max} are accepted")]
+    ScriptTooLarge {
+        /// Script name.
+        script: String,
+        /// Its size in bytes.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The script ran but returned something that is not a routing outcome, or an outcome with a
     /// bad field (unknown unit, unknown priority).
     #[error("{script}: bad outcome: {message}")]
@@ -105,6 +118,7 @@ impl Error {
             Error::Compile { script, .. }
             | Error::Runtime { script, .. }
             | Error::Limit { script, .. }
+            | Error::ScriptTooLarge { script, .. }
             | Error::BadOutcome { script, .. } => Some(script),
             _ => None,
         }

@@ -23,6 +23,8 @@ mod env;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+mod guarded;
+mod nesting;
 mod outcome;
 mod registry;
 pub mod router;
@@ -32,9 +34,10 @@ pub mod testing;
 
 pub use app::{AppView, Field};
 pub use cache::CacheStats;
-pub use engine::{Limits, contains_word};
+pub use engine::{Limits, MAX_SCRIPT_BYTES, MAX_STRING_BYTES, contains_word};
 pub use env::{Environment, StaticEnv, StaticUnit, is_weekend};
 pub use error::{Error, LimitKind, Result};
+pub use nesting::MAX_NESTING;
 pub use outcome::{MAX_DEADLINE_DAYS, ScriptOutcome, ScriptPriority};
 pub use registry::RuleRegistry;
 pub use router::{EvalMode, OrgEnv, ScriptedRouter};

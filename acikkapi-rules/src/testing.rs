@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{self, Branch};
+use crate::analysis::{self, Branch, RanCache};
 use crate::app::AppView;
 use crate::engine::VISITED;
 use crate::error::{Error, Result};
@@ -226,8 +226,9 @@ pub fn run(rules: &RuleSet, tests: &TestFile) -> TestReport {
         VISITED.with(|v| *v.borrow_mut() = Some(HashSet::new()));
         let result = rules.evaluate_for_coverage(&case.app);
         let visited = VISITED.with(|v| v.borrow_mut().take()).unwrap_or_default();
+        let mut cache = RanCache::new(&visited);
         for (b, h) in branches.iter().zip(hits.iter_mut()) {
-            if b.ran(&visited) {
+            if b.ran_in(&mut cache) {
                 *h += 1;
             }
         }

@@ -276,3 +276,67 @@ fn a_rule_deadline_becomes_the_application_deadline() {
     assert_eq!(state.deadline, Some(three_days));
     assert!(three_days < seven_days);
 }
+
+/// Issue 12: a citizen's text of 4 116 characters with emoji (16 464 bytes) passed validation but
+/// went over the scripts' 16 KiB string limit, so every rule reading `app.text` fell back without
+/// a word. The string limit now covers the longest valid text, also in upper or lower case.
+#[test]
+fn the_longest_valid_texts_reach_scripts_that_read_them() {
+    use acikkapi_core::application::ApplicationInput;
+    use acikkapi_core::validate::MAX_SUBJECT_CHARS;
+    let (_, json) = acikkapi_core::samples::ALL[1];
+    let rules = RuleSet::compile(
+        "metin.rhai",
+        "let upper = to_upper(app.text);\nlet lower = to_lower(app.text);\n\
+         if contains_word(app.text, \"su kesintisi\") && upper.len() >= lower.len() {\n\
+             route_to(\"34.ASH_MUDURLUGU\")\n} else { reject(`${app.text.len()}`) }",
+        Arc::new(OrgEnv::for_province(34).unwrap()),
+    )
+    .unwrap();
+    let native = Router::for_province(ProvincePlate::new(34).unwrap()).unwrap();
+    let router = ScriptedRouter::new(native, RuleRegistry::with(34, rules));
+    let words = "Su kesintisi var ";
+    let emoji_text = format!("{words}{}", "😀".repeat(4_116 - words.chars().count()));
+    // Greek letters whose capitals are three characters: the worst case of `to_upper`.
+    let greek_text = format!(
+        "{words}{}",
+        "ΐ".repeat(MAX_SUBJECT_CHARS - words.chars().count())
+    );
+    for text in [emoji_text, greek_text] {
+        let mut input: ApplicationInput = serde_json::from_str(json).unwrap();
+        input.subject = Some(text.clone());
+        let app = acikkapi_core::validate::validate(
+            &input,
+            acikkapi_core::geo::Geography::embedded(),
+            acikkapi_core::taxonomy::Taxonomy::embedded(),
+        )
+        .unwrap();
+        // Over the old limit: the text itself, or its capitals.
+        let upper = acikkapi_core::text::to_upper_tr(&app.subject);
+        assert!(
+            upper.len().max(app.subject.len()) > 16 * 1024,
+            "{} bytes",
+            upper.len()
+        );
+        let d = router.route_application(&app).unwrap();
+        assert_eq!(
+            d.decided_by,
+            DecidedBy::Script {
+                name: "metin.rhai".into()
+            },
+            "{} characters, {} bytes",
+            text.chars().count(),
+            text.len()
+        );
+    }
+    // Longer than any valid text: the script fails on it and the fallback says so.
+    let mut long = req("YEREL.SU_KESINTISI", "Merkezefendi");
+    long.province = ProvincePlate::new(34).unwrap();
+    long.district = "Kadıköy".into();
+    long.text = "😀".repeat(10_000);
+    let d = router.route(&long).unwrap();
+    match &d.decided_by {
+        DecidedBy::Fallback { error } => assert!(error.contains("size limit"), "{error}"),
+        other => panic!("expected a fallback, got {other:?}"),
+    }
+}

@@ -335,3 +335,62 @@ mod never_panics {
         }
     }
 }
+
+/// Issue 12: a script saved with a UTF-8 byte-order mark (Notepad does) was a compile error at
+/// 1:1. The mark is skipped; the version is still the SHA-256 of the file as written, and
+/// positions are those of the text after it.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let src =
+        "\u{feff}if app.district == \"Pamukkale\" {\n  route_to(\"20.DESKI\")\n} else { 1 / 0 }";
+    let rules = RuleSet::compile("bom.rhai", src, env()).unwrap();
+    assert_eq!(rules.version(), acikkapi_rules::content_hash(src));
+    assert_eq!(rules.source(), src);
+    let out = rules.evaluate(&app()).unwrap();
+    assert_eq!(out.outcome.target_label(), "route:20.DESKI");
+    let e = rules
+        .evaluate(&AppView::new("YEREL.DIGER", 20, "Honaz"))
+        .unwrap_err();
+    let Error::Runtime { line, column, .. } = e else {
+        panic!("{e}")
+    };
+    assert_eq!((line, column), (3, 12));
+    assert!(
+        rules.branches()[0].label.starts_with("if app.district"),
+        "{:?}",
+        rules.branches()
+    );
+    // Only a leading mark: one inside the text is still an error.
+    assert!(RuleSet::compile("bom.rhai", "default()\u{feff}", env()).is_err());
+}
+
+/// Issue 12: the script size is capped with a typed error, before parsing.
+#[test]
+fn a_script_over_the_size_cap_is_refused_unparsed() {
+    let limits = Limits {
+        max_script_bytes: 100,
+        ..Limits::default()
+    };
+    let src = format!("// {}\ndefault()", "x".repeat(100));
+    let e = RuleSet::compile_with_limits("buyuk.rhai", &src, env(), limits.clone()).unwrap_err();
+    assert_eq!(
+        e,
+        Error::ScriptTooLarge {
+            script: "buyuk.rhai".into(),
+            bytes: src.len(),
+            max: 100
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "buyuk.rhai: script too large: {} bytes, at most 100 are accepted",
+            src.len()
+        )
+    );
+    assert!(RuleSet::compile_with_limits("kucuk.rhai", "default()", env(), limits).is_ok());
+    assert_eq!(
+        Limits::default().max_script_bytes,
+        acikkapi_rules::MAX_SCRIPT_BYTES
+    );
+}
