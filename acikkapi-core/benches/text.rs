@@ -36,6 +36,14 @@ fn bench_text(c: &mut Criterion) {
     g.bench_function("lower_tr_4k", |b| {
         b.iter(|| text::to_lower_tr(black_box(&long)))
     });
+    // The same text with an emoji: not plain Turkish, so ICU4X's path.
+    let emoji = format!("{long} 🙏");
+    g.bench_function("lower_tr_4k_emoji", |b| {
+        b.iter(|| text::to_lower_tr(black_box(&emoji)))
+    });
+    g.bench_function("search_key_4k_emoji", |b| {
+        b.iter(|| text::search_key(black_box(&emoji)))
+    });
     g.bench_function("search_key_name", |b| {
         b.iter(|| text::search_key(black_box("Şanlıurfa / SİVEREK")))
     });

@@ -177,12 +177,10 @@ fn fold_lower(c: char) -> Option<char> {
 /// assert_eq!(search_key("ΟΔΟΣ"), search_key("οδος"));
 /// ```
 pub fn search_key(s: &str) -> String {
-    let folded =
-        map_plain(s, plain_lower).unwrap_or_else(|| CASE.fold_turkic_string(s).into_owned());
-    let mut out = String::with_capacity(folded.len());
+    let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in folded.chars() {
-        let Some(f) = fold_lower(c) else { continue };
+    let mut push = |c: char| {
+        let Some(f) = fold_lower(c) else { return };
         if f.is_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
@@ -191,6 +189,17 @@ pub fn search_key(s: &str) -> String {
             out.push(f);
         } else {
             pending_space = true;
+        }
+    };
+    for c in s.chars() {
+        match plain_lower(c) {
+            Some(l) => push(l),
+            // Case folding has no context rules, so one character at a time is the same as the
+            // whole string, and plain text around it keeps the fast path.
+            None => CASE
+                .fold_turkic_string(c.encode_utf8(&mut [0; 4]))
+                .chars()
+                .for_each(&mut push),
         }
     }
     out
@@ -252,7 +261,7 @@ pub fn compare_tr(a: &str, b: &str) -> Ordering {
 
 /// Sorts strings in place in Turkish alphabetical order ([`compare_tr`]).
 pub fn sort_tr<S: AsRef<str>>(items: &mut [S]) {
-    items.sort_by(|a, b| compare_tr(a.as_ref(), b.as_ref()));
+    items.sort_by_cached_key(|s| collation_key(s.as_ref()));
 }
 
 /// Sorts items in place in Turkish alphabetical order of the string a key function returns.
@@ -266,7 +275,7 @@ pub fn sort_tr_by<T, F>(items: &mut [T], key: F)
 where
     F: Fn(&T) -> &str,
 {
-    items.sort_by(|a, b| compare_tr(key(a), key(b)));
+    items.sort_by_cached_key(|t| collation_key(key(t)));
 }
 
 #[cfg(test)]
@@ -435,6 +444,19 @@ mod tests {
             b in "[a-zçğıöşüâîûA-ZÇĞİÖŞÜÂÎÛ ]{0,10}",
         ) {
             prop_assert_eq!(collation_key(&a).cmp(&collation_key(&b)), compare_tr(&a, &b));
+        }
+
+        /// Character by character folding gives the key of ICU4X's whole-string Turkic folding.
+        #[test]
+        fn search_key_equals_whole_string_folding(s in "\\PC{0,24}", plain in "[a-zA-ZçğıöşüİIÇĞÖŞÜ .]{0,12}") {
+            let s = format!("{plain}{s}{plain}");
+            let folded = CASE.fold_turkic_string(&s);
+            let mut expected = String::new();
+            for c in folded.chars().filter_map(fold_lower) {
+                expected.push(if c.is_alphanumeric() { c } else { ' ' });
+            }
+            let expected = expected.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(search_key(&s), expected);
         }
 
         #[test]

@@ -2,7 +2,9 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
+use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{mask_input, serializing_full};
@@ -105,24 +107,54 @@ impl PhoneNumber {
     }
 }
 
+/// libphonenumber's TR ranges that a `5xx` number can fall in, compiled once from the metadata
+/// bundled with the `phonenumber` crate (anchored; matched without the crate's shared regex cache,
+/// which takes a lock on every match).
+struct TrRanges {
+    mobile: Regex,
+    pager: Regex,
+    personal_number: Regex,
+}
+
+impl TrRanges {
+    fn get() -> Option<&'static TrRanges> {
+        static RANGES: OnceLock<Option<TrRanges>> = OnceLock::new();
+        RANGES
+            .get_or_init(|| {
+                let tr = phonenumber::metadata::DATABASE.by_id("TR")?;
+                let d = tr.descriptors();
+                // The metadata's patterns are laid out over lines (compiled ignoring whitespace,
+                // as the crate does).
+                let compile = |desc: Option<&phonenumber::metadata::Descriptor>| {
+                    let source = desc?.national_number().as_str();
+                    RegexBuilder::new(&format!("^(?:{source})$"))
+                        .ignore_whitespace(true)
+                        .build()
+                        .ok()
+                };
+                Some(TrRanges {
+                    mobile: compile(d.mobile())?,
+                    pager: compile(d.pager())?,
+                    personal_number: compile(d.personal_number())?,
+                })
+            })
+            .as_ref()
+    }
+}
+
 /// Whether a 10-digit national number starting with 5 is in a range allocated to mobile networks,
-/// by libphonenumber's metadata for TR (the `phonenumber` crate's bundled copy): `Ok` for a mobile
-/// number, else what the range is.
+/// by libphonenumber's metadata for TR: `Ok` for a mobile number, else what the range is.
 fn mobile_range(national: &str) -> Result<(), NonMobileRange> {
-    let Some(tr) = phonenumber::metadata::DATABASE.by_id("TR") else {
-        // The metadata is compiled into the crate and has TR (tested in `metadata_has_tr`); a
-        // number that cannot be checked is not refused.
+    let Some(r) = TrRanges::get() else {
+        // The metadata is compiled into the `phonenumber` crate and has these TR ranges (tested
+        // in `metadata_has_tr_ranges`); a number that cannot be checked is not refused.
         return Ok(());
     };
-    let d = tr.descriptors();
-    let is = |desc: Option<&phonenumber::metadata::Descriptor>| {
-        desc.is_some_and(|d| d.is_match(national))
-    };
-    if is(d.mobile()) {
+    if r.mobile.is_match(national) {
         Ok(())
-    } else if is(d.pager()) {
+    } else if r.pager.is_match(national) {
         Err(NonMobileRange::Pager)
-    } else if is(d.personal_number()) {
+    } else if r.personal_number.is_match(national) {
         Err(NonMobileRange::PersonalNumber)
     } else {
         Err(NonMobileRange::Unallocated)
@@ -243,10 +275,12 @@ mod tests {
     }
 
     #[test]
-    fn metadata_has_tr() {
-        let tr = phonenumber::metadata::DATABASE.by_id("TR").unwrap();
-        assert_eq!(tr.country_code(), 90);
-        assert!(tr.descriptors().mobile().is_some());
+    fn metadata_has_tr_ranges() {
+        let r = TrRanges::get().unwrap();
+        assert!(r.mobile.is_match("5321234567"));
+        assert!(!r.mobile.is_match("53212345678"));
+        assert!(r.pager.is_match("5123998466"));
+        assert!(r.personal_number.is_match("5922121234"));
     }
 
     /// The blocks allocated to the three networks (Türk Telekom 501, 505–507, 551–555, 559;
@@ -350,6 +384,24 @@ mod tests {
             prop_assert!(!logged.contains(&national[1..]));
             let stored = serde_json::to_string(&Full(p)).unwrap();
             prop_assert_eq!(serde_json::from_str::<PhoneNumber>(&stored).unwrap(), p);
+        }
+
+        /// The ranges compiled here classify every 5xx number as the `phonenumber` crate's own
+        /// parser does.
+        #[test]
+        fn ranges_agree_with_phonenumber_crate(n in 0u32..1_000_000_000) {
+            use phonenumber::{Type, country, metadata::DATABASE};
+            let national = format!("5{n:09}");
+            let theirs = phonenumber::parse(Some(country::Id::TR), &national)
+                .unwrap()
+                .number_type(&DATABASE);
+            let expected = match theirs {
+                Type::Mobile => Ok(()),
+                Type::Pager => Err(NonMobileRange::Pager),
+                Type::PersonalNumber => Err(NonMobileRange::PersonalNumber),
+                _ => Err(NonMobileRange::Unallocated),
+            };
+            prop_assert_eq!(mobile_range(&national), expected, "{}", national);
         }
 
         #[test]
