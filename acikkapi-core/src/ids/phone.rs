@@ -15,7 +15,10 @@ use crate::error::{NonMobileRange, PhoneError};
 ///
 /// Accepted inputs: `0532 123 45 67`, `532 123 4567`, `+90 532 123 45 67`, `0090 532…`,
 /// `90 532…`, with any spaces, `-`, `.`, `(` and `)`. Landlines (2xx, 3xx, 4xx), foreign numbers
-/// and wrong lengths are rejected with a typed [`PhoneError`].
+/// and wrong lengths are rejected with a typed [`PhoneError`]; so are `5xx` numbers outside the
+/// blocks allocated to mobile networks ([`PhoneError::NoSms`]: the 512 pager range, 592 satellite
+/// personal numbers, unallocated blocks such as 520 or most of 561), since an SMS cannot reach
+/// them. The blocks are libphonenumber's TR metadata, as bundled with the `phonenumber` crate.
 ///
 /// `Debug`, `Display` and `Serialize` show the masked form `+90 5** *** ** 67` — only the
 /// leading `5` and the last two digits; [`expose`](Self::expose) gives the full number.
@@ -27,6 +30,7 @@ use crate::error::{NonMobileRange, PhoneError};
 /// assert_eq!(p.to_string(), "+90 5** *** ** 67");
 /// assert_eq!(PhoneNumber::parse("+90 532 123 45 67").unwrap(), p);
 /// assert!(PhoneNumber::parse("0258 123 45 67").is_err()); // Denizli landline
+/// assert!(PhoneNumber::parse("0512 399 84 66").is_err()); // pager range
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PhoneNumber([u8; 13]);
