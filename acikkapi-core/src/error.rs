@@ -617,12 +617,53 @@ pub enum PhoneError {
         /// The input, masked.
         input: String,
     },
+    /// A 10-digit `5xx` number outside the ranges allocated to mobile networks (512 pagers, 592
+    /// satellite personal numbers, unallocated blocks): an SMS cannot reach it. The ranges are
+    /// libphonenumber's (see [`PhoneNumber`](crate::ids::PhoneNumber)).
+    #[error(
+        "Telefon numarası SMS alabilen bir cep telefonu numarası değil: 0{prefix} {} ({input})",
+        .range.description_tr()
+    )]
+    NoSms {
+        /// The first three digits of the national number (`512`): the range, not the subscriber.
+        prefix: String,
+        /// What the range is.
+        range: NonMobileRange,
+        /// The input, masked.
+        input: String,
+    },
     /// Too few or too many digits for `05xx xxx xx xx`.
     #[error("Telefon numarası 05xx xxx xx xx biçiminde 11 haneli olmalı ({input})")]
     WrongLength {
         /// The input, masked.
         input: String,
     },
+}
+
+/// What a `5xx` number that is not a mobile number is, by the numbering plan
+/// ([`PhoneError::NoSms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NonMobileRange {
+    /// Çağrı cihazı: the 512 pager range.
+    Pager,
+    /// Kişisel numara: 592, satellite (GMPCS) personal numbers.
+    PersonalNumber,
+    /// A block allocated to no mobile network.
+    Unallocated,
+}
+
+impl NonMobileRange {
+    /// The Turkish phrase used in [`PhoneError::NoSms`]'s message, after the range (`0512 …`).
+    pub fn description_tr(self) -> &'static str {
+        match self {
+            NonMobileRange::Pager => "çağrı cihazı (pager) numaralarına ayrılmış",
+            NonMobileRange::PersonalNumber => "uydu telefonu kişisel numaralarına (GMPCS) ayrılmış",
+            NonMobileRange::Unallocated => {
+                "ile başlayan bu numara bir mobil operatöre tahsis edilmiş bir aralıkta değil"
+            }
+        }
+    }
 }
 
 /// Why a string is not a valid tracking number (`AK-20-2026-0001234-7`).

@@ -78,6 +78,70 @@ fn idari_izin_only_in_public_sector_calendar() {
     );
 }
 
+/// Issue 12: the Başbakanlık's idari izin of Kurban Bayramı 2015 ("21 Eylül Pazartesi gününden
+/// itibaren iki buçuk gün": 21–22 September and the morning of the arife, 23 September) and of
+/// Kurban Bayramı 2014 (the morning of the arife, Friday 3 October). Sources: data/SOURCES.md.
+#[test]
+fn idari_izin_kurban_2015_and_2014() {
+    let public = Calendar::public_sector();
+    for day in ["2015-09-21", "2015-09-22", "2015-09-23", "2014-10-03"] {
+        assert!(legal().is_business_day(d(day)).unwrap(), "{day}");
+        assert!(!public.is_business_day(d(day)).unwrap(), "{day}");
+    }
+    assert_eq!(
+        public.holiday_kind(d("2015-09-22")).unwrap(),
+        Some(HolidayKind::Full)
+    );
+    // Morning idari izin + the arife's legal afternoon: the whole day off.
+    assert_eq!(
+        public.holiday_kind(d("2015-09-23")).unwrap(),
+        Some(HolidayKind::Full)
+    );
+    assert_eq!(
+        legal().holiday_kind(d("2015-09-23")).unwrap(),
+        Some(HolidayKind::Half)
+    );
+    // Friday 18 Sep 2015: the next public-sector business day is Monday 28 Sep (9-day break).
+    assert_eq!(
+        public.add_business_days(d("2015-09-18"), 1).unwrap(),
+        d("2015-09-28")
+    );
+    assert_eq!(
+        legal().add_business_days(d("2015-09-18"), 1).unwrap(),
+        d("2015-09-21")
+    );
+    assert_eq!(
+        public
+            .business_days_between(d("2015-09-18"), d("2015-09-28"))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        legal()
+            .business_days_between(d("2015-09-18"), d("2015-09-28"))
+            .unwrap(),
+        4
+    );
+    // 7 business days from Thursday 17 Sep 2015: 18, 28, 29, 30 Sep, 1, 2, 5 Oct.
+    assert_eq!(
+        public.add_business_days(d("2015-09-17"), 7).unwrap(),
+        d("2015-10-05")
+    );
+    // Thursday 2 Oct 2014: 3 Oct off, 4–7 Oct Kurban Bayramı, so Wednesday 8 Oct.
+    assert_eq!(
+        public.add_business_days(d("2014-10-02"), 1).unwrap(),
+        d("2014-10-08")
+    );
+    assert_eq!(
+        legal().add_business_days(d("2014-10-02"), 1).unwrap(),
+        d("2014-10-03")
+    );
+    assert_eq!(
+        public.add_business_days(d("2014-10-08"), -1).unwrap(),
+        d("2014-10-02")
+    );
+}
+
 #[test]
 fn user_overlay_extends_public_sector_calendar() {
     let o = Overlay::parse(

@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn bundled_parses() {
         let o = Overlay::bundled().unwrap();
-        assert_eq!(o.days().len(), 12);
+        assert_eq!(o.days().len(), 16);
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert!(
             o.days()

@@ -42,7 +42,7 @@ use std::cell::Cell;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub use crate::error::{PhoneError, TcknError, TrackingNumberError};
+pub use crate::error::{NonMobileRange, PhoneError, TcknError, TrackingNumberError};
 pub use phone::PhoneNumber;
 pub use tckn::Tckn;
 pub use tracking::{TrackingNumber, damm_check_digit, damm_is_valid};
