@@ -187,3 +187,25 @@ fn diff_lists_the_applications_routed_differently() {
         out.stdout
     );
 }
+
+/// Issue 12: a rule script was read whole before its size was checked (`/dev/zero` never ended).
+/// Now at most one byte past the 256 KiB cap is read; the script is refused like one that does not
+/// compile, and a missing one is an error naming it.
+#[test]
+fn an_oversized_or_endless_script_is_refused_without_being_read_whole() {
+    let dir = scratch("big");
+    let f = dir.join("20-buyuk.rhai");
+    std::fs::write(&f, " ".repeat(acikkapi::rules::MAX_SCRIPT_BYTES + 1)).unwrap();
+    let out = acikkapi(&["rules", "check", f.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("script too large"), "{}", out.stderr);
+    if std::path::Path::new("/dev/zero").exists() {
+        let out = acikkapi(&["rules", "check", "/dev/zero", "--province", "20"]);
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("script too large"), "{}", out.stderr);
+    }
+    let missing = dir.join("yok.rhai");
+    let out = acikkapi(&["rules", "check", missing.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("yok.rhai: okunamadı"), "{}", out.stderr);
+}

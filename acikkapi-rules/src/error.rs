@@ -103,6 +103,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A script or another input file could not be read (missing, unreadable, not UTF-8).
+    #[error("{file}: okunamadı: {message}")]
+    ReadFile {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
     /// No embedded rule script for this province.
     #[error("no embedded rule script for province {0:02}")]
     NoEmbeddedScript(u8),

@@ -30,6 +30,7 @@ mod registry;
 pub mod router;
 mod ruleset;
 pub mod sim;
+mod source;
 pub mod testing;
 
 pub use app::{AppView, Field};
@@ -42,3 +43,4 @@ pub use outcome::{MAX_DEADLINE_DAYS, ScriptOutcome, ScriptPriority};
 pub use registry::RuleRegistry;
 pub use router::{EvalMode, OrgEnv, ScriptedRouter};
 pub use ruleset::{CACHE_CAPACITY, Evaluation, RuleSet, content_hash};
+pub use source::{MAX_TEST_FILE_BYTES, read_script, read_script_with_limit, read_test_file};

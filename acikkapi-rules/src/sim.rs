@@ -50,8 +50,7 @@ pub fn router_for_policy(policy: &Policy, plate: u8) -> crate::Result<Box<dyn Si
     let Some(path) = &policy.rules else {
         return Ok(Box::new(native));
     };
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| crate::Error::Native(format!("{path}: okunamadı: {e}")))?;
+    let source = crate::source::read_script(Path::new(path))?;
     let rules = RuleSet::compile(path, &source, Arc::new(OrgEnv::for_province(plate)?))?;
     let label = format!(
         "{}@{}",

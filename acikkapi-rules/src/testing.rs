@@ -113,9 +113,9 @@ impl TestFile {
 
     /// Reads and parses a test file.
     pub fn load(path: &Path) -> Result<TestFile> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::TestFile {
-            file: path.display().to_string(),
-            message: e.to_string(),
+        let text = crate::source::read_test_file(path).map_err(|e| match e {
+            Error::ReadFile { file, message } => Error::TestFile { file, message },
+            other => other,
         })?;
         TestFile::parse(&path.display().to_string(), &text)
     }

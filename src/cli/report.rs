@@ -54,7 +54,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 /// Reads JSON Lines records into a projection; returns the problems found (a line that is not a
 /// record, or whose category does not belong to its heading), each with its line number, at most
-/// [`MAX_PROBLEMS`] of them, and how many there were in all. Lines are read one at a time, each
+/// `MAX_PROBLEMS` of them, and how many there were in all. Lines are read one at a time, each
 /// at most [`MAX_LINE_BYTES`](super::input::MAX_LINE_BYTES): a longer one (`/dev/zero`) ends the
 /// reading with [`CliError::LineTooLong`].
 pub fn read_records(

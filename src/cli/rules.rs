@@ -75,7 +75,15 @@ fn display_name(path: &Path) -> String {
 
 /// Reads and compiles a script; on a compile error prints it and returns `None`.
 fn load(path: &Path, plate: Option<u8>, io: &mut Io<'_>) -> Result<Option<RuleSet>, CliError> {
-    let source = std::fs::read_to_string(path)?;
+    let source = match acikkapi_rules::read_script(path) {
+        Ok(source) => source,
+        // Too large: refused like a script that does not compile (not read past the cap).
+        Err(e @ acikkapi_rules::Error::ScriptTooLarge { .. }) => {
+            writeln!(io.stderr, "{e}")?;
+            return Ok(None);
+        }
+        Err(e) => return Err(CliError::Usage(e.to_string())),
+    };
     match RuleSet::compile(&display_name(path), &source, environment(plate)?) {
         Ok(r) => Ok(Some(r)),
         Err(e) => {
@@ -261,7 +269,7 @@ fn diff_cmd(
     province: Option<u8>,
     io: &mut Io<'_>,
 ) -> CliResult {
-    let text = std::fs::read_to_string(applications)?;
+    let text = super::input::read_file(applications)?;
     let values: Vec<serde_json::Value> = serde_json::from_str(&text)?;
     let requests: Option<Vec<RouteRequest>> = values
         .iter()
