@@ -272,8 +272,13 @@ impl PyEngine {
 
     /// Closes an answered application (citizen informed).
     fn close(&self, py: Python<'_>, tracking: &str, now: DateTime<Utc>) -> PyResult<String> {
+        // The bureau of the application's own province, the same actor that registered it
+        // (a bare "ACIK_KAPI" was refused on confidential applications: "yetkisiz işlem").
+        let plate = TrackingNumber::parse(tracking)
+            .map_err(|e| core_err(py, e.into()))?
+            .plate();
+        let bureau = Actor::new(Role::Bureau, "buro", format!("{plate}.ACIK_KAPI"));
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let bureau = Actor::new(Role::Bureau, "buro", "ACIK_KAPI");
         st.run(
             &InstanceId::new(tracking),
             "kapat",

@@ -141,3 +141,21 @@ def test_reports_as_records_and_html():
         return
     df = eng.to_pandas("heading")
     assert isinstance(df, pd.DataFrame) and df["received"].sum() == 3
+
+
+def test_a_confidential_application_is_closed_by_the_bureau_that_registered_it():
+    # Regression (issue 13): close() acted as a bare "ACIK_KAPI" while submit() registered as
+    # "34.ACIK_KAPI", so closing a confidential application failed with "yetkisiz işlem".
+    eng = acikkapi.Engine()
+    app = load("03_ihbar_web_istanbul.json")
+    app["received_at"] = T0.isoformat() + "+03:00"
+    tracking, status = eng.submit(app, T0)
+    assert status == "registered"
+    state = eng.route(tracking, T0)
+    if state == "awaiting_approval":
+        state = eng.approve(tracking, T0)
+    assert state == "routed"
+    assert eng.answer(tracking, "kismen_olumlu", "İnceleme başlatıldı.", T0 + dt.timedelta(days=1)) == "answered"
+    assert eng.close(tracking, T0 + dt.timedelta(days=2)) == "closed"
+    with pytest.raises(acikkapi.ValidationError):  # not a tracking number at all
+        eng.close("AK-XX-2026-0000001-0", T0)
