@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod application;
+pub mod bounded;
 pub mod calendar;
 pub mod error;
 #[doc(hidden)]

@@ -5,8 +5,9 @@
 //! the whole file would already have held it in memory (a path to `/dev/zero` never ends). These
 //! readers stop one byte past the limit.
 
-use std::io::Read;
 use std::path::Path;
+
+use acikkapi_core::bounded::{self, read_at_most};
 
 use crate::engine::MAX_SCRIPT_BYTES;
 use crate::error::{Error, Result};
@@ -58,26 +59,23 @@ fn read_bounded(path: &Path, max: usize) -> Result<Bounded> {
         file: path.display().to_string(),
         message,
     };
-    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
+    let mut file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
     let size = file
         .metadata()
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
-    let mut bytes = Vec::new();
-    let wanted = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(wanted)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io(e.to_string()))?;
-    if bytes.len() > max {
-        let seen = size
-            .and_then(|s| usize::try_from(s).ok())
-            .unwrap_or(bytes.len());
-        return Ok(Bounded::TooLarge(seen.max(bytes.len())));
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    match read_at_most(&mut file, limit).map_err(|e| io(e.to_string()))? {
+        bounded::Bounded::TooLarge => {
+            // At least one byte past the limit was read; the file's size says how much more.
+            let seen = size.and_then(|s| usize::try_from(s).ok()).unwrap_or(0);
+            Ok(Bounded::TooLarge(seen.max(max.saturating_add(1))))
+        }
+        bounded::Bounded::Whole(bytes) => String::from_utf8(bytes)
+            .map(Bounded::Text)
+            .map_err(|e| io(format!("UTF-8 metin değil: {e}"))),
     }
-    String::from_utf8(bytes)
-        .map(Bounded::Text)
-        .map_err(|e| io(format!("UTF-8 metin değil: {e}")))
 }
 
 #[cfg(test)]

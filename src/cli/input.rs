@@ -14,6 +14,8 @@
 use std::io::{BufRead, Read};
 use std::path::Path;
 
+use acikkapi_core::bounded::{Bounded, read_at_most};
+
 use super::{CliError, Io};
 
 /// Largest whole input (an application, a routing request, an organisation or policy file), in
@@ -77,18 +79,15 @@ fn utf8_text(bytes: Vec<u8>, name: &str) -> Result<String, CliError> {
 
 /// At most `limit` bytes of `reader`; [`CliError::InputTooLarge`] when there are more.
 fn read_bounded(reader: &mut dyn Read, limit: u64, name: &str) -> Result<Vec<u8>, CliError> {
-    let mut bytes = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| CliError::Usage(format!("{name}: okunamadı: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(CliError::InputTooLarge {
+    match read_at_most(reader, limit)
+        .map_err(|e| CliError::Usage(format!("{name}: okunamadı: {e}")))?
+    {
+        Bounded::Whole(bytes) => Ok(bytes),
+        Bounded::TooLarge => Err(CliError::InputTooLarge {
             input: name.to_string(),
             limit,
-        });
+        }),
     }
-    Ok(bytes)
 }
 
 /// Reads a text input line by line, each line at most [`MAX_LINE_BYTES`] (or the limit given),
