@@ -14,10 +14,15 @@ def load(name):
     return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
 
 
-def sample():
-    d = load("01_sikayet_edevlet_denizli.json")
+def received_at_t0(name):
+    """A sample application received at T0 (Monday 23 Nov 2026, 10:00 Istanbul time)."""
+    d = load(name)
     d["received_at"] = T0.isoformat() + "+03:00"
     return d
+
+
+def sample():
+    return received_at_t0("01_sikayet_edevlet_denizli.json")
 
 
 def test_lifecycle_and_statistics():
@@ -37,8 +42,7 @@ def test_lifecycle_and_statistics():
 
 def test_invalid_input_is_not_processed_with_reasons():
     eng = acikkapi.Engine()
-    bad = load("05_hatali_istanbul.json")
-    bad["received_at"] = T0.isoformat() + "+03:00"
+    bad = received_at_t0("05_hatali_istanbul.json")
     tracking, status = eng.submit(bad, T0)
     assert status == "not_processed"
     assert eng.counts()["not_processed"] == 1
@@ -73,8 +77,7 @@ def test_errors_are_workflow_errors():
 
 def test_special_applications_get_the_shorter_deadline_of_their_routing():
     eng = acikkapi.Engine()
-    special = load("04_ozellikli_banko_yazili_denizli.json")
-    special["received_at"] = T0.isoformat() + "+03:00"  # Monday 23 Nov 2026, 10:00
+    special = received_at_t0("04_ozellikli_banko_yazili_denizli.json")
     tracking, status = eng.submit(special, T0)
     assert status == "registered"
     texts = lambda: [e["text"] for e in eng.track(tracking)["entries"]]
@@ -147,8 +150,7 @@ def test_a_confidential_application_is_closed_by_the_bureau_that_registered_it()
     # Regression (issue 13): close() acted as a bare "ACIK_KAPI" while submit() registered as
     # "34.ACIK_KAPI", so closing a confidential application failed with "yetkisiz işlem".
     eng = acikkapi.Engine()
-    app = load("03_ihbar_web_istanbul.json")
-    app["received_at"] = T0.isoformat() + "+03:00"
+    app = received_at_t0("03_ihbar_web_istanbul.json")
     tracking, status = eng.submit(app, T0)
     assert status == "registered"
     state = eng.route(tracking, T0)
