@@ -399,6 +399,60 @@ pub struct Flags {
     pub direct_to_unit: Option<String>,
 }
 
+/// Sonuç: the outcome of an answered application (olumlu, olumsuz, kısmen olumlu). Also
+/// `workflow::application::Outcome`, `stats::Outcome` and `notify::AnswerOutcome` (the SMS
+/// templates name it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Olumlu: granted / founded.
+    Positive,
+    /// Olumsuz: refused / unfounded.
+    Negative,
+    /// Kısmen olumlu: partly granted.
+    PartlyPositive,
+}
+
+impl Outcome {
+    /// All outcomes.
+    pub const ALL: [Outcome; 3] = [
+        Outcome::Positive,
+        Outcome::Negative,
+        Outcome::PartlyPositive,
+    ];
+
+    /// Parses an outcome as an officer or analyst writes it: the Turkish label in any case, with or
+    /// without Turkish letters (`olumlu`, `OLUMSUZ`, `kısmen olumlu`, `kismen_olumlu`) or the
+    /// serde name (`positive`, `negative`, `partly_positive`).
+    ///
+    /// ```
+    /// use acikkapi_core::application::Outcome;
+    /// assert_eq!(Outcome::parse("Kısmen Olumlu"), Some(Outcome::PartlyPositive));
+    /// assert_eq!(Outcome::parse("negative"), Some(Outcome::Negative));
+    /// assert_eq!(Outcome::parse("belki"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Outcome> {
+        let key = search_key(s);
+        Outcome::ALL.into_iter().find(|o| {
+            let serde_name = match o {
+                Outcome::Positive => "positive",
+                Outcome::Negative => "negative",
+                Outcome::PartlyPositive => "partly positive",
+            };
+            key == search_key(o.label_tr()) || key == serde_name
+        })
+    }
+
+    /// The word used in messages to the citizen.
+    pub fn label_tr(self) -> &'static str {
+        match self {
+            Outcome::Positive => "olumlu",
+            Outcome::Negative => "olumsuz",
+            Outcome::PartlyPositive => "kısmen olumlu",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

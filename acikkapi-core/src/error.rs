@@ -8,6 +8,11 @@
 //! a records file, an event history) show it through [`crate::redact`]: a TC Kimlik No or a phone
 //! number that reached the parser is masked there, whoever built the error.
 
+mod rejection;
+
+pub(crate) use rejection::PAST_DATE_YEAR;
+pub use rejection::{Field, Problem, Rejection};
+
 /// Everything that can go wrong in `acikkapi-core`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -519,7 +524,7 @@ pub enum Error {
     /// An application input with incomplete, false or erroneous data: *işleme alınmaz*
     /// (not processed). Every problem is listed, one per line.
     #[error("başvuru işleme alınamaz (eksik, yanlış veya hatalı bilgi):\n{0}")]
-    Rejected(#[from] crate::validate::Rejection),
+    Rejected(#[from] Rejection),
     // --- sim -----------------------------------------------------------------------------------
     /// A simulation policy or model file that does not parse or has an impossible value.
     #[error("geçersiz simülasyon {what}: {message}")]

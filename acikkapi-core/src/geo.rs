@@ -31,16 +31,9 @@ use crate::text::search_key;
 const PROVINCES_CSV: &str = include_str!("../data/provinces.csv");
 const DISTRICTS_CSV: &str = include_str!("../data/districts.csv");
 
-/// Plaka kodu: a province's licence-plate code, 1..=81. A value of this type is always in range.
-///
-/// Displays as two digits (`"07"`); serializes as that string; deserializes from a number or a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProvincePlate(u8);
+pub use crate::codes::ProvincePlate;
 
 impl ProvincePlate {
-    /// Number of provinces.
-    pub const COUNT: u8 = 81;
-
     /// A plate from its number; an error outside 1..=81.
     ///
     /// ```
@@ -50,27 +43,7 @@ impl ProvincePlate {
     /// assert!(ProvincePlate::new(82).is_err());
     /// ```
     pub fn new(n: u8) -> Result<Self> {
-        if (1..=Self::COUNT).contains(&n) {
-            Ok(Self(n))
-        } else {
-            Err(Error::InvalidPlate(n.to_string()))
-        }
-    }
-
-    /// The plate as a number, 1..=81.
-    pub fn get(self) -> u8 {
-        self.0
-    }
-
-    /// All 81 plates in order.
-    pub fn all() -> impl Iterator<Item = ProvincePlate> {
-        (1..=Self::COUNT).map(ProvincePlate)
-    }
-}
-
-impl fmt::Display for ProvincePlate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}", self.0)
+        Self::checked(n).ok_or_else(|| Error::InvalidPlate(n.to_string()))
     }
 }
 
@@ -85,12 +58,6 @@ impl FromStr for ProvincePlate {
         }
         let n: u8 = t.parse().map_err(|_| Error::InvalidPlate(s.to_string()))?;
         Self::new(n).map_err(|_| Error::InvalidPlate(s.to_string()))
-    }
-}
-
-impl Serialize for ProvincePlate {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 

@@ -14,6 +14,7 @@
 pub mod application;
 pub mod bounded;
 pub mod calendar;
+mod codes;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -23,6 +24,7 @@ pub mod journal;
 pub mod notify;
 pub mod org;
 pub mod redact;
+pub mod rng;
 pub mod routing;
 pub mod samples;
 pub mod sim;

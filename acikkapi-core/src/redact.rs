@@ -216,13 +216,45 @@ fn redact_quoted(message: &str) -> String {
         } else if !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
             out.push_str(value);
         } else {
-            out.push_str(&crate::ids::mask_input(value));
+            out.push_str(&mask_input(value));
         }
         out.push_str(quote);
         rest = &after[len + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// Masks a raw input for an error message: keeps the first 3 and the last 2 characters and
+/// replaces each character between with `*`; an input of 5 characters or fewer becomes all `*`.
+/// Surrounding whitespace is trimmed first. A kept character that is a control or invisible
+/// character ([`redact::is_invisible`](is_invisible)) is masked too, and an input
+/// longer than [`MAX_ECHO_CHARS`](MAX_ECHO_CHARS) is shown by its length only.
+///
+/// ```
+/// assert_eq!(acikkapi_core::redact::mask_input("12345678901"), "123******01");
+/// assert_eq!(acikkapi_core::redact::mask_input("1234"), "****");
+/// assert_eq!(acikkapi_core::redact::mask_input("\u{1b}[2J12345"), "*[2****45");
+/// ```
+pub fn mask_input(raw: &str) -> String {
+    let raw = raw.trim();
+    let n = raw.chars().count();
+    if n > MAX_ECHO_CHARS {
+        return format!("‹{n} karakter›");
+    }
+    if n <= 5 {
+        return "*".repeat(n);
+    }
+    raw.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if (3..n - 2).contains(&i) || is_invisible(c) {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// A text cell of a CSV file (every CSV the project writes goes through here): quoted when needed (RFC 4180), and neutralised when a spreadsheet
@@ -250,6 +282,14 @@ pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mask_input_forms() {
+        assert_eq!(mask_input(""), "");
+        assert_eq!(mask_input(" 12345 "), "*****");
+        assert_eq!(mask_input("123456"), "123*56");
+        assert_eq!(mask_input("çşğüöıi"), "çşğ**ıi");
+    }
 
     #[test]
     fn identifiers_in_every_written_form_are_masked() {

@@ -16,7 +16,6 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -29,41 +28,18 @@ const TAXONOMY_TOML: &str = include_str!("../data/taxonomy.toml");
 /// The taxonomy file format this code reads (`schema = 1`).
 pub const SCHEMA_VERSION: u32 = 1;
 
-fn is_code_part(s: &str, first_letter: bool) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        && (!first_letter || s.as_bytes()[0].is_ascii_uppercase())
-}
+pub use crate::codes::{CategoryCode, HeadingCode, InstitutionTypeCode};
 
-macro_rules! code_newtype {
-    ($(#[$doc:meta])* $name:ident, $check:expr, $what:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
+/// The constructors of a code type (defined in `codes`, below `error`) that return [`Error`].
+macro_rules! code_parse {
+    ($name:ident) => {
         impl $name {
             /// Parses a code (surrounding spaces are ignored; letters must be upper-case ASCII).
             pub fn parse(s: &str) -> Result<Self> {
-                let t = s.trim();
-                let check: fn(&str) -> bool = $check;
-                if check(t) {
-                    Ok(Self(t.to_string()))
-                } else {
-                    Err(Error::InvalidCode { what: $what, code: s.to_string() })
-                }
-            }
-
-            /// The code as a string.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                Self::checked(s).ok_or_else(|| Error::InvalidCode {
+                    what: Self::WHAT,
+                    code: s.to_string(),
+                })
             }
         }
 
@@ -75,7 +51,9 @@ macro_rules! code_newtype {
         }
 
         impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
                 Self::parse(&s).map_err(serde::de::Error::custom)
             }
@@ -83,39 +61,9 @@ macro_rules! code_newtype {
     };
 }
 
-code_newtype!(
-    /// Hizmet başlığı kodu: a service heading's code, e.g. `SAGLIK` (`[A-Z][A-Z0-9_]*`).
-    HeadingCode,
-    |s| is_code_part(s, true),
-    "heading"
-);
-
-code_newtype!(
-    /// Kategori kodu: a category's code, `HEADING.NAME`, e.g. `SAGLIK.RANDEVU`.
-    CategoryCode,
-    |s| matches!(s.split_once('.'), Some((h, n)) if is_code_part(h, true) && is_code_part(n, false)),
-    "category"
-);
-
-code_newtype!(
-    /// Kurum türü kodu: an institution type's code, e.g. `SAGLIK_MUDURLUGU`.
-    InstitutionTypeCode,
-    |s| is_code_part(s, true),
-    "institution type"
-);
-
-impl CategoryCode {
-    /// The heading part of the code (`"SAGLIK"` for `SAGLIK.RANDEVU`).
-    pub fn heading(&self) -> &str {
-        // Invariant: a parsed CategoryCode always contains a '.'.
-        self.0.split_once('.').map_or(self.0.as_str(), |(h, _)| h)
-    }
-
-    /// Whether this is a heading's catch-all "Diğer" category (`*.DIGER`).
-    pub fn is_other(&self) -> bool {
-        self.0.ends_with(".DIGER")
-    }
-}
+code_parse!(HeadingCode);
+code_parse!(CategoryCode);
+code_parse!(InstitutionTypeCode);
 
 /// The level at which a category is usually handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

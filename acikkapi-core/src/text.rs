@@ -19,6 +19,8 @@
 //! assert_eq!(search_key("  Şanlıurfa  "), search_key("SANLIURFA"));
 //! ```
 
+pub mod number;
+
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 

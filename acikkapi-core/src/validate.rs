@@ -44,7 +44,6 @@
 //! ```
 
 mod json;
-mod problem;
 #[cfg(test)]
 mod tests;
 
@@ -60,10 +59,10 @@ use crate::ids::{PhoneNumber, Tckn};
 use crate::taxonomy::{CategoryCode, Taxonomy};
 use crate::text::{to_title_tr, to_upper_tr};
 
+pub use crate::error::{Field, Problem, Rejection};
 pub use json::{
     MAX_UNKNOWN_FIELDS_LISTED, input_field_names, input_from_json, validate_json, validate_json_at,
 };
-pub use problem::{Field, Problem, Rejection};
 
 /// Shortest accepted application text, in characters.
 pub const MIN_SUBJECT_CHARS: usize = 10;
@@ -78,6 +77,8 @@ pub const MIN_BIRTH_YEAR: i64 = 1900;
 /// deadline. (Found by fuzzing: a time in 1013 came back 8 seconds off from its JSON, Istanbul's
 /// local mean time offset having seconds.)
 pub const MIN_RECEIVED_YEAR: i32 = *crate::calendar::SUPPORTED_YEARS.start();
+// The message of `Problem::PastDate` (in `error`, below the calendar) names the same year.
+const _: () = assert!(MIN_RECEIVED_YEAR == crate::error::PAST_DATE_YEAR);
 /// How far in the future a reception time may be (clock skew between counters), in minutes.
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
 /// Longest accepted value, in characters, of every field but the application text (which has

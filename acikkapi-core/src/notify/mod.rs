@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 
 pub use notifiers::{ConsoleNotifier, FileNotifier, RecordingNotifier, ScriptedFailure};
 pub use outbox::{DeliveryState, MessageStatus, Outbox, OutboxEvent, RetryPolicy, TickReport};
-pub use template::{AnswerOutcome, SmsStage, SmsTemplates, Template};
+pub use template::{SmsStage, SmsTemplates, Template};
+
+/// Sonuç: the outcome an answer SMS names ([`crate::application::Outcome`], the domain's type).
+pub use crate::application::Outcome as AnswerOutcome;
 
 use crate::{Error, Result};
 

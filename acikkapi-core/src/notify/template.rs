@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::application::Outcome as AnswerOutcome;
 use crate::{Error, Result};
 
 /// A parsed template: literal text and `{name}` placeholders (`{{` and `}}` are literal braces).
@@ -138,58 +139,6 @@ impl SmsStage {
             SmsStage::Registered => "registered",
             SmsStage::Routed => "routed",
             SmsStage::Answered => "answered",
-        }
-    }
-}
-
-/// Sonuç: the outcome of an answered application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnswerOutcome {
-    /// Olumlu: granted / founded.
-    Positive,
-    /// Olumsuz: refused / unfounded.
-    Negative,
-    /// Kısmen olumlu: partly granted.
-    PartlyPositive,
-}
-
-impl AnswerOutcome {
-    /// All outcomes.
-    pub const ALL: [AnswerOutcome; 3] = [
-        AnswerOutcome::Positive,
-        AnswerOutcome::Negative,
-        AnswerOutcome::PartlyPositive,
-    ];
-
-    /// Parses an outcome as an officer or analyst writes it: the Turkish label in any case, with or
-    /// without Turkish letters (`olumlu`, `OLUMSUZ`, `kısmen olumlu`, `kismen_olumlu`) or the
-    /// serde name (`positive`, `negative`, `partly_positive`).
-    ///
-    /// ```
-    /// use acikkapi_core::notify::AnswerOutcome;
-    /// assert_eq!(AnswerOutcome::parse("Kısmen Olumlu"), Some(AnswerOutcome::PartlyPositive));
-    /// assert_eq!(AnswerOutcome::parse("negative"), Some(AnswerOutcome::Negative));
-    /// assert_eq!(AnswerOutcome::parse("belki"), None);
-    /// ```
-    pub fn parse(s: &str) -> Option<AnswerOutcome> {
-        let key = crate::text::search_key(s);
-        AnswerOutcome::ALL.into_iter().find(|o| {
-            let serde_name = match o {
-                AnswerOutcome::Positive => "positive",
-                AnswerOutcome::Negative => "negative",
-                AnswerOutcome::PartlyPositive => "partly positive",
-            };
-            key == crate::text::search_key(o.label_tr()) || key == serde_name
-        })
-    }
-
-    /// The word used in messages to the citizen.
-    pub fn label_tr(self) -> &'static str {
-        match self {
-            AnswerOutcome::Positive => "olumlu",
-            AnswerOutcome::Negative => "olumsuz",
-            AnswerOutcome::PartlyPositive => "kısmen olumlu",
         }
     }
 }

@@ -14,11 +14,11 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::model::Model;
-use super::rng::Rng;
 use crate::application::{ApplicationInput, TextOrNumber};
 use crate::calendar::Calendar;
 use crate::geo::{Geography, ProvincePlate};
 use crate::ids::TrackingNumber;
+use crate::rng::Rng;
 use crate::taxonomy::{Category, Taxonomy};
 use crate::workflow::application::Outcome;
 use crate::workflow::ports::local_time;

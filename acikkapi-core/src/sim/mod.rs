@@ -33,7 +33,6 @@ mod intake;
 mod model;
 mod policy;
 mod report;
-mod rng;
 mod run;
 
 #[cfg(test)]
@@ -45,11 +44,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::rng::Rng;
 pub use intake::{Arrival, Fate, Intake};
 pub use model::{CapacityModel, Model, Shares};
 pub use policy::{Policy, QueueDiscipline};
 pub use report::{End, Record, SimReport, Summary, figures, group_by};
-pub use rng::Rng;
 pub use run::{SimRouter, Simulation, capacities};
 
 use crate::calendar::Calendar;

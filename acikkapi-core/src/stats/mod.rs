@@ -35,9 +35,10 @@
 mod aggregate;
 mod build;
 mod fold;
-pub mod format;
 mod projection;
 mod record;
+/// Turkish number formatting ([`crate::text::number`], re-exported here for the reports).
+pub use crate::text::number as format;
 pub mod render;
 mod report;
 pub mod synth;

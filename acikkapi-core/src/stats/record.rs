@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 use crate::geo::ProvincePlate;
 use crate::taxonomy::{CategoryCode, HeadingCode, InstitutionTypeCode};
 
-pub use crate::application::{AgeGroup, ApplicationKind, Channel, Gender};
 /// Sonuç: how an answered application ended for the citizen (olumlu, olumsuz, kısmen olumlu);
-/// the notification module's type, as in the workflow.
-pub use crate::notify::AnswerOutcome as Outcome;
+/// the domain's type, as in the workflow.
+pub use crate::application::Outcome;
+pub use crate::application::{AgeGroup, ApplicationKind, Channel, Gender};
 
 /// The outcomes in display order.
 pub const OUTCOMES: [Outcome; 3] = [

@@ -17,8 +17,8 @@ use super::record::{
 use crate::geo::Geography;
 use crate::taxonomy::{Level, Taxonomy};
 
-/// The generator: the simulation's seeded SplitMix64 ([`crate::sim::Rng`]).
-pub type SplitMix64 = crate::sim::Rng;
+/// The generator: the crate's seeded SplitMix64 ([`crate::rng::Rng`], also the simulation's).
+pub type SplitMix64 = crate::rng::Rng;
 
 /// `n` synthetic records, deterministic for `seed`. Tracking numbers are unique.
 ///

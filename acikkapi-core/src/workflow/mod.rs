@@ -34,7 +34,7 @@ pub use engine::{
     CommandOutcome, Engine, EngineOptions, Envelope, Fired, Instance, SnapshotStatus,
 };
 pub use outbox::DurableOutbox;
-pub use report::format_tr;
+pub use report::{StatisticsBlock, format_tr};
 pub use runner::{Clock, Runner, RunnerStats, SystemClock};
 
 /// Süreç numarası: the identifier of one workflow instance (for applications, the tracking number).

@@ -33,8 +33,8 @@ use crate::Result;
 use crate::application::{Application, ApplicationInput};
 use crate::notify::{SmsStage, SmsTemplates};
 
-/// Sonuç: how an answer came out (olumlu, olumsuz, kısmen olumlu); the notification module's type.
-pub use crate::notify::AnswerOutcome as Outcome;
+/// Sonuç: how an answer came out (olumlu, olumsuz, kısmen olumlu); the domain's type.
+pub use crate::application::Outcome;
 
 /// Görevlendirme: where an application is routed: the institution's unit and its officer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApplicationEvent, ApplicationState, ApplicationWorkflow, Outcome, Status};
 use crate::application::{Application, ApplicationKind, Channel, DeidentifiedApplicant};
 use crate::geo::ProvincePlate;
-use crate::stats::StatisticsBlock;
+use crate::workflow::StatisticsBlock;
 use crate::workflow::ports::local_date;
 use crate::workflow::{Actor, Engine, InstanceId, Role};
 use crate::{Error, Result};

@@ -1,8 +1,9 @@
 //! Turkish number formatting: `.` groups thousands, `,` is the decimal separator, and the percent
-//! sign comes before the number (`%87,3`).
+//! sign comes before the number (`%87,3`). Also at `acikkapi_core::stats::format`, the reports'
+//! main user; it lives in `text` so that the workflow's texts can use it too.
 //!
 //! ```
-//! use acikkapi_core::stats::format::{format_int_tr, format_percent_tr, parse_int_tr};
+//! use acikkapi_core::text::number::{format_int_tr, format_percent_tr, parse_int_tr};
 //! assert_eq!(format_int_tr(46605), "46.605");
 //! assert_eq!(format_percent_tr(0.8734), "%87,3");
 //! assert_eq!(parse_int_tr("46.605").unwrap(), 46605);
@@ -26,7 +27,7 @@ fn push_grouped(digits: &str, out: &mut String) {
 /// Takes any integer type up to 64 bits (and `i128`).
 ///
 /// ```
-/// use acikkapi_core::stats::format::format_int_tr;
+/// use acikkapi_core::text::number::format_int_tr;
 /// assert_eq!(format_int_tr(0), "0");
 /// assert_eq!(format_int_tr(-1_234_567), "-1.234.567");
 /// assert_eq!(format_int_tr(u64::MAX), "18.446.744.073.709.551.615");
@@ -46,7 +47,7 @@ pub fn format_int_tr(n: impl Into<i128>) -> String {
 /// three digits after the first, separated by `.`. The inverse of [`format_int_tr`].
 ///
 /// ```
-/// use acikkapi_core::stats::format::parse_int_tr;
+/// use acikkapi_core::text::number::parse_int_tr;
 /// assert_eq!(parse_int_tr("-1.234.567").unwrap(), -1_234_567);
 /// assert!(parse_int_tr("1.23").is_err());
 /// assert!(parse_int_tr("1,5").is_err());
@@ -93,7 +94,7 @@ pub fn parse_int_tr(s: &str) -> Result<i128> {
 /// `1234.56, 1` → `"1.234,6"`. Non-finite values print as `"—"`.
 ///
 /// ```
-/// use acikkapi_core::stats::format::format_decimal_tr;
+/// use acikkapi_core::text::number::format_decimal_tr;
 /// assert_eq!(format_decimal_tr(1234.56, 1), "1.234,6");
 /// assert_eq!(format_decimal_tr(-0.25, 2), "-0,25");
 /// assert_eq!(format_decimal_tr(3.0, 0), "3");
@@ -123,7 +124,7 @@ pub fn format_decimal_tr(x: f64, decimals: usize) -> String {
 /// as `"—"`.
 ///
 /// ```
-/// use acikkapi_core::stats::format::format_percent_tr;
+/// use acikkapi_core::text::number::format_percent_tr;
 /// assert_eq!(format_percent_tr(0.8734), "%87,3");
 /// assert_eq!(format_percent_tr(1.0), "%100,0");
 /// assert_eq!(format_percent_tr(0.0), "%0,0");

@@ -1,12 +1,22 @@
-//! The problems a validation can find, and the rejection that lists them.
+//! The problems a validation can find, and the rejection that lists them (re-exported as
+//! [`validate::{Field, Problem, Rejection}`](crate::validate), where they are made).
+//!
+//! They live in `error`, not in `validate`, because [`Error::Rejected`](crate::Error::Rejected)
+//! carries a [`Rejection`]: `error` sits below `validate` in the crate's layers, and everything
+//! a problem names is below it too (the identifiers' leaf errors, [`ProvincePlate`],
+//! [`CategoryCode`]).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{PhoneError, TcknError};
-use crate::geo::ProvincePlate;
-use crate::taxonomy::CategoryCode;
+use super::{PhoneError, TcknError};
+use crate::codes::{CategoryCode, ProvincePlate};
+
+/// The year [`Problem::PastDate`] names: [`validate::MIN_RECEIVED_YEAR`](crate::validate::MIN_RECEIVED_YEAR),
+/// the first year of the business-day calendar (`validate` asserts at compile time that the two
+/// are equal; the calendar is above `error`, so it cannot be named here).
+pub(crate) const PAST_DATE_YEAR: i32 = 1981;
 
 /// A field of the application form, for [`Problem::MissingField`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -113,7 +123,7 @@ pub enum Problem {
     #[error("{0}.")]
     InvalidPhone(PhoneError),
     /// A name or surname with characters other than letters, spaces, `-`, `'` or `.`, fewer
-    /// than two letters or more than [`MAX_NAME_CHARS`](super::MAX_NAME_CHARS) characters.
+    /// than two letters or more than [`MAX_NAME_CHARS`](crate::validate::MAX_NAME_CHARS) characters.
     #[error(
         "{field} geçersiz: “{given}” (2–50 karakter; yalnızca harf, boşluk, tire veya kesme işareti)."
     )]
@@ -131,7 +141,7 @@ pub enum Problem {
         /// As given.
         given: String,
     },
-    /// A birth year that is not a number between [`MIN_BIRTH_YEAR`](super::MIN_BIRTH_YEAR) and the year of application.
+    /// A birth year that is not a number between [`MIN_BIRTH_YEAR`](crate::validate::MIN_BIRTH_YEAR) and the year of application.
     #[error("Doğum yılı geçersiz: “{given}” (1900 ile başvuru yılı arasında olmalı).")]
     InvalidBirthYear {
         /// As given.
@@ -165,7 +175,7 @@ pub enum Problem {
         /// As given.
         given: String,
     },
-    /// The application text is shorter than [`MIN_SUBJECT_CHARS`](super::MIN_SUBJECT_CHARS).
+    /// The application text is shorter than [`MIN_SUBJECT_CHARS`](crate::validate::MIN_SUBJECT_CHARS).
     #[error("Başvuru metni çok kısa ({len} karakter); en az {min} karakter olmalı.")]
     SubjectTooShort {
         /// Characters given (after trimming).
@@ -173,7 +183,7 @@ pub enum Problem {
         /// The minimum.
         min: usize,
     },
-    /// The application text is longer than [`MAX_SUBJECT_CHARS`](super::MAX_SUBJECT_CHARS).
+    /// The application text is longer than [`MAX_SUBJECT_CHARS`](crate::validate::MAX_SUBJECT_CHARS).
     #[error("Başvuru metni çok uzun ({len} karakter); en fazla {max} karakter olabilir.")]
     SubjectTooLong {
         /// Characters given (after trimming).
@@ -259,10 +269,10 @@ pub enum Problem {
         /// As given.
         given: String,
     },
-    /// A reception time before [`MIN_RECEIVED_YEAR`](super::MIN_RECEIVED_YEAR) (the first year of
+    /// A reception time before [`MIN_RECEIVED_YEAR`](crate::validate::MIN_RECEIVED_YEAR) (the first year of
     /// the business-day calendar; also before 1910 Istanbul's local mean time has an offset in
     /// seconds that RFC 3339 cannot write).
-    #[error("Başvuru zamanı {min} yılından önce olamaz: “{given}”.", min = super::MIN_RECEIVED_YEAR)]
+    #[error("Başvuru zamanı {min} yılından önce olamaz: “{given}”.", min = PAST_DATE_YEAR)]
     PastDate {
         /// As given.
         given: String,
@@ -272,7 +282,7 @@ pub enum Problem {
 /// İşleme alınmadı: an application input rejected, with every problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
-    /// All problems, in form order; never empty when returned by [`validate`](super::validate).
+    /// All problems, in form order; never empty when returned by [`validate`](crate::validate::validate).
     pub problems: Vec<Problem>,
 }
 

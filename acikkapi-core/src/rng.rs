@@ -1,13 +1,16 @@
 //! A small seeded generator: SplitMix64 (Steele, Lea, Flood 2014). Fast, 64 bits of state, and
 //! good enough for synthetic data; not for anything secret. Written here so that a seed gives the
 //! same stream on every platform and every release (no dependency whose stream may change).
+//!
+//! A module of its own, low in the crate's layers: the simulation ([`crate::sim::Rng`]) and the
+//! statistics' synthetic records ([`crate::stats::synth`]) both draw from it.
 
 use serde::{Deserialize, Serialize};
 
 /// Üreteç: a deterministic pseudo-random stream.
 ///
 /// ```
-/// use acikkapi_core::sim::Rng;
+/// use acikkapi_core::rng::Rng;
 /// let (mut a, mut b) = (Rng::new(7), Rng::new(7));
 /// assert_eq!(a.next_u64(), b.next_u64());
 /// assert!(a.below(10) < 10);
