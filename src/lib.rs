@@ -12,5 +12,6 @@ pub use acikkapi_core as core;
 pub use acikkapi_rules as rules;
 
 pub mod cli;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

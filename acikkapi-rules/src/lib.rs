@@ -21,6 +21,7 @@ pub mod diff;
 mod engine;
 mod env;
 pub mod error;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod guarded;
