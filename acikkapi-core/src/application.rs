@@ -105,7 +105,7 @@ pub mod istanbul_time {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Tz>, D::Error> {
         let s = String::deserialize(d)?;
         DateTime::parse_from_rfc3339(s.trim())
-            .map(|t| t.with_timezone(&chrono_tz::Europe::Istanbul))
+            .map(crate::time::to_local)
             .map_err(serde::de::Error::custom)
     }
 }

@@ -9,8 +9,6 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::TimeZone;
-
 use crate::application::{Application, ApplicationInput};
 use crate::geo::{self, Geography};
 use crate::ids::{Full, PhoneNumber, Tckn, TrackingNumber};
@@ -48,10 +46,11 @@ pub fn replay(fuzz_dir: &std::path::Path, target: &str, body: fn(&[u8])) {
 
 /// The fixed "now" of the application target (validation must be deterministic for replay).
 fn fixed_now() -> chrono::DateTime<chrono_tz::Tz> {
-    chrono_tz::Europe::Istanbul
-        .with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
-        .single()
-        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&chrono_tz::Europe::Istanbul))
+    let noon = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(12, 0, 0));
+    noon.map_or_else(
+        || crate::time::to_local(chrono::Utc::now()),
+        crate::time::from_local,
+    )
 }
 
 /// Example values quoted by the rejection messages.

@@ -16,6 +16,7 @@ pub mod bounded;
 pub mod calendar;
 mod codes;
 pub mod error;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod geo;
@@ -31,6 +32,7 @@ pub mod sim;
 pub mod stats;
 pub mod taxonomy;
 pub mod text;
+pub mod time;
 pub mod validate;
 pub mod workflow;
 

@@ -47,7 +47,7 @@ mod json;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::application::{
@@ -93,7 +93,7 @@ pub fn validate(
     geo: &Geography,
     taxonomy: &Taxonomy,
 ) -> Result<Application, Rejection> {
-    let now = Utc::now().with_timezone(&chrono_tz::Europe::Istanbul);
+    let now = crate::time::to_local(Utc::now());
     validate_at(input, geo, taxonomy, now)
 }
 
@@ -518,9 +518,8 @@ fn parse_time(s: &str) -> Option<DateTime<Tz>> {
 }
 
 fn parse_time_or_leap(s: &str) -> Option<DateTime<Tz>> {
-    let istanbul = chrono_tz::Europe::Istanbul;
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&istanbul));
+        return Some(crate::time::to_local(t));
     }
     const LOCAL_FORMATS: [&str; 6] = [
         "%Y-%m-%dT%H:%M:%S",
@@ -533,7 +532,7 @@ fn parse_time_or_leap(s: &str) -> Option<DateTime<Tz>> {
     LOCAL_FORMATS.iter().find_map(|f| {
         NaiveDateTime::parse_from_str(s, f)
             .ok()
-            .and_then(|n| istanbul.from_local_datetime(&n).earliest())
+            .and_then(crate::time::from_local_checked)
     })
 }
 

@@ -19,12 +19,13 @@ const LAYERS: &[&str] = &[
     "error",       // the one Error, the identifiers' leaf errors, validation problems
     "text",        // Turkish case, collation, search keys, number formatting
     "rng",         // the seeded generator
+    "time",        // Türkiye's local time (Europe/Istanbul)
     "bounded",     // bounded reads
     "geo",         // provinces and districts
     "taxonomy",    // headings, categories, institution types
     "ids",         // TCKN, phone, tracking number
     "application", // the application and its parts, the answer's outcome
-    "calendar",    // business days, deadlines, Europe/Istanbul local time
+    "calendar",    // business days, deadlines
     "validate",    // input → application or rejection
     "journal",     // persistence
     "org",         // the organisation graph

@@ -1,6 +1,6 @@
 //! The answer deadline (*cevap süresi*) of an application: office hours and the cut-off rule.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone};
+use chrono::{DateTime, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -83,16 +83,12 @@ impl Calendar {
     /// assert_eq!(due.to_string(), "2025-06-13 17:30:00 +03");
     /// ```
     pub fn deadline(&self, received_at: DateTime<Tz>, n: u32) -> Result<DateTime<Tz>> {
-        let local = received_at
-            .with_timezone(&chrono_tz::Europe::Istanbul)
-            .naive_local();
+        let local = crate::time::to_local(received_at).naive_local();
         let receipt = self.receipt_day(local)?;
         let due_day = self.add_business_days(receipt, i64::from(n))?;
         let due = due_day.and_time(self.closing_time(due_day)?);
-        chrono_tz::Europe::Istanbul
-            .from_local_datetime(&due)
-            .single()
-            .ok_or(Error::InvalidLocalTime(due))
+        // Closing times (13:00, 17:30) never fell in a clock change (those were at night).
+        crate::time::from_local_checked(due).ok_or(Error::InvalidLocalTime(due))
     }
 }
 
@@ -100,6 +96,7 @@ impl Calendar {
 mod tests {
     use super::*;
     use crate::calendar::{CalendarKind, CalendarOptions, HalfDayPolicy};
+    use chrono::TimeZone;
     use chrono_tz::Europe::Istanbul;
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Tz> {

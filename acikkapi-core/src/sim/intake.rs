@@ -413,7 +413,7 @@ impl<'a> Intake<'a> {
             category: Some(cat.code.as_str().to_owned()),
             province: Some(TextOrNumber::Number(i64::from(self.plate.get()))),
             district: Some(district.to_owned()),
-            received_at: Some(at.with_timezone(&chrono_tz::Europe::Istanbul).to_rfc3339()),
+            received_at: Some(crate::time::to_local(at).to_rfc3339()),
             special: Some(rng.chance(s.special)),
             confidential: Some(rng.chance(s.confidential)),
             ohal: Some(rng.chance(s.ohal)),

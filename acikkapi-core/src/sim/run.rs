@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveDate, Timelike, Utc};
-use chrono_tz::Europe::Istanbul;
 
 use super::intake::{Arrival, Intake};
 use super::model::Model;
@@ -137,7 +136,7 @@ pub struct Simulation<'a> {
 }
 
 fn office_hours(cal: &Calendar, t: DateTime<Utc>) -> Result<bool> {
-    let local = t.with_timezone(&Istanbul);
+    let local = crate::time::to_local(t);
     let minutes = local.hour() * 60 + local.minute();
     Ok(cal.is_business_day(local.date_naive())? && (540..1050).contains(&minutes))
 }

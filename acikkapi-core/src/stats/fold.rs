@@ -49,10 +49,9 @@ fn bad(instance: &str, message: impl Into<String>) -> Error {
     }
 }
 
+/// The instant with Türkiye's offset at that instant (+02:00 in winters before 2016).
 fn istanbul(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    // +03:00 is a valid offset; Türkiye has kept it all year since 2016.
-    let offset = FixedOffset::east_opt(3 * 3600).unwrap_or_else(|| chrono::Offset::fix(&Utc));
-    at.with_timezone(&offset)
+    crate::time::to_local_fixed(at)
 }
 
 /// Sets category, heading and institution type from a category code known to the taxonomy;
@@ -148,24 +147,19 @@ fn registered(r: &mut ApplicationRecord, app: &Application) {
     classify(r, app.category.as_str());
 }
 
-/// Business days after `from` up to and including `to` (0 when `to <= from`).
+/// Business days after `from` up to and including `to` (0 when `to <= from`), in O(1) through
+/// the calendar port ([`BusinessCalendar::between`]).
 pub fn business_days_between(
     cal: &dyn BusinessCalendar,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<u32> {
-    let mut n = 0u32;
-    let mut d = from;
-    while d < to {
-        d = d.succ_opt().ok_or(Error::DateOutOfRange {
-            date: d,
-            supported: i32::MIN..=i32::MAX,
-        })?;
-        if cal.is_business_day(d)? {
-            n += 1;
-        }
-    }
-    Ok(n)
+    let n = cal.between(from, to)?.max(0);
+    // At most one per day between two supported dates (1981–2200: about 57,000 business days).
+    u32::try_from(n).map_err(|_| Error::DateOutOfRange {
+        date: to,
+        supported: i32::MIN..=i32::MAX,
+    })
 }
 
 /// One event applied to an application's record (`None` before its first event, which must be

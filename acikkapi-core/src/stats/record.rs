@@ -154,16 +154,10 @@ pub struct ApplicationRecord {
     pub gender: Option<Gender>,
 }
 
-/// Europe/Istanbul's offset since September 2016, in seconds.
-const ISTANBUL_OFFSET_SECS: i32 = 3 * 3600;
-
-/// The calendar date of an instant in Europe/Istanbul.
+/// The calendar date of an instant in Europe/Istanbul ([`crate::time::local_date`]), whatever
+/// offset it is written with.
 pub fn istanbul_date(t: &DateTime<FixedOffset>) -> NaiveDate {
-    if t.offset().local_minus_utc() == ISTANBUL_OFFSET_SECS {
-        t.date_naive()
-    } else {
-        t.with_timezone(&chrono_tz::Europe::Istanbul).date_naive()
-    }
+    crate::time::local_date(*t)
 }
 
 /// A compact, ordered key for an ISO week: `iso_year * 100 + week`.

@@ -9,7 +9,7 @@
 //! (≈ 7 business days, holidays ignored); answers take 0–20 business days, mostly under 7; about
 //! 60 % of applicants give an age group and 70 % a gender.
 
-use chrono::{Days, FixedOffset, NaiveDate, TimeZone};
+use chrono::{Days, NaiveDate};
 
 use super::record::{
     AgeGroup, ApplicationKind, ApplicationRecord, Channel, Gender, Outcome, Status,
@@ -108,17 +108,12 @@ impl Generator {
             _ => Channel::CagriMerkezi,
         };
 
-        let istanbul =
-            FixedOffset::east_opt(3 * 3600).unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
         // 2026-01-05 is a valid date; the fallback is never taken.
         let start = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default();
         let day = start + Days::new(rng.below_u64(320));
         let secs = 8 * 3600 + rng.below_u64(10 * 3600) as u32;
         let naive = day.and_time(chrono::NaiveTime::MIN) + chrono::Duration::seconds(secs.into());
-        let received_at = istanbul
-            .from_local_datetime(&naive)
-            .single()
-            .unwrap_or_else(|| istanbul.from_utc_datetime(&naive));
+        let received_at = crate::time::from_local(naive).fixed_offset();
         let deadline = day + Days::new(9);
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
 

@@ -107,6 +107,6 @@ pub fn validate_json(
     geo: &Geography,
     taxonomy: &Taxonomy,
 ) -> Result<Application, Rejection> {
-    let now = Utc::now().with_timezone(&chrono_tz::Europe::Istanbul);
+    let now = crate::time::to_local(Utc::now());
     validate_json_at(json, geo, taxonomy, now)
 }

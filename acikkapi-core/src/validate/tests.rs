@@ -4,6 +4,7 @@ use super::*;
 use crate::application::{EscortReason, Gender};
 use crate::error::{PhoneError, TcknError};
 use crate::geo::ProvincePlate;
+use chrono::TimeZone;
 use proptest::prelude::*;
 
 fn now() -> DateTime<Tz> {

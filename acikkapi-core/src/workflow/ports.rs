@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use crate::calendar::Calendar;
 pub use crate::notify::Notification;
 use crate::notify::{IdempotencyKey, Outbox};
+use crate::time;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc, Weekday};
-use chrono_tz::Europe::Istanbul;
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -31,6 +31,12 @@ pub trait BusinessCalendar: Send + Sync {
     /// business day, else the next business day).
     fn add_business_days(&self, date: NaiveDate, n: i64) -> Result<NaiveDate>;
 
+    /// Business days in `(from, to]`: for `from <= to` the number of business days after `from`
+    /// up to and including `to`; for `to < from` minus the count in `(to, from]` (the meaning of
+    /// [`Calendar::business_days_between`]). So `between(d, add_business_days(d, n)) == n` for a
+    /// business day `d`. In O(1), not day by day: the statistics count every answer with it.
+    fn between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64>;
+
     /// Cevap süresi: the instant something received at `received_at` is due, `n` business days
     /// later (end of office hours of the due day).
     fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>>;
@@ -45,8 +51,13 @@ impl BusinessCalendar for Calendar {
         Calendar::add_business_days(self, date, n)
     }
 
+    /// The per-year prefix counts: two look-ups and a subtraction.
+    fn between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+        Calendar::business_days_between(self, from, to)
+    }
+
     fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>> {
-        Ok(Calendar::deadline(self, received_at.with_timezone(&Istanbul), n)?.with_timezone(&Utc))
+        Ok(Calendar::deadline(self, time::to_local(received_at), n)?.with_timezone(&Utc))
     }
 }
 
@@ -59,6 +70,14 @@ pub struct WeekendCalendar;
 
 fn weekday(date: NaiveDate) -> bool {
     !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// Weekdays from a fixed Monday up to and including `date` (negative before it): the running
+/// count whose differences are [`WeekendCalendar::between`].
+fn weekdays_through(date: NaiveDate) -> i64 {
+    // 0001-01-01 (day 1 from the common era) was a Monday.
+    let z = i64::from(date.num_days_from_ce()) - 1;
+    5 * z.div_euclid(7) + (z.rem_euclid(7) + 1).min(5)
 }
 
 impl BusinessCalendar for WeekendCalendar {
@@ -83,17 +102,22 @@ impl BusinessCalendar for WeekendCalendar {
         Ok(d)
     }
 
+    fn between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+        Ok(weekdays_through(to) - weekdays_through(from))
+    }
+
     fn deadline(&self, received_at: DateTime<Utc>, n: u32) -> Result<DateTime<Utc>> {
-        let local = received_at.with_timezone(&Istanbul);
+        let local = time::to_local(received_at);
         let date = local.date_naive();
-        let closing = chrono::NaiveTime::from_hms_opt(17, 30, 0).unwrap_or_default();
+        let (h, m) = time::OFFICE_CLOSES;
+        let closing = chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
         let receipt = if weekday(date) && local.time() < closing {
             date
         } else {
             self.add_business_days(next_day(date)?, 0)?
         };
         let due = self.add_business_days(receipt, i64::from(n))?;
-        Ok(local_time(due, 17, 30))
+        Ok(time::end_of_office_day(due))
     }
 }
 
@@ -113,28 +137,9 @@ fn prev_day(d: NaiveDate) -> Result<NaiveDate> {
         })
 }
 
-/// The date in Turkey (Europe/Istanbul) of an instant.
-pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&Istanbul).date_naive()
-}
-
-/// The instant a date starts in Turkey (00:00 Europe/Istanbul), in UTC.
-pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
-    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    match Istanbul.from_local_datetime(&midnight).earliest() {
-        Some(t) => t.with_timezone(&Utc),
-        // Turkey has kept UTC+3 all year since 2016; a gap at midnight cannot happen then, and
-        // UTC+3 is the right answer for any date the engine handles.
-        None => Utc.from_utc_datetime(&midnight) - chrono::Duration::hours(3),
-    }
-}
-
-/// The instant a local date and hour in Turkey is, in UTC.
-pub fn local_time(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
-    start_of_day(date)
-        + chrono::Duration::hours(i64::from(hour))
-        + chrono::Duration::minutes(i64::from(minute))
-}
+/// Türkiye's local dates and hours ([`crate::time`], re-exported where the engine's users have
+/// always found them): `local_date(at)`, `start_of_day(date)`, `local_time(date, hour, minute)`.
+pub use crate::time::{local_date, local_time, start_of_day};
 
 // --- escalation --------------------------------------------------------------------------------
 
@@ -260,9 +265,70 @@ pub(crate) fn storage_error(e: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Business days in (from, to] counted day by day (negative for to < from).
+    fn day_by_day(cal: &dyn BusinessCalendar, from: NaiveDate, to: NaiveDate) -> i64 {
+        let (lo, hi, sign) = if from <= to {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
+        let n = lo
+            .iter_days()
+            .skip(1)
+            .take_while(|x| *x <= hi)
+            .filter(|x| cal.is_business_day(*x).unwrap())
+            .count();
+        sign * i64::try_from(n).unwrap()
+    }
+
+    #[test]
+    fn between_counts_as_day_by_day_and_inverts_add() {
+        let cals: [&dyn BusinessCalendar; 2] = [&WeekendCalendar, Calendar::public_sector()];
+        // Around Kurban Bayramı 2025, a year end, a weekend, and the same day.
+        let pairs = [
+            (d(2025, 6, 2), d(2025, 6, 13)),
+            (d(2025, 12, 24), d(2026, 1, 9)),
+            (d(2026, 11, 21), d(2026, 11, 22)),
+            (d(2026, 11, 23), d(2026, 11, 23)),
+            (d(2015, 1, 1), d(2016, 3, 1)),
+        ];
+        for cal in cals {
+            for (a, b) in pairs {
+                assert_eq!(
+                    cal.between(a, b).unwrap(),
+                    day_by_day(cal, a, b),
+                    "{a} → {b}"
+                );
+                assert_eq!(
+                    cal.between(b, a).unwrap(),
+                    -day_by_day(cal, a, b),
+                    "{b} → {a}"
+                );
+            }
+            let start = d(2026, 11, 23);
+            for n in [-9, -1, 1, 7, 30] {
+                let to = cal.add_business_days(start, n).unwrap();
+                assert_eq!(cal.between(start, to).unwrap(), n, "{start} + {n}");
+            }
+        }
+        // Every weekday offset of WeekendCalendar's O(1) formula, over four weeks.
+        let monday = d(2026, 11, 2);
+        for i in 0..28 {
+            let a = monday + Days::new(i);
+            for j in 0..28 {
+                let b = monday + Days::new(j);
+                assert_eq!(
+                    WeekendCalendar.between(a, b).unwrap(),
+                    day_by_day(&WeekendCalendar, a, b)
+                );
+            }
+        }
     }
 
     #[test]

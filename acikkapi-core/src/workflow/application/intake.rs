@@ -33,7 +33,7 @@ impl Validator for StandardValidator {
         input: &ApplicationInput,
         received_at: DateTime<Utc>,
     ) -> Result<Application, Vec<String>> {
-        let now = received_at.with_timezone(&chrono_tz::Europe::Istanbul);
+        let now = crate::time::to_local(received_at);
         validate_at(input, Geography::embedded(), Taxonomy::embedded(), now)
             .map_err(|r| r.reasons_tr())
     }
