@@ -1,11 +1,49 @@
 //! The Turkish business-day calendar for Python.
 
 use acikkapi_core::calendar::{Calendar, CalendarKind, CalendarOptions, HalfDayPolicy};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use acikkapi_core::time;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::errors::{core_err, py_error};
+
+/// A time as Python passes it: an aware datetime (any offset), or a naive one meaning Türkiye's
+/// local time — read by the core ([`acikkapi_core::time`]: +02:00 or +03:00 before September
+/// 2016, +03:00 since), never with a fixed offset here.
+#[derive(FromPyObject)]
+enum When {
+    Aware(DateTime<FixedOffset>),
+    Naive(NaiveDateTime),
+}
+
+impl When {
+    /// The instant in Türkiye's local time; a naive time that no clock in Türkiye showed (the
+    /// spring-forward hour before 2016) is a `CalendarError`.
+    fn local(self, py: Python<'_>) -> PyResult<DateTime<Tz>> {
+        match self {
+            When::Aware(t) => Ok(time::to_local(t)),
+            When::Naive(n) => time::from_local_checked(n).ok_or_else(|| {
+                py_error(
+                    py,
+                    "CalendarError",
+                    (format!(
+                        "{n} Türkiye saatinde yaşanmadı (ileri saat uygulaması)"
+                    ),),
+                )
+            }),
+        }
+    }
+}
+
+/// A naive datetime in Türkiye's local time as an aware UTC datetime (the engine's times), by
+/// the core's Europe/Istanbul rules: a repeated hour is its first occurrence, a skipped one lands
+/// after the gap.
+#[pyfunction]
+fn _istanbul_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    time::from_local(local).with_timezone(&Utc)
+}
 
 /// Days from 1970-01-01 (numpy's `datetime64[D]` epoch) to 0001-01-01 in chrono's day numbering.
 const UNIX_EPOCH_CE_DAYS: i64 = 719_163;
@@ -135,20 +173,10 @@ impl PyCalendar {
     fn deadline(
         &self,
         py: Python<'_>,
-        received_at: NaiveDateTime,
+        received_at: When,
         n: u32,
     ) -> PyResult<DateTime<FixedOffset>> {
-        let istanbul = chrono_tz::Europe::Istanbul;
-        let local = istanbul
-            .from_local_datetime(&received_at)
-            .single()
-            .ok_or_else(|| {
-                py_error(
-                    py,
-                    "CalendarError",
-                    (format!("ambiguous local time {received_at}"),),
-                )
-            })?;
+        let local = received_at.local(py)?;
         let due = self.inner.deadline(local, n).map_err(|e| core_err(py, e))?;
         Ok(due.fixed_offset())
     }
@@ -223,5 +251,6 @@ impl PyCalendar {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyCalendar>()
+    m.add_class::<PyCalendar>()?;
+    m.add_function(wrap_pyfunction!(_istanbul_to_utc, m)?)
 }

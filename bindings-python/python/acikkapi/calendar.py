@@ -71,9 +71,8 @@ class Calendar:
         a half day) or on a non-business day, it counts from the next business day; it is due at
         closing time of the ``n``-th business day after.
         """
-        if isinstance(received_at, _dt.datetime) and received_at.tzinfo is not None:
-            istanbul = _dt.timezone(_dt.timedelta(hours=3))  # Türkiye has kept UTC+3 all year since 2016
-            received_at = received_at.astimezone(istanbul).replace(tzinfo=None)
+        # Aware or naive, the conversion is the core's (Europe/Istanbul: +02:00 in winters
+        # before September 2016, +03:00 since).
         return self._c.deadline(received_at, int(n))
 
     # --- batch forms -----------------------------------------------------------------------

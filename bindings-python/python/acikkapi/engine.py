@@ -11,15 +11,15 @@ from . import _acikkapi
 from .application import _json_default
 
 _UTC = _dt.timezone.utc
-_ISTANBUL = _dt.timezone(_dt.timedelta(hours=3))
 
 
 def _utc(now: Optional[_dt.datetime]) -> _dt.datetime:
-    """An aware UTC datetime: ``None`` is now; a naive datetime is Istanbul time."""
+    """An aware UTC datetime: ``None`` is now; a naive datetime is Türkiye's local time, converted
+    by the core (Europe/Istanbul: +02:00 in winters before September 2016, +03:00 since)."""
     if now is None:
         return _dt.datetime.now(_UTC)
     if now.tzinfo is None:
-        now = now.replace(tzinfo=_ISTANBUL)
+        return _acikkapi._istanbul_to_utc(now)
     return now.astimezone(_UTC)
 
 
