@@ -228,8 +228,8 @@ fn redact_quoted(message: &str) -> String {
 /// Masks a raw input for an error message: keeps the first 3 and the last 2 characters and
 /// replaces each character between with `*`; an input of 5 characters or fewer becomes all `*`.
 /// Surrounding whitespace is trimmed first. A kept character that is a control or invisible
-/// character ([`redact::is_invisible`](is_invisible)) is masked too, and an input
-/// longer than [`MAX_ECHO_CHARS`](MAX_ECHO_CHARS) is shown by its length only.
+/// character ([`is_invisible`]) is masked too, and an input
+/// longer than [`MAX_ECHO_CHARS`] is shown by its length only.
 ///
 /// ```
 /// assert_eq!(acikkapi_core::redact::mask_input("12345678901"), "123******01");

@@ -260,6 +260,27 @@ mod tests {
     }
 
     #[test]
+    fn istanbul_date_before_2016_follows_winter_time() {
+        // 21:30 UTC on 15 January 2015 was 23:30 in İstanbul (UTC+2): the 15th, whatever
+        // offset the record was written with. (A +03:00 shortcut took the date as written.)
+        let d15 = NaiveDate::from_ymd_opt(2015, 1, 15).unwrap();
+        for s in [
+            "2015-01-15T21:30:00Z",
+            "2015-01-16T00:30:00+03:00",
+            "2015-01-15T23:30:00+02:00",
+        ] {
+            let t: DateTime<FixedOffset> = s.parse().unwrap();
+            assert_eq!(istanbul_date(&t), d15, "{s}");
+        }
+        // In summer 2015 it was UTC+3: 21:30 UTC on 15 July is 00:30 on the 16th.
+        let t: DateTime<FixedOffset> = "2015-07-15T21:30:00Z".parse().unwrap();
+        assert_eq!(
+            istanbul_date(&t),
+            NaiveDate::from_ymd_opt(2015, 7, 16).unwrap()
+        );
+    }
+
+    #[test]
     fn week_and_month_keys() {
         // 2027-01-01 is a Friday in ISO week 53 of 2026.
         let d = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
