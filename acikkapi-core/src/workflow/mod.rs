@@ -29,13 +29,16 @@ pub mod personnel;
 pub mod ports;
 mod report;
 mod runner;
+mod shared;
 
 pub use engine::{
-    CommandOutcome, Engine, EngineOptions, Envelope, Fired, Instance, SnapshotStatus,
+    CommandOutcome, CommandRequest, Engine, EngineOptions, Envelope, Fired, Instance,
+    SnapshotStatus,
 };
 pub use outbox::DurableOutbox;
 pub use report::format_tr;
 pub use runner::{Clock, Runner, RunnerStats, SystemClock};
+pub use shared::{MAX_BATCH, SharedEngine, SharedStats};
 
 /// Süreç numarası: the identifier of one workflow instance (for applications, the tracking number).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
