@@ -326,12 +326,11 @@ impl<W: WorkflowDefinition> Engine<W> {
         mut version: u64,
         events: Vec<W::Event>,
     ) -> Result<usize> {
-        let mut seq = p.base_seq + p.records.len() as u64;
+        let first = p.base_seq + p.records.len() as u64 + 1;
         let mut envelopes = Vec::with_capacity(events.len());
         let mut records = Vec::with_capacity(events.len());
-        for event in events {
+        for (seq, event) in (first..).zip(events) {
             state = Some(self.def.apply(state, &event)?);
-            seq += 1;
             version += 1;
             let env = Envelope {
                 workflow: self.def.name().to_owned(),
