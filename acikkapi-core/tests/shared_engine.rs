@@ -24,8 +24,8 @@ use acikkapi_core::workflow::application::{
 };
 use acikkapi_core::workflow::ports::{NullSink, local_time};
 use acikkapi_core::workflow::{
-    Actor, CommandId, CommandOutcome, CommandRequest, Engine, EngineOptions, InstanceId, Role,
-    SharedEngine,
+    Actor, Clock, CommandId, CommandOutcome, CommandRequest, Engine, EngineOptions, InstanceId,
+    Role, Runner, SharedEngine,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::prelude::*;
@@ -695,4 +695,70 @@ fn shared_ticks_fire_what_engine_ticks_fire() {
             .collect()
     });
     assert!(overdue.values().all(|n| *n > 0), "{overdue:?}");
+}
+
+/// A fixed clock.
+struct At(DateTime<Utc>);
+
+impl Clock for At {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// A runner on a `SharedEngine` fires timers while other threads run commands; the ticks go
+/// through the same commit path and the state still equals a replay of the journal.
+#[test]
+fn a_runner_ticks_a_shared_engine_while_commands_run() {
+    let journal: Arc<dyn Journal> = Arc::new(TestJournal {
+        delay: Some(Duration::from_micros(200)),
+        ..TestJournal::default()
+    });
+    let shared = shared_on(journal.clone());
+    let clock = Arc::new(At(start() + chrono::Duration::days(60)));
+    let runner =
+        Runner::spawn_shared(shared.clone(), clock.clone(), Duration::from_millis(1)).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let shared = shared.clone();
+            s.spawn(move || {
+                for a in 0..10 {
+                    let id = InstanceId::new(format!("T{t}-{a}"));
+                    for (k, kind) in [0u8, 1, 2].into_iter().enumerate() {
+                        let (actor, command) = command(kind);
+                        shared
+                            .execute(
+                                &id,
+                                CommandId::new(format!("{id}-{k}")),
+                                None, // timers may fire in between
+                                &actor,
+                                start(),
+                                command,
+                            )
+                            .unwrap();
+                    }
+                }
+            });
+        }
+    });
+    // Bounded wait until the runner has fired every timer due by the clock.
+    for _ in 0..2000 {
+        if shared.read(|e| e.next_due().is_none_or(|t| t > clock.now())) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let stats = runner.shutdown().unwrap();
+    assert!(stats.fired > 0 && stats.errors == 0, "{stats:?}");
+    assert!(shared.read(|e| e.next_due().is_none_or(|t| t > clock.now())));
+    let live = shared.read(|e| e.states());
+    let timers = shared.read(|e| {
+        e.instances()
+            .flat_map(|(_, i)| &i.history)
+            .filter(|env| env.command.as_str().starts_with("timer:"))
+            .count()
+    });
+    assert!(timers > 0);
+    drop(shared);
+    assert_eq!(shared_on(journal).read(|e| e.states()), live);
 }

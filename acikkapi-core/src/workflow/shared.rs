@@ -107,6 +107,9 @@ struct Queue<W: WorkflowDefinition> {
     pending: VecDeque<(u64, CommandRequest<W>)>,
     /// A leader (a batch, a tick or a [`SharedEngine::write`]) is at work.
     busy: bool,
+    /// Ticks and writes waiting for the engine: no new batch starts before they had it, so a
+    /// steady stream of commands cannot starve them.
+    exclusive_waiting: usize,
     results: HashMap<u64, Result<CommandOutcome>>,
     next_ticket: u64,
     stats: SharedStats,
@@ -174,9 +177,11 @@ impl<W: WorkflowDefinition> Inner<W> {
     /// Waits until no leader is at work and becomes it (for a tick or a write).
     fn acquire(&self) -> Release<'_, W> {
         let mut q = self.lock_queue();
+        q.exclusive_waiting += 1;
         while q.busy {
             q = self.done.wait(q).unwrap_or_else(|p| p.into_inner());
         }
+        q.exclusive_waiting -= 1;
         q.busy = true;
         Release {
             inner: self,
@@ -206,6 +211,7 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
                 queue: Mutex::new(Queue {
                     pending: VecDeque::new(),
                     busy: false,
+                    exclusive_waiting: 0,
                     results: HashMap::new(),
                     next_ticket: 0,
                     stats: SharedStats::default(),
@@ -249,7 +255,9 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
             if let Some(result) = q.results.remove(&ticket) {
                 return result;
             }
-            if q.busy {
+            // While a tick or a write waits, let it go first (`busy` is then set, so the wait
+            // ends when it is done).
+            if q.busy || q.exclusive_waiting > 0 {
                 q = inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
