@@ -208,8 +208,11 @@ impl<W: WorkflowDefinition> Engine<W> {
         // The last staged commit of each instance, and the commit of each staged command id.
         let mut overlay: HashMap<InstanceId, usize> = HashMap::new();
         let mut staged_ids: HashMap<CommandId, usize> = HashMap::new();
-        for req in requests {
-            let slot = self.prepare_one(&mut p, &mut overlay, &mut staged_ids, req);
+        let mut requests = requests.into_iter().peekable();
+        while let Some(req) = requests.next() {
+            // The overlay is only read by later requests: a batch of one skips it.
+            let track = requests.peek().is_some();
+            let slot = self.prepare_one(&mut p, &mut overlay, &mut staged_ids, track, req);
             p.slots.push(slot);
         }
         p
@@ -220,6 +223,7 @@ impl<W: WorkflowDefinition> Engine<W> {
         p: &mut Prepared<W>,
         overlay: &mut HashMap<InstanceId, usize>,
         staged_ids: &mut HashMap<CommandId, usize>,
+        track: bool,
         req: CommandRequest<W>,
     ) -> Slot {
         let CommandRequest {
@@ -301,8 +305,10 @@ impl<W: WorkflowDefinition> Engine<W> {
             events,
         ) {
             Ok(index) => {
-                overlay.insert(instance, index);
-                staged_ids.insert(command_id, index);
+                if track {
+                    overlay.insert(instance, index);
+                    staged_ids.insert(command_id, index);
+                }
                 Slot::Pending {
                     index,
                     repeated: false,
@@ -505,7 +511,22 @@ impl<W: WorkflowDefinition> Engine<W> {
             };
         }
         self.seq = base_seq + records.len() as u64;
-        let outcomes: Vec<CommandOutcome> = commits.iter().map(|c| c.outcome.clone()).collect();
+        let staged: Vec<bool> = slots
+            .iter()
+            .map(|s| matches!(s, Slot::Pending { .. }))
+            .collect();
+        let mut results: Vec<Result<CommandOutcome>> = slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Failed(e) => Err(e),
+                Slot::Ready(o) => Ok(o),
+                Slot::Pending { index, repeated } => Ok(CommandOutcome {
+                    repeated,
+                    ..commits[index].outcome.clone()
+                }),
+            })
+            .collect();
+        let applied_any = !commits.is_empty();
         for commit in commits {
             self.apply_one(commit);
         }
@@ -518,27 +539,16 @@ impl<W: WorkflowDefinition> Engine<W> {
             }
         }
         let mut snapshot_error = None;
-        if !outcomes.is_empty()
+        if applied_any
             && self.options.snapshot_every > 0
             && self.seq - self.snapshot_seq >= self.options.snapshot_every
             && let Err(e) = self.snapshot()
         {
             snapshot_error = Some(e);
+            for (result, _) in results.iter_mut().zip(&staged).filter(|(_, s)| **s) {
+                *result = Err(take_or_share(&mut snapshot_error));
+            }
         }
-        let results = slots
-            .into_iter()
-            .map(|slot| match slot {
-                Slot::Failed(e) => Err(e),
-                Slot::Ready(o) => Ok(o),
-                Slot::Pending { .. } if snapshot_error.is_some() => {
-                    Err(take_or_share(&mut snapshot_error))
-                }
-                Slot::Pending { index, repeated } => Ok(CommandOutcome {
-                    repeated,
-                    ..outcomes[index].clone()
-                }),
-            })
-            .collect();
         Applied {
             results,
             fired,
