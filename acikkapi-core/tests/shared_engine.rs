@@ -22,10 +22,10 @@ use acikkapi_core::journal::{
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome,
 };
-use acikkapi_core::workflow::ports::{NullSink, local_time};
+use acikkapi_core::workflow::ports::{BusinessCalendar, NullSink, local_time};
 use acikkapi_core::workflow::{
-    Actor, Clock, CommandId, CommandOutcome, CommandRequest, Engine, EngineOptions, InstanceId,
-    Role, Runner, SharedEngine,
+    Actor, Clock, CommandId, CommandOutcome, CommandRequest, Context, Engine, EngineOptions,
+    InstanceId, Role, Runner, SharedEngine, Timer, WorkflowDefinition,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::prelude::*;
@@ -761,4 +761,107 @@ fn a_runner_ticks_a_shared_engine_while_commands_run() {
     assert!(timers > 0);
     drop(shared);
     assert_eq!(shared_on(journal).read(|e| e.states()), live);
+}
+
+/// A definition with a bug: command 0 panics while deciding, command 255 while folding.
+struct Fragile;
+
+impl WorkflowDefinition for Fragile {
+    type State = u32;
+    type Command = u8;
+    type Event = u8;
+
+    fn name(&self) -> &'static str {
+        "fragile"
+    }
+    fn decide(
+        &self,
+        _: Option<&u32>,
+        command: &u8,
+        _: &Context<'_>,
+    ) -> acikkapi_core::Result<Vec<u8>> {
+        assert_ne!(*command, 0, "definition bug in decide");
+        Ok(vec![*command])
+    }
+    fn apply(&self, state: Option<u32>, event: &u8) -> acikkapi_core::Result<u32> {
+        assert_ne!(*event, 255, "definition bug in apply");
+        Ok(state.unwrap_or(0) + u32::from(*event))
+    }
+    fn status(&self, _: &u32) -> &'static str {
+        "open"
+    }
+    fn statuses(&self) -> &'static [&'static str] {
+        &["open"]
+    }
+    fn next_timer(&self, _: &u32, _: &dyn BusinessCalendar) -> Option<Timer> {
+        None
+    }
+    fn on_timer(&self, _: &u32, _: &Timer, _: &Context<'_>) -> acikkapi_core::Result<Vec<u8>> {
+        Ok(Vec::new())
+    }
+    fn command_name(&self, command: &u8) -> String {
+        command.to_string()
+    }
+}
+
+/// A panic in the definition fails that command alone, in a batch and across threads, and the
+/// engine keeps working.
+#[test]
+fn a_panicking_command_fails_alone() {
+    let journal = Arc::new(TestJournal {
+        delay: Some(Duration::from_millis(2)),
+        ..TestJournal::default()
+    });
+    let engine =
+        Engine::open(Fragile, journal.clone(), NullSink, EngineOptions::default()).unwrap();
+    let shared = SharedEngine::new(engine);
+    let req = |id: &str, command: u8| CommandRequest::<Fragile> {
+        instance: InstanceId::new("X"),
+        command_id: CommandId::new(id),
+        expected_version: None,
+        actor: bureau(),
+        now: start(),
+        command,
+    };
+    let results = shared.execute_batch([req("a", 1), req("b", 0), req("c", 255), req("d", 2)]);
+    assert_eq!(results[0].as_ref().unwrap().version, 1);
+    assert!(
+        matches!(&results[1], Err(Error::WorkflowStorage { message }) if message.contains("panicked"))
+    );
+    assert!(
+        matches!(&results[2], Err(Error::WorkflowStorage { message }) if message.contains("panicked"))
+    );
+    assert_eq!(results[3].as_ref().unwrap().version, 2);
+    // Concurrent callers, some with the bug, batched together by the slow journal.
+    let results: Vec<(u8, acikkapi_core::Result<CommandOutcome>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16u8)
+            .map(|t| {
+                let shared = shared.clone();
+                s.spawn(move || {
+                    let command = if t % 4 == 0 { 0 } else { 1 };
+                    let r = shared.execute(
+                        &InstanceId::new("X"),
+                        CommandId::new(format!("t{t}")),
+                        None,
+                        &bureau(),
+                        start(),
+                        command,
+                    );
+                    (command, r)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no caller panics"))
+            .collect()
+    });
+    for (command, r) in &results {
+        assert_eq!(r.is_ok(), *command != 0, "{command}: {r:?}");
+    }
+    let value = shared.read(|e| e.instance(&InstanceId::new("X")).unwrap().state);
+    assert_eq!(value, 1 + 2 + 12);
+    let engine = shared.into_inner().unwrap();
+    let replayed = Engine::open(Fragile, journal, NullSink, EngineOptions::default()).unwrap();
+    assert_eq!(replayed.states(), engine.states());
 }

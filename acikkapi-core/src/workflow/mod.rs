@@ -5,7 +5,9 @@
 //! business-day timers. The [`Engine`] carries instances of one definition: it checks command ids
 //! (idempotency) and expected versions (optimistic concurrency), appends every event to the journal
 //! before it changes anything in memory, drives timers with [`Engine::tick`], emits notifications,
-//! and rebuilds everything from the journal with [`Engine::open`].
+//! and rebuilds everything from the journal with [`Engine::open`]. [`SharedEngine`] lets many
+//! threads use one engine: concurrent commands are decided in order against the current state and
+//! committed together, one journal append (one fsync) per batch.
 //!
 //! Two definitions are built in:
 //! * [`application::ApplicationWorkflow`]: the Açık Kapı application, from receipt to the answer;

@@ -14,6 +14,7 @@
 //!    failed: then every staged command fails and nothing in memory has changed.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 
 use chrono::{DateTime, Utc};
 
@@ -137,6 +138,15 @@ impl<W: WorkflowDefinition> Prepared<W> {
     }
 }
 
+/// The message of a panic payload (`panic!` gives a `&str` or a `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
 /// The error itself the first time, an equal copy afterwards.
 fn take_or_share(error: &mut Option<Error>) -> Error {
     match error {
@@ -186,8 +196,9 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// Runs commands in order as one batch: each is decided against the state left by the ones
     /// before it, all their events go to the journal in one append (one fsync on a
     /// [`FileJournal`](crate::journal::FileJournal)), and only then does the state change. A
-    /// command that is refused fails alone; a journal failure fails every command that produced
-    /// events and changes nothing. Returns one result per command, in order.
+    /// command that is refused fails alone (so does one on which the definition panics: a bug,
+    /// reported as [`Error::WorkflowStorage`]); a journal failure fails every command that
+    /// produced events and changes nothing. Returns one result per command, in order.
     pub fn execute_batch(
         &mut self,
         requests: impl IntoIterator<Item = CommandRequest<W>>,
@@ -212,7 +223,19 @@ impl<W: WorkflowDefinition> Engine<W> {
         while let Some(req) = requests.next() {
             // The overlay is only read by later requests: a batch of one skips it.
             let track = requests.peek().is_some();
-            let slot = self.prepare_one(&mut p, &mut overlay, &mut staged_ids, track, req);
+            // A definition that panics on one command (a bug) fails that command alone: nothing
+            // is staged before the definition's work for it is done, so `p` and the overlay are
+            // as they were.
+            let slot = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.prepare_one(&mut p, &mut overlay, &mut staged_ids, track, req)
+            }))
+            .unwrap_or_else(|panic| {
+                Slot::Failed(storage_error(format!(
+                    "the {} workflow definition panicked on this command: {}",
+                    self.def.name(),
+                    panic_message(panic.as_ref())
+                )))
+            });
             p.slots.push(slot);
         }
         p
