@@ -4,16 +4,16 @@
 //! [`Engine::execute`], [`Engine::execute_batch`], [`Engine::tick`] and
 //! [`SharedEngine`](crate::workflow::SharedEngine) all go through here:
 //!
-//! 1. [`Engine::prepare_batch`] / [`Engine::prepare_tick`] (`&self`): each command is checked
-//!    (command id, expected version, guards) against the engine's state *plus* the commands before
-//!    it in the same batch, its events are folded and encoded; a command that fails does so alone
-//!    and stages nothing;
+//! 1. [`Engine::prepare_batch`] (and `Engine::prepare_tick` in `tick.rs`), with `&self`: each
+//!    command is checked (command id, expected version, guards) against the engine's state *plus*
+//!    the commands before it in the same batch, its events are folded and encoded; a command that
+//!    fails does so alone and stages nothing;
 //! 2. [`Prepared::append`]: every staged record in one [`Journal::append_if`] (one fsync), with no
 //!    engine lock held by a [`SharedEngine`](crate::workflow::SharedEngine);
 //! 3. [`Engine::apply_prepared`] (`&mut self`) on success, or [`Prepared::fail`] when the append
 //!    failed: then every staged command fails and nothing in memory has changed.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 use chrono::{DateTime, Utc};
@@ -44,17 +44,17 @@ pub struct CommandRequest<W: WorkflowDefinition> {
 }
 
 /// A command whose events are staged: the state and version right after it.
-struct Staged<W: WorkflowDefinition> {
+pub(super) struct Staged<W: WorkflowDefinition> {
     instance: InstanceId,
     now: DateTime<Utc>,
-    state: W::State,
-    version: u64,
+    pub(super) state: W::State,
+    pub(super) version: u64,
     envelopes: Vec<Envelope<W::Event>>,
     outcome: CommandOutcome,
 }
 
 /// What became of one request while preparing.
-enum Slot {
+pub(super) enum Slot {
     /// Refused (guard, version conflict, reused id…): fails alone.
     Failed(Error),
     /// A repeat of a command already applied: the stored result.
@@ -66,16 +66,16 @@ enum Slot {
 /// A batch decided against the engine's state, ready to be appended and applied. It is only
 /// valid for the engine that prepared it, as long as that engine does not change in between.
 pub(crate) struct Prepared<W: WorkflowDefinition> {
-    base_seq: u64,
-    records: Vec<Vec<u8>>,
-    commits: Vec<Staged<W>>,
-    slots: Vec<Slot>,
+    pub(super) base_seq: u64,
+    pub(super) records: Vec<Vec<u8>>,
+    pub(super) commits: Vec<Staged<W>>,
+    pub(super) slots: Vec<Slot>,
     /// Timers fired (for [`Engine::tick`]).
-    fired: Vec<Fired>,
+    pub(super) fired: Vec<Fired>,
     /// Instances whose timer is dropped until they change (the definition refused to fire it).
-    dropped: Vec<InstanceId>,
+    pub(super) dropped: Vec<InstanceId>,
     /// Instances whose timer is to be recomputed (stale entry in the timer set).
-    resched: Vec<InstanceId>,
+    pub(super) resched: Vec<InstanceId>,
 }
 
 /// The results of an applied batch.
@@ -89,7 +89,7 @@ pub(crate) struct Applied {
 }
 
 impl<W: WorkflowDefinition> Prepared<W> {
-    fn new(base_seq: u64) -> Self {
+    pub(super) fn new(base_seq: u64) -> Self {
         Prepared {
             base_seq,
             records: Vec::new(),
@@ -344,7 +344,7 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// Folds and encodes one command's events on top of `state` (at `version`) and stages them.
     /// On error nothing is staged.
     #[allow(clippy::too_many_arguments)] // the parts of one envelope; a struct would only rename them
-    fn stage(
+    pub(super) fn stage(
         &self,
         p: &mut Prepared<W>,
         instance: &InstanceId,
@@ -397,105 +397,6 @@ impl<W: WorkflowDefinition> Engine<W> {
             outcome,
         });
         Ok(p.commits.len() - 1)
-    }
-
-    /// Decides every timer due at `now`, in the order [`Engine::tick`] fires them (earliest
-    /// first; a timer that becomes due by an earlier firing joins the queue). A firing that
-    /// cannot be folded or encoded fails the whole tick (a definition bug).
-    pub(crate) fn prepare_tick(&self, now: DateTime<Utc>) -> Result<Prepared<W>> {
-        let mut p = Prepared::new(self.seq);
-        let mut due: BTreeSet<(DateTime<Utc>, InstanceId)> = self
-            .timers
-            .iter()
-            .take_while(|(at, _)| *at <= now)
-            .cloned()
-            .collect();
-        let mut overlay: HashMap<InstanceId, usize> = HashMap::new();
-        let mut seen: HashSet<(InstanceId, String)> = HashSet::new();
-        let system = Actor::system();
-        let calendar = self.options.calendar.as_ref();
-        while let Some((_, id)) = due.pop_first() {
-            let (state, version) = match overlay.get(&id) {
-                Some(&i) => (&p.commits[i].state, p.commits[i].version),
-                None => match self.instances.get(&id) {
-                    Some(inst) => (&inst.state, inst.version),
-                    None => {
-                        p.resched.push(id);
-                        continue;
-                    }
-                },
-            };
-            let Some(timer) = self.def.next_timer(state, calendar) else {
-                p.resched.push(id);
-                continue;
-            };
-            if timer.at > now {
-                p.resched.push(id);
-                continue;
-            }
-            // A definition whose fired timer is still due would loop forever: report it and drop
-            // the timer until the instance changes.
-            if !seen.insert((id.clone(), timer.key.clone())) {
-                p.fired.push(Fired {
-                    instance: id.clone(),
-                    key: timer.key,
-                    due: timer.at,
-                    error: Some("timer still due after firing (definition bug)".to_owned()),
-                });
-                p.dropped.push(id);
-                continue;
-            }
-            let ctx = Context {
-                instance: &id,
-                now,
-                actor: &system,
-                calendar,
-                escalation: self.options.escalation.as_ref(),
-            };
-            let refused = match self.def.on_timer(state, &timer, &ctx) {
-                Ok(events) if !events.is_empty() => Ok(events),
-                Ok(_) => Err("timer produced no events".to_owned()),
-                Err(e) => Err(e.to_string()),
-            };
-            let events = match refused {
-                Ok(events) => events,
-                Err(reason) => {
-                    p.fired.push(Fired {
-                        instance: id.clone(),
-                        key: timer.key,
-                        due: timer.at,
-                        error: Some(reason),
-                    });
-                    p.dropped.push(id);
-                    continue;
-                }
-            };
-            let state = state.clone();
-            let command = CommandId::new(format!("timer:{id}:{}", timer.key));
-            let index = self.stage(
-                &mut p,
-                &id,
-                command,
-                &system,
-                now,
-                Some(state),
-                version,
-                events,
-            )?;
-            overlay.insert(id.clone(), index);
-            if let Some(next) = self.def.next_timer(&p.commits[index].state, calendar)
-                && next.at <= now
-            {
-                due.insert((next.at, id.clone()));
-            }
-            p.fired.push(Fired {
-                instance: id,
-                key: timer.key,
-                due: timer.at,
-                error: None,
-            });
-        }
-        Ok(p)
     }
 
     /// Applies a batch whose records are durable: states, versions, histories, command results,

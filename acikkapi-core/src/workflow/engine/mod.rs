@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 mod batch;
 mod replay;
+mod tick;
 
 pub use batch::CommandRequest;
 pub(crate) use batch::Prepared;
