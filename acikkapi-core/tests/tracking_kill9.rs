@@ -16,13 +16,15 @@
 //!
 //! Seed: `ACIKKAPI_TRACKING_KILL9_SEED` (printed on stderr).
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use common::Rng;
 
 use acikkapi_core::geo::ProvincePlate;
 use acikkapi_core::ids::{TrackingAllocator, TrackingNumber};
@@ -41,20 +43,6 @@ const TRIALS: u64 = 40;
 const THREADS: u64 = 6;
 const PLATES: [u8; 3] = [20, 35, 6];
 const YEARS: [u16; 2] = [2026, 2027];
-
-/// xorshift64*: small deterministic randomness without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn open_engine(path: &Path) -> Engine<ApplicationWorkflow> {
     let options = FileJournalOptions {
@@ -127,13 +115,6 @@ fn allocator_process() {
     });
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("acikkapi-tracking-kill9-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Checks the journal after a crash; returns every number in it.
 fn check_journal(
     trial: u64,
@@ -187,64 +168,27 @@ fn check_journal(
 
 #[test]
 fn tracking_numbers_survive_kill9() {
-    let seed = std::env::var("ACIKKAPI_TRACKING_KILL9_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
-    eprintln!("tracking kill -9 test: seed {seed} (set ACIKKAPI_TRACKING_KILL9_SEED to repeat)");
+    let seed = common::seed("ACIKKAPI_TRACKING_KILL9_SEED", "tracking kill -9 test");
     let mut rng = Rng(seed);
-    let dir = temp_dir();
+    let dir = common::temp_dir("tracking-kill9");
     let path = dir.join("basvuru.journal");
-    let exe = std::env::current_exe().unwrap();
     let mut printed: HashMap<TrackingNumber, String> = HashMap::new();
     let started = Instant::now();
     let mut numbers = HashSet::new();
 
     for trial in 0..TRIALS {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "allocator_process",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(ENV_PATH, &path)
-            .env(ENV_TRIAL, trial.to_string())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.join("child.stderr")).unwrap())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            let mut lines = Vec::new();
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if line.contains("READY") {
-                    let _ = tx.send(());
-                }
-                lines.push(line);
-            }
-            lines
-        });
         // Mostly kill while allocating and submitting; sometimes during start-up and recovery.
-        if rng.below(8) == 0 {
-            std::thread::sleep(Duration::from_millis(rng.below(15)));
-        } else {
-            rx.recv_timeout(Duration::from_secs(20))
-                .expect("child became ready");
-            std::thread::sleep(Duration::from_micros(rng.below(40_000)));
-        }
-        child.kill().unwrap(); // SIGKILL on Unix
-        child.wait().unwrap();
-        let lines = reader.join().unwrap();
+        let env = [
+            (ENV_PATH, path.display().to_string()),
+            (ENV_TRIAL, trial.to_string()),
+        ];
+        let lines = common::run_and_kill(
+            "allocator_process",
+            &env,
+            &dir.join("child.stderr"),
+            &mut rng,
+            40_000,
+        );
         for line in &lines {
             if let Some(fail) = line.find("FAIL ") {
                 panic!("trial {trial}: a command failed: {}", &line[fail..]);

@@ -234,14 +234,8 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
         now: DateTime<Utc>,
         command: W::Command,
     ) -> Result<CommandOutcome> {
-        let request = CommandRequest {
-            instance: instance.clone(),
-            command_id,
-            expected_version,
-            actor: actor.clone(),
-            now,
-            command,
-        };
+        let request =
+            CommandRequest::new(instance, command_id, expected_version, actor, now, command);
         let inner = &*self.inner;
         let mut q = inner.lock_queue();
         while q.pending.len() >= MAX_BATCH {

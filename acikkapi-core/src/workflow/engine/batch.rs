@@ -43,6 +43,27 @@ pub struct CommandRequest<W: WorkflowDefinition> {
     pub command: W::Command,
 }
 
+impl<W: WorkflowDefinition> CommandRequest<W> {
+    /// A request from the arguments of [`Engine::execute`].
+    pub fn new(
+        instance: &InstanceId,
+        command_id: CommandId,
+        expected_version: Option<u64>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        command: W::Command,
+    ) -> Self {
+        CommandRequest {
+            instance: instance.clone(),
+            command_id,
+            expected_version,
+            actor: actor.clone(),
+            now,
+            command,
+        }
+    }
+}
+
 /// A command whose events are staged: the state and version right after it.
 pub(super) struct Staged<W: WorkflowDefinition> {
     instance: InstanceId,

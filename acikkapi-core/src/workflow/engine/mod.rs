@@ -289,14 +289,8 @@ impl<W: WorkflowDefinition> Engine<W> {
         now: DateTime<Utc>,
         command: W::Command,
     ) -> Result<CommandOutcome> {
-        let request = CommandRequest {
-            instance: instance.clone(),
-            command_id,
-            expected_version,
-            actor: actor.clone(),
-            now,
-            command,
-        };
+        let request =
+            CommandRequest::new(instance, command_id, expected_version, actor, now, command);
         self.execute_batch([request])
             .pop()
             .unwrap_or_else(|| Err(storage_error("a batch of one gave no result")))
