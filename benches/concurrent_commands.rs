@@ -12,12 +12,13 @@
 //!
 //! `cargo bench --bench concurrent_commands -- --warm-up-time 1 --measurement-time 5`
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use acikkapi::core::application::{ApplicationInput, TextOrNumber};
 use acikkapi::core::geo::ProvincePlate;
 use acikkapi::core::ids::TrackingAllocator;
 use acikkapi::core::journal::{FileJournal, FileJournalOptions, FsyncPolicy};
@@ -33,32 +34,6 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
 
 const SUBMITTERS: [usize; 3] = [1, 16, 64];
 const COMMANDS_PER_APPLICATION: u64 = 3;
-
-fn input(i: u64) -> ApplicationInput {
-    ApplicationInput {
-        tckn: Some("10000000146".into()),
-        name: Some("Ayşe".into()),
-        surname: Some("Yılmaz".into()),
-        mother_maiden_initials: Some("KA".into()),
-        phone: Some(format!(
-            "0532 {:03} {:02} {:02}",
-            i % 1000,
-            i % 100,
-            (i / 100) % 100
-        )),
-        birth_year: Some(TextOrNumber::Number(1980)),
-        gender: Some("kadın".into()),
-        kind: Some("şikayet".into()),
-        channel: Some("e-Devlet".into()),
-        subject: Some(
-            "Mahallemizde üç gündür çöpler toplanmıyor, gereğinin yapılmasını rica ederim.".into(),
-        ),
-        category: Some("YEREL.DIGER".into()),
-        province: Some(TextOrNumber::Number(20)),
-        district: Some("Pamukkale".into()),
-        ..ApplicationInput::default()
-    }
-}
 
 fn bench_dir() -> PathBuf {
     let base = std::env::var_os("ACIKKAPI_BENCH_DIR")
@@ -123,7 +98,7 @@ impl Setup {
         let id = InstanceId::new(number.to_string());
         let commands = [
             ApplicationCommand::Receive {
-                input: Box::new(input(i)),
+                input: Box::new(common::input(i)),
             },
             ApplicationCommand::Register,
             ApplicationCommand::Route {
