@@ -1,4 +1,11 @@
 //! [`SharedEngine`]: one engine for many threads, with group commit across commands.
+//!
+//! Design: leader/follower on the callers' own threads (no background thread to start, stop or
+//! lose: the thread that waits for a batch is the one that commits it). One batch is in flight at
+//! a time; the next one forms while its fsync runs. Deciding batch *n + 1* while batch *n* is
+//! being written (pipelining) was left out: its overlay would have to include a batch that may
+//! still fail, and a failure would have to cascade; with one batch in flight 64 submitters
+//! already get ≈ 95× the rate of one (`benches/concurrent_commands.rs`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
