@@ -5,10 +5,11 @@
 //!
 //! `cargo bench --bench workflow -- --warm-up-time 1 --measurement-time 3`
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use acikkapi::core::application::{ApplicationInput, TextOrNumber};
 use acikkapi::core::journal::{
     FileJournal, FileJournalOptions, FsyncPolicy, Journal, MemoryJournal,
 };
@@ -22,32 +23,6 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const COMMANDS_PER_APPLICATION: u64 = 5;
 
-fn input(i: u64) -> ApplicationInput {
-    ApplicationInput {
-        tckn: Some("10000000146".into()),
-        name: Some("Ayşe".into()),
-        surname: Some("Yılmaz".into()),
-        mother_maiden_initials: Some("KA".into()),
-        phone: Some(format!(
-            "0532 {:03} {:02} {:02}",
-            i % 1000,
-            i % 100,
-            (i / 100) % 100
-        )),
-        birth_year: Some(TextOrNumber::Number(1980)),
-        gender: Some("kadın".into()),
-        kind: Some("şikayet".into()),
-        channel: Some("e-Devlet".into()),
-        subject: Some(
-            "Mahallemizde üç gündür çöpler toplanmıyor, gereğinin yapılmasını rica ederim.".into(),
-        ),
-        category: Some("YEREL.DIGER".into()),
-        province: Some(TextOrNumber::Number(20)),
-        district: Some("Pamukkale".into()),
-        ..ApplicationInput::default()
-    }
-}
-
 /// Runs `n` applications from receipt to close (5 commands each) starting at number `first`.
 fn lifecycles(engine: &mut Engine<ApplicationWorkflow>, first: u64, n: u64) {
     let bureau = Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu");
@@ -60,7 +35,7 @@ fn lifecycles(engine: &mut Engine<ApplicationWorkflow>, first: u64, n: u64) {
             (
                 &bureau,
                 ApplicationCommand::Receive {
-                    input: Box::new(input(i)),
+                    input: Box::new(common::input(i)),
                 },
             ),
             (&bureau, ApplicationCommand::Register),

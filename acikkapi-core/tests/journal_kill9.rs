@@ -13,12 +13,13 @@
 //! are cut, not accepted. What it cannot prove: survival of a power loss (that rests on fdatasync
 //! before acknowledging, which a process kill does not exercise).
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::time::Instant;
+
+use common::Rng;
 
 use acikkapi_core::journal::{
     FileJournal, FileJournalOptions, FsyncPolicy, Journal, JournalIter, Seq,
@@ -28,20 +29,6 @@ const ENV_PATH: &str = "ACIKKAPI_KILL9_JOURNAL";
 const ENV_TRIAL: &str = "ACIKKAPI_KILL9_TRIAL";
 const TRIALS: u64 = 120;
 const THREADS: u64 = 4;
-
-/// xorshift64*: small deterministic randomness without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
@@ -134,75 +121,30 @@ fn parse_ack(line: &str) -> Option<(u64, Ack)> {
     ))
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("acikkapi-kill9-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn acknowledged_records_survive_kill9() {
-    let seed = std::env::var("ACIKKAPI_KILL9_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
-    eprintln!("kill -9 test: seed {seed} (set ACIKKAPI_KILL9_SEED to repeat)");
+    let seed = common::seed("ACIKKAPI_KILL9_SEED", "kill -9 test");
     let mut rng = Rng(seed);
-    let dir = temp_dir();
+    let dir = common::temp_dir("kill9");
     let path = dir.join("events.journal");
-    let exe = std::env::current_exe().unwrap();
     let mut acked: HashMap<u64, Ack> = HashMap::new();
     let (mut torn, mut cut_bytes, mut killed_before_ready) = (0u64, 0u64, 0u64);
     let started = Instant::now();
 
     for trial in 0..TRIALS {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "writer_process",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(ENV_PATH, &path)
-            .env(ENV_TRIAL, trial.to_string())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.join("writer.stderr")).unwrap())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            let mut lines = Vec::new();
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                // libtest may print "test writer_process ... " in front of the first line.
-                if line.contains("READY") {
-                    let _ = tx.send(());
-                }
-                lines.push(line);
-            }
-            lines
-        });
         // Mostly kill while appending (0–30 ms after the writer is ready); sometimes during
         // start-up and recovery.
-        if rng.below(8) == 0 {
-            std::thread::sleep(Duration::from_millis(rng.below(15)));
-        } else {
-            rx.recv_timeout(Duration::from_secs(10))
-                .expect("writer became ready");
-            std::thread::sleep(Duration::from_micros(rng.below(30_000)));
-        }
-        child.kill().unwrap(); // SIGKILL on Unix
-        child.wait().unwrap();
-        let lines = reader.join().unwrap();
+        let env = [
+            (ENV_PATH, path.display().to_string()),
+            (ENV_TRIAL, trial.to_string()),
+        ];
+        let lines = common::run_and_kill(
+            "writer_process",
+            &env,
+            &dir.join("writer.stderr"),
+            &mut rng,
+            30_000,
+        );
         if !lines.iter().any(|l| l.contains("READY")) {
             killed_before_ready += 1;
         }

@@ -3,7 +3,7 @@
 //! - [`Tckn`]: T.C. Kimlik No (and Yabancı Kimlik No for foreigners, starting with 99).
 //! - [`PhoneNumber`]: a Turkish mobile number, normalised to `+905xxxxxxxxx`.
 //! - [`TrackingNumber`]: an application's printable tracking number, `AK-20-2026-0001234-7`,
-//!   protected by a Damm check digit.
+//!   protected by a Damm check digit; [`TrackingAllocator`] hands them out per province and year.
 //!
 //! # Masking
 //!
@@ -34,6 +34,7 @@
 //! assert!(serde_json::from_str::<Tckn>(&logged).is_err());
 //! ```
 
+mod allocate;
 mod phone;
 mod tckn;
 mod tracking;
@@ -43,6 +44,7 @@ use std::cell::Cell;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::error::{NonMobileRange, PhoneError, TcknError, TrackingNumberError};
+pub use allocate::TrackingAllocator;
 pub use phone::PhoneNumber;
 pub use tckn::Tckn;
 pub use tracking::{TrackingNumber, damm_check_digit, damm_is_valid};

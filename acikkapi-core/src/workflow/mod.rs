@@ -5,7 +5,9 @@
 //! business-day timers. The [`Engine`] carries instances of one definition: it checks command ids
 //! (idempotency) and expected versions (optimistic concurrency), appends every event to the journal
 //! before it changes anything in memory, drives timers with [`Engine::tick`], emits notifications,
-//! and rebuilds everything from the journal with [`Engine::open`].
+//! and rebuilds everything from the journal with [`Engine::open`]. [`SharedEngine`] lets many
+//! threads use one engine: concurrent commands are decided in order against the current state and
+//! committed together, one journal append (one fsync) per batch.
 //!
 //! Two definitions are built in:
 //! * [`application::ApplicationWorkflow`]: the Açık Kapı application, from receipt to the answer;
@@ -29,13 +31,16 @@ pub mod personnel;
 pub mod ports;
 mod report;
 mod runner;
+mod shared;
 
 pub use engine::{
-    CommandOutcome, Engine, EngineOptions, Envelope, Fired, Instance, SnapshotStatus,
+    CommandOutcome, CommandRequest, Engine, EngineOptions, Envelope, Fired, Instance,
+    SnapshotStatus,
 };
 pub use outbox::DurableOutbox;
 pub use report::{StatisticsBlock, format_tr};
 pub use runner::{Clock, Runner, RunnerStats, SystemClock};
+pub use shared::{MAX_BATCH, SharedEngine, SharedStats};
 
 /// Süreç numarası: the identifier of one workflow instance (for applications, the tracking number).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

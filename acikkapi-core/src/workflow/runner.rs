@@ -1,4 +1,5 @@
-//! Stand-alone use: a thread that ticks an engine at an interval until shut down.
+//! Stand-alone use: a thread that ticks an engine (behind a mutex, or a [`SharedEngine`]) at an
+//! interval until shut down.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{Engine, WorkflowDefinition};
+use super::{Engine, Fired, SharedEngine, WorkflowDefinition};
 use crate::{Error, Result};
 
 /// Saat: where "now" comes from.
@@ -26,7 +27,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// A thread calling [`Engine::tick`] every `interval` with the clock's time. Stop it with
+/// A thread calling [`Engine::tick`] (or [`SharedEngine::tick`]) every `interval` with the clock's time. Stop it with
 /// [`Runner::shutdown`] (also done on drop); the thread wakes at once, finishes the tick in
 /// progress and exits.
 ///
@@ -65,9 +66,34 @@ pub struct RunnerStats {
 }
 
 impl Runner {
-    /// Starts the thread; the first tick runs immediately.
+    /// Starts the thread on an engine behind a mutex; the first tick runs immediately.
     pub fn spawn<W: WorkflowDefinition>(
         engine: Arc<Mutex<Engine<W>>>,
+        clock: Arc<dyn Clock>,
+        interval: Duration,
+    ) -> Result<Runner> {
+        Self::spawn_with(
+            move |now| {
+                let mut guard = engine.lock().unwrap_or_else(|p| p.into_inner());
+                guard.tick(now)
+            },
+            clock,
+            interval,
+        )
+    }
+
+    /// Starts the thread on a [`SharedEngine`]: its ticks go through the same group-commit path
+    /// as the commands other threads run meanwhile. The first tick runs immediately.
+    pub fn spawn_shared<W: WorkflowDefinition>(
+        engine: SharedEngine<W>,
+        clock: Arc<dyn Clock>,
+        interval: Duration,
+    ) -> Result<Runner> {
+        Self::spawn_with(move |now| engine.tick(now), clock, interval)
+    }
+
+    fn spawn_with(
+        mut tick: impl FnMut(DateTime<Utc>) -> Result<Vec<Fired>> + Send + 'static,
         clock: Arc<dyn Clock>,
         interval: Duration,
     ) -> Result<Runner> {
@@ -77,10 +103,7 @@ impl Runner {
             .spawn(move || {
                 let mut stats = RunnerStats::default();
                 loop {
-                    let result = {
-                        let mut guard = engine.lock().unwrap_or_else(|p| p.into_inner());
-                        guard.tick(clock.now())
-                    };
+                    let result = tick(clock.now());
                     stats.ticks += 1;
                     match result {
                         Ok(fired) => stats.fired += fired.len() as u64,

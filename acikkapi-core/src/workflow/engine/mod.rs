@@ -6,15 +6,19 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod batch;
 mod replay;
+mod tick;
+
+pub use batch::CommandRequest;
+pub(crate) use batch::Prepared;
 
 use super::ports::{
     BusinessCalendar, EscalationChain, FixedChain, Notification, NotificationSink, storage_error,
 };
-use super::{Actor, CommandId, Context, InstanceId, WorkflowDefinition};
+use super::{Actor, CommandId, InstanceId, WorkflowDefinition};
 use crate::calendar::Calendar;
-use crate::ids::Full;
-use crate::journal::{Journal, Seq};
+use crate::journal::Journal;
 use crate::{Error, Result};
 
 /// Kayıt: one event as stored in the journal, with everything needed to replay it.
@@ -174,7 +178,9 @@ pub struct Engine<W: WorkflowDefinition> {
     def: W,
     options: EngineOptions,
     log: Arc<dyn Journal>,
-    sink: Box<dyn NotificationSink>,
+    /// Behind a mutex only so that the engine is `Sync` (shared readers never touch it); the
+    /// engine reaches it with `get_mut`, without locking.
+    sink: std::sync::Mutex<Box<dyn NotificationSink>>,
     instances: HashMap<InstanceId, Instance<W>>,
     commands: HashMap<CommandId, CommandOutcome>,
     timers: BTreeSet<(DateTime<Utc>, InstanceId)>,
@@ -273,7 +279,7 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// Runs a command: checks the command id (a repeat returns the original result), the
     /// expected version (`Some(v)` must equal the instance's version, 0 for a new instance), asks
     /// the definition's guards, appends the events to the journal and only then changes the
-    /// state. On any error nothing changes.
+    /// state. On any error nothing changes. (A batch of one for [`Engine::execute_batch`].)
     pub fn execute(
         &mut self,
         instance: &InstanceId,
@@ -283,134 +289,24 @@ impl<W: WorkflowDefinition> Engine<W> {
         now: DateTime<Utc>,
         command: W::Command,
     ) -> Result<CommandOutcome> {
-        if let Some(done) = self.commands.get(&command_id) {
-            if &done.instance != instance {
-                return Err(Error::CommandIdReused {
-                    command: command_id.to_string(),
-                    instance: done.instance.to_string(),
-                });
-            }
-            return Ok(CommandOutcome {
-                repeated: true,
-                ..done.clone()
-            });
-        }
-        if instance.as_str().is_empty() {
-            return Err(Error::UnknownInstance(String::new()));
-        }
-        let current = self.instances.get(instance);
-        let version = current.map_or(0, |i| i.version);
-        if let Some(expected) = expected_version
-            && expected != version
-        {
-            return Err(Error::Conflict {
-                instance: instance.to_string(),
-                expected,
-                actual: version,
-            });
-        }
-        let ctx = Context {
-            instance,
-            now,
-            actor,
-            calendar: self.options.calendar.as_ref(),
-            escalation: self.options.escalation.as_ref(),
-        };
-        let events = self.def.decide(current.map(|i| &i.state), &command, &ctx)?;
-        if events.is_empty() {
-            return Err(Error::InvalidTransition {
-                workflow: self.def.name(),
-                state: current
-                    .map_or("none", |i| self.def.status(&i.state))
-                    .to_owned(),
-                command: self.def.command_name(&command),
-            });
-        }
-        self.commit(instance, command_id, actor, now, events)
+        let request =
+            CommandRequest::new(instance, command_id, expected_version, actor, now, command);
+        self.execute_batch([request])
+            .pop()
+            .unwrap_or_else(|| Err(storage_error("a batch of one gave no result")))
     }
 
-    /// Appends events for one command and applies them.
-    fn commit(
-        &mut self,
-        instance: &InstanceId,
-        command_id: CommandId,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        events: Vec<W::Event>,
-    ) -> Result<CommandOutcome> {
-        let current = self.instances.get(instance);
-        let mut state = current.map(|i| i.state.clone());
-        let mut version = current.map_or(0, |i| i.version);
-        let mut envelopes = Vec::with_capacity(events.len());
-        let mut records = Vec::with_capacity(events.len());
-        let mut seq = self.seq;
-        for event in events {
-            state = Some(self.def.apply(state, &event)?);
-            seq += 1;
-            version += 1;
-            let env = Envelope {
-                workflow: self.def.name().to_owned(),
-                seq,
-                instance: instance.clone(),
-                version,
-                command: command_id.clone(),
-                at: now,
-                actor: actor.clone(),
-                event,
-            };
-            // Full: identifiers (TCKN, phone) are stored unmasked in the journal, masked everywhere else.
-            records.push(serde_json::to_vec(&Full(&env)).map_err(storage_error)?);
-            envelopes.push(env);
-        }
-        let Some(state) = state else {
-            // Invariant: commit is only called with at least one event, so the fold ran.
-            return Err(storage_error("no events to commit"));
-        };
-        let seqs = self.log.append_if(Some(Seq(self.seq)), &records)?;
-        let last = seqs.last().map_or(0, |s| s.0);
-        if last != seq {
-            return Err(storage_error(format!(
-                "journal numbered the last record {last}, engine expected {seq}"
-            )));
-        }
-        self.seq = seq;
-        let outcome = CommandOutcome {
-            command: command_id.clone(),
-            instance: instance.clone(),
-            version,
-            events: u32::try_from(envelopes.len()).unwrap_or(u32::MAX),
-            status: self.def.status(&state).to_owned(),
-            repeated: false,
-        };
-        self.commands.insert(command_id, outcome.clone());
-        let inst = self
-            .instances
-            .entry(instance.clone())
-            .or_insert_with(|| Instance {
-                state: state.clone(),
-                version: 0,
-                history: Vec::new(),
-            });
-        inst.state = state;
-        inst.version = version;
-        for env in &envelopes {
-            self.unsent.extend(self.def.notifications(env, &inst.state));
-        }
-        inst.history.extend(envelopes);
-        self.reschedule(instance);
-        self.flush_notifications(now);
-        if self.options.snapshot_every > 0
-            && self.seq - self.snapshot_seq >= self.options.snapshot_every
-        {
-            self.snapshot()?;
-        }
-        Ok(outcome)
+    /// The journal the engine writes to.
+    pub(crate) fn journal(&self) -> &Arc<dyn Journal> {
+        &self.log
     }
 
-    fn flush_notifications(&mut self, now: DateTime<Utc>) {
+    /// Offers the unsent notifications to the sink; those it refuses stay for the next try.
+    pub(crate) fn flush_notifications(&mut self, now: DateTime<Utc>) {
         let mut failed = Vec::new();
         for n in self.unsent.drain(..) {
-            if self.sink.enqueue(n.clone(), now).is_err() {
+            let sink = self.sink.get_mut().unwrap_or_else(|p| p.into_inner());
+            if sink.enqueue(n.clone(), now).is_err() {
                 failed.push(n);
             }
         }
@@ -455,86 +351,18 @@ impl<W: WorkflowDefinition> Engine<W> {
     }
 
     /// Fires every timer due at `now` (reminders, overdue marks, escalations), each as events in
-    /// the journal. Idempotent: a second call with the same `now` fires nothing new, because a
-    /// fired timer is recorded in the instance's state.
+    /// the journal, all in one append. Idempotent: a second call with the same `now` fires
+    /// nothing new, because a fired timer is recorded in the instance's state. On a journal error
+    /// nothing fires and nothing changes.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
-        let mut fired = Vec::new();
-        let mut seen: std::collections::HashSet<(InstanceId, String)> =
-            std::collections::HashSet::new();
-        let system = Actor::system();
-        while let Some((at, id)) = self.timers.first().cloned() {
-            if at > now {
-                break;
-            }
-            self.timers.remove(&(at, id.clone()));
-            self.timer_of.remove(&id);
-            let Some(inst) = self.instances.get(&id) else {
-                continue;
-            };
-            let Some(timer) = self
-                .def
-                .next_timer(&inst.state, self.options.calendar.as_ref())
-            else {
-                continue;
-            };
-            if timer.at > now {
-                self.timers.insert((timer.at, id.clone()));
-                self.timer_of.insert(id, timer.at);
-                continue;
-            }
-            // A definition whose fired timer is still due would loop forever: report it and drop
-            // the timer until the instance changes.
-            if !seen.insert((id.clone(), timer.key.clone())) {
-                fired.push(Fired {
-                    instance: id,
-                    key: timer.key,
-                    due: timer.at,
-                    error: Some("timer still due after firing (definition bug)".to_owned()),
-                });
-                continue;
-            }
-            let ctx = Context {
-                instance: &id,
-                now,
-                actor: &system,
-                calendar: self.options.calendar.as_ref(),
-                escalation: self.options.escalation.as_ref(),
-            };
-            let events = match self.def.on_timer(&inst.state, &timer, &ctx) {
-                Ok(events) if !events.is_empty() => events,
-                Ok(_) => {
-                    fired.push(Fired {
-                        instance: id,
-                        key: timer.key,
-                        due: timer.at,
-                        error: Some("timer produced no events".to_owned()),
-                    });
-                    continue;
-                }
-                Err(e) => {
-                    fired.push(Fired {
-                        instance: id,
-                        key: timer.key,
-                        due: timer.at,
-                        error: Some(e.to_string()),
-                    });
-                    continue;
-                }
-            };
-            let command = CommandId::new(format!("timer:{id}:{}", timer.key));
-            if let Err(e) = self.commit(&id, command, &system, now, events) {
-                self.reschedule(&id);
-                return Err(e);
-            }
-            fired.push(Fired {
-                instance: id,
-                key: timer.key,
-                due: timer.at,
-                error: None,
-            });
-        }
+        let prepared = self.prepare_tick(now)?;
+        prepared.append(self.log.as_ref())?;
+        let applied = self.apply_prepared(prepared);
         self.flush_notifications(now);
-        Ok(fired)
+        match applied.snapshot_error {
+            Some(e) => Err(e),
+            None => Ok(applied.fired),
+        }
     }
 }
 

@@ -43,7 +43,7 @@ impl<W: WorkflowDefinition> Engine<W> {
             def,
             options,
             log,
-            sink: Box::new(sink),
+            sink: std::sync::Mutex::new(Box::new(sink)),
             instances: HashMap::new(),
             commands: HashMap::new(),
             timers: BTreeSet::new(),

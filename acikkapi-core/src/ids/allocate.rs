@@ -1,0 +1,181 @@
+//! [`TrackingAllocator`]: hands out tracking numbers, unique per province and year.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::TrackingNumber;
+use crate::Result;
+use crate::error::TrackingNumberError;
+use crate::geo::ProvincePlate;
+use crate::workflow::InstanceId;
+
+/// Takip numarası dağıtıcısı: the next tracking number of each province and year.
+///
+/// It is built from the durable instances ([`TrackingAllocator::from_ids`] over the ids of an
+/// engine just opened on its journal) and counts on from the highest sequence number of each
+/// (province, year). [`TrackingAllocator::next`] is atomic and never returns a number twice in
+/// the process. A number handed out whose application never became durable (a crash between
+/// allocation and registration) is not in the journal, so after a restart it may be handed out
+/// again — to the first application that really holds it; gaps are allowed.
+///
+/// ```
+/// use acikkapi_core::geo::ProvincePlate;
+/// use acikkapi_core::ids::{TrackingAllocator, TrackingNumber};
+/// use acikkapi_core::workflow::InstanceId;
+///
+/// let denizli = ProvincePlate::new(20).unwrap();
+/// let stored = InstanceId::new(TrackingNumber::new(denizli, 2026, 41).unwrap().to_string());
+/// let alloc = TrackingAllocator::from_ids([&stored, &InstanceId::new("not-a-number")]);
+/// assert_eq!(alloc.next(denizli, 2026).unwrap().sequence(), 42);
+/// assert_eq!(alloc.next(denizli, 2027).unwrap().sequence(), 1);
+/// ```
+#[derive(Debug, Default)]
+pub struct TrackingAllocator {
+    /// The last sequence number handed out (or found) per (plate, year).
+    last: Mutex<HashMap<(ProvincePlate, u16), u32>>,
+}
+
+impl TrackingAllocator {
+    /// An allocator with no number handed out yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An allocator that counts on from every instance id that parses as a [`TrackingNumber`]
+    /// (others are ignored).
+    pub fn from_ids<'a>(ids: impl IntoIterator<Item = &'a InstanceId>) -> Self {
+        let mut last: HashMap<(ProvincePlate, u16), u32> = HashMap::new();
+        for id in ids {
+            if let Ok(t) = TrackingNumber::parse(id.as_str()) {
+                let seq = last.entry((t.plate(), t.year())).or_default();
+                *seq = (*seq).max(t.sequence());
+            }
+        }
+        TrackingAllocator {
+            last: Mutex::new(last),
+        }
+    }
+
+    /// The next tracking number of `plate` in `year`. An error for a year outside
+    /// [`TrackingNumber::YEARS`] or when the year's 9 999 999 numbers are used up.
+    pub fn next(&self, plate: ProvincePlate, year: u16) -> Result<TrackingNumber> {
+        if !TrackingNumber::YEARS.contains(&year) {
+            return Err(TrackingNumberError::Year { year }.into());
+        }
+        // Each update is one insert of a checked value: a poisoned lock still holds a valid map.
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = last.entry((plate, year)).or_default();
+        let next = seq
+            .checked_add(1)
+            .filter(|n| *n <= TrackingNumber::MAX_SEQUENCE)
+            .ok_or(TrackingNumberError::Sequence {
+                seq: TrackingNumber::MAX_SEQUENCE,
+            })?;
+        let number = TrackingNumber::new(plate, year, next)?;
+        *seq = next;
+        Ok(number)
+    }
+
+    /// The last sequence number handed out (or found at start) for `plate` in `year`, 0 if none.
+    pub fn last(&self, plate: ProvincePlate, year: u16) -> u32 {
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        last.get(&(plate, year)).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn plate(n: u8) -> ProvincePlate {
+        ProvincePlate::new(n).unwrap()
+    }
+
+    #[test]
+    fn counts_on_from_the_highest_number_per_province_and_year() {
+        let ids: Vec<InstanceId> = [
+            TrackingNumber::new(plate(20), 2026, 7).unwrap().to_string(),
+            TrackingNumber::new(plate(20), 2026, 3).unwrap().to_string(),
+            TrackingNumber::new(plate(35), 2026, 100)
+                .unwrap()
+                .to_string(),
+            TrackingNumber::new(plate(20), 2025, 9).unwrap().to_string(),
+            "AK-1".to_owned(),
+        ]
+        .into_iter()
+        .map(InstanceId::new)
+        .collect();
+        let a = TrackingAllocator::from_ids(&ids);
+        assert_eq!(a.last(plate(20), 2026), 7);
+        assert_eq!(a.next(plate(20), 2026).unwrap().sequence(), 8);
+        assert_eq!(a.next(plate(35), 2026).unwrap().sequence(), 101);
+        assert_eq!(a.next(plate(20), 2025).unwrap().sequence(), 10);
+        assert_eq!(a.next(plate(6), 2026).unwrap().sequence(), 1);
+        assert_eq!(a.last(plate(6), 2027), 0);
+    }
+
+    #[test]
+    fn a_wrong_check_digit_does_not_count() {
+        let good = TrackingNumber::new(plate(20), 2026, 999).unwrap();
+        let wrong = (good.check_digit() + 1) % 10;
+        let printed = format!("AK-20-2026-0000999-{wrong}");
+        let a = TrackingAllocator::from_ids([&InstanceId::new(printed)]);
+        assert_eq!(a.next(plate(20), 2026).unwrap().sequence(), 1);
+    }
+
+    #[test]
+    fn bad_year_and_exhausted_year_are_errors() {
+        let a = TrackingAllocator::new();
+        assert!(matches!(
+            a.next(plate(20), 1999),
+            Err(crate::Error::TrackingNumber(TrackingNumberError::Year {
+                year: 1999
+            }))
+        ));
+        let full = InstanceId::new(
+            TrackingNumber::new(plate(20), 2026, TrackingNumber::MAX_SEQUENCE)
+                .unwrap()
+                .to_string(),
+        );
+        let a = TrackingAllocator::from_ids([&full]);
+        assert!(matches!(
+            a.next(plate(20), 2026),
+            Err(crate::Error::TrackingNumber(
+                TrackingNumberError::Sequence { .. }
+            ))
+        ));
+        // Still exhausted, and other years unaffected.
+        assert!(a.next(plate(20), 2026).is_err());
+        assert_eq!(a.next(plate(20), 2027).unwrap().sequence(), 1);
+    }
+
+    #[test]
+    fn concurrent_allocation_never_repeats() {
+        let a = TrackingAllocator::new();
+        let all: Vec<TrackingNumber> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|t| {
+                    let a = &a;
+                    s.spawn(move || {
+                        (0..500)
+                            .map(|i| a.next(plate(20 + (i % 2) as u8), 2026 + (t % 2)).unwrap())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        let unique: HashSet<_> = all.iter().collect();
+        assert_eq!(unique.len(), all.len());
+        // No gaps when nothing fails: 4 000 numbers over 4 (plate, year) pairs.
+        for p in [20, 21] {
+            for y in [2026, 2027] {
+                assert_eq!(a.last(plate(p), y), 1000);
+            }
+        }
+    }
+}

@@ -1,0 +1,531 @@
+//! The commit path: commands (and timer firings) are decided against a staged overlay of the
+//! engine's state, their events go to the journal in one append, and only then are they applied.
+//!
+//! [`Engine::execute`], [`Engine::execute_batch`], [`Engine::tick`] and
+//! [`SharedEngine`](crate::workflow::SharedEngine) all go through here:
+//!
+//! 1. [`Engine::prepare_batch`] (and `Engine::prepare_tick` in `tick.rs`), with `&self`: each
+//!    command is checked (command id, expected version, guards) against the engine's state *plus*
+//!    the commands before it in the same batch, its events are folded and encoded; a command that
+//!    fails does so alone and stages nothing;
+//! 2. [`Prepared::append`]: every staged record in one [`Journal::append_if`] (one fsync), with no
+//!    engine lock held by a [`SharedEngine`](crate::workflow::SharedEngine);
+//! 3. [`Engine::apply_prepared`] (`&mut self`) on success, or [`Prepared::fail`] when the append
+//!    failed: then every staged command fails and nothing in memory has changed.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+
+use chrono::{DateTime, Utc};
+
+use super::{CommandOutcome, Engine, Envelope, Fired, Instance};
+use crate::ids::Full;
+use crate::journal::{Journal, Seq};
+use crate::workflow::ports::storage_error;
+use crate::workflow::{Actor, CommandId, Context, InstanceId, WorkflowDefinition};
+use crate::{Error, Result};
+
+/// One command for [`Engine::execute_batch`] or a [`SharedEngine`](crate::workflow::SharedEngine):
+/// the arguments of [`Engine::execute`].
+#[derive(Debug, Clone)]
+pub struct CommandRequest<W: WorkflowDefinition> {
+    /// The instance the command is for.
+    pub instance: InstanceId,
+    /// The caller's command id (a repeat returns the original result).
+    pub command_id: CommandId,
+    /// `Some(v)`: the instance must be at version `v` (0 for a new instance).
+    pub expected_version: Option<u64>,
+    /// Who acts.
+    pub actor: Actor,
+    /// Now, as given by the caller.
+    pub now: DateTime<Utc>,
+    /// The command.
+    pub command: W::Command,
+}
+
+impl<W: WorkflowDefinition> CommandRequest<W> {
+    /// A request from the arguments of [`Engine::execute`].
+    pub fn new(
+        instance: &InstanceId,
+        command_id: CommandId,
+        expected_version: Option<u64>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        command: W::Command,
+    ) -> Self {
+        CommandRequest {
+            instance: instance.clone(),
+            command_id,
+            expected_version,
+            actor: actor.clone(),
+            now,
+            command,
+        }
+    }
+}
+
+/// A command whose events are staged: the state and version right after it.
+pub(super) struct Staged<W: WorkflowDefinition> {
+    instance: InstanceId,
+    now: DateTime<Utc>,
+    pub(super) state: W::State,
+    pub(super) version: u64,
+    envelopes: Vec<Envelope<W::Event>>,
+    outcome: CommandOutcome,
+}
+
+/// What became of one request while preparing.
+pub(super) enum Slot {
+    /// Refused (guard, version conflict, reused id…): fails alone.
+    Failed(Error),
+    /// A repeat of a command already applied: the stored result.
+    Ready(CommandOutcome),
+    /// Staged as commit `index` (`repeated`: a repeat, in this batch, of that commit's command id).
+    Pending { index: usize, repeated: bool },
+}
+
+/// A batch decided against the engine's state, ready to be appended and applied. It is only
+/// valid for the engine that prepared it, as long as that engine does not change in between.
+pub(crate) struct Prepared<W: WorkflowDefinition> {
+    pub(super) base_seq: u64,
+    pub(super) records: Vec<Vec<u8>>,
+    pub(super) commits: Vec<Staged<W>>,
+    pub(super) slots: Vec<Slot>,
+    /// Timers fired (for [`Engine::tick`]).
+    pub(super) fired: Vec<Fired>,
+    /// Instances whose timer is dropped until they change (the definition refused to fire it).
+    pub(super) dropped: Vec<InstanceId>,
+    /// Instances whose timer is to be recomputed (stale entry in the timer set).
+    pub(super) resched: Vec<InstanceId>,
+}
+
+/// The results of an applied batch.
+pub(crate) struct Applied {
+    /// One per request, in order.
+    pub results: Vec<Result<CommandOutcome>>,
+    /// The timers that fired, for a tick.
+    pub fired: Vec<Fired>,
+    /// The snapshot taken after the batch failed (the events are durable).
+    pub snapshot_error: Option<Error>,
+}
+
+impl<W: WorkflowDefinition> Prepared<W> {
+    pub(super) fn new(base_seq: u64) -> Self {
+        Prepared {
+            base_seq,
+            records: Vec::new(),
+            commits: Vec::new(),
+            slots: Vec::new(),
+            fired: Vec::new(),
+            dropped: Vec::new(),
+            resched: Vec::new(),
+        }
+    }
+
+    /// Number of journal records staged.
+    pub(crate) fn records(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Appends every staged record in one conditional append (nothing to do when none is staged).
+    pub(crate) fn append(&self, log: &dyn Journal) -> Result<()> {
+        if self.records.is_empty() {
+            return Ok(());
+        }
+        let seqs = log.append_if(Some(Seq(self.base_seq)), &self.records)?;
+        let expected = self.base_seq + self.records.len() as u64;
+        let last = seqs.last().map_or(0, |s| s.0);
+        if last != expected || seqs.len() != self.records.len() {
+            return Err(storage_error(format!(
+                "journal numbered the last record {last}, engine expected {expected}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The results when the append failed: every staged command fails with the journal's error
+    /// (the first with the error itself, the others with an equal copy); the commands refused or
+    /// repeated while preparing keep their results. Nothing was applied.
+    pub(crate) fn fail(self, error: Error) -> Vec<Result<CommandOutcome>> {
+        let mut error = Some(error);
+        self.slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Failed(e) => Err(e),
+                Slot::Ready(o) => Ok(o),
+                Slot::Pending { .. } => Err(take_or_share(&mut error)),
+            })
+            .collect()
+    }
+}
+
+/// The message of a panic payload (`panic!` gives a `&str` or a `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+/// The error itself the first time, an equal copy afterwards.
+fn take_or_share(error: &mut Option<Error>) -> Error {
+    match error {
+        Some(e) => {
+            let copy = share_error(e);
+            // Keep a copy for the next caller, hand out the original first.
+            std::mem::replace(e, copy)
+        }
+        None => storage_error("batch failed"),
+    }
+}
+
+/// A copy of a journal error for another caller of the same failed batch (`Error` is not
+/// `Clone`: it may hold an `io::Error`). Same variant where the data allows it.
+pub(crate) fn share_error(e: &Error) -> Error {
+    match e {
+        Error::JournalIo { path, source } => Error::JournalIo {
+            path: path.clone(),
+            source: std::io::Error::new(source.kind(), source.to_string()),
+        },
+        Error::JournalUnwritable { path, reason } => Error::JournalUnwritable {
+            path: path.clone(),
+            reason: reason.clone(),
+        },
+        Error::JournalCorrupt {
+            path,
+            offset,
+            reason,
+        } => Error::JournalCorrupt {
+            path: path.clone(),
+            offset: *offset,
+            reason: reason.clone(),
+        },
+        Error::ConcurrencyConflict { expected, actual } => Error::ConcurrencyConflict {
+            expected: *expected,
+            actual: *actual,
+        },
+        Error::JournalInvalid(m) => Error::JournalInvalid(m.clone()),
+        Error::WorkflowStorage { message } => Error::WorkflowStorage {
+            message: message.clone(),
+        },
+        other => storage_error(other),
+    }
+}
+
+impl<W: WorkflowDefinition> Engine<W> {
+    /// Runs commands in order as one batch: each is decided against the state left by the ones
+    /// before it, all their events go to the journal in one append (one fsync on a
+    /// [`FileJournal`](crate::journal::FileJournal)), and only then does the state change. A
+    /// command that is refused fails alone (so does one on which the definition panics: a bug,
+    /// reported as [`Error::WorkflowStorage`]); a journal failure fails every command that
+    /// produced events and changes nothing. Returns one result per command, in order.
+    pub fn execute_batch(
+        &mut self,
+        requests: impl IntoIterator<Item = CommandRequest<W>>,
+    ) -> Vec<Result<CommandOutcome>> {
+        let prepared = self.prepare_batch(requests);
+        match prepared.append(self.log.as_ref()) {
+            Ok(()) => self.apply_prepared(prepared).results,
+            Err(e) => prepared.fail(e),
+        }
+    }
+
+    /// Decides every request against the engine's state and the requests before it.
+    pub(crate) fn prepare_batch(
+        &self,
+        requests: impl IntoIterator<Item = CommandRequest<W>>,
+    ) -> Prepared<W> {
+        let mut p = Prepared::new(self.seq);
+        // The last staged commit of each instance, and the commit of each staged command id.
+        let mut overlay: HashMap<InstanceId, usize> = HashMap::new();
+        let mut staged_ids: HashMap<CommandId, usize> = HashMap::new();
+        let mut requests = requests.into_iter().peekable();
+        while let Some(req) = requests.next() {
+            // The overlay is only read by later requests: a batch of one skips it.
+            let track = requests.peek().is_some();
+            // A definition that panics on one command (a bug) fails that command alone: nothing
+            // is staged before the definition's work for it is done, so `p` and the overlay are
+            // as they were.
+            let slot = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.prepare_one(&mut p, &mut overlay, &mut staged_ids, track, req)
+            }))
+            .unwrap_or_else(|panic| {
+                Slot::Failed(storage_error(format!(
+                    "the {} workflow definition panicked on this command: {}",
+                    self.def.name(),
+                    panic_message(panic.as_ref())
+                )))
+            });
+            p.slots.push(slot);
+        }
+        p
+    }
+
+    fn prepare_one(
+        &self,
+        p: &mut Prepared<W>,
+        overlay: &mut HashMap<InstanceId, usize>,
+        staged_ids: &mut HashMap<CommandId, usize>,
+        track: bool,
+        req: CommandRequest<W>,
+    ) -> Slot {
+        let CommandRequest {
+            instance,
+            command_id,
+            expected_version,
+            actor,
+            now,
+            command,
+        } = req;
+        let earlier = self
+            .commands
+            .get(&command_id)
+            .or_else(|| staged_ids.get(&command_id).map(|&i| &p.commits[i].outcome));
+        if let Some(done) = earlier {
+            if done.instance != instance {
+                return Slot::Failed(Error::CommandIdReused {
+                    command: command_id.to_string(),
+                    instance: done.instance.to_string(),
+                });
+            }
+            return match staged_ids.get(&command_id) {
+                Some(&index) if !self.commands.contains_key(&command_id) => Slot::Pending {
+                    index,
+                    repeated: true,
+                },
+                _ => Slot::Ready(CommandOutcome {
+                    repeated: true,
+                    ..done.clone()
+                }),
+            };
+        }
+        if instance.as_str().is_empty() {
+            return Slot::Failed(Error::UnknownInstance(String::new()));
+        }
+        let (state, version) = match overlay.get(&instance) {
+            Some(&i) => (Some(&p.commits[i].state), p.commits[i].version),
+            None => match self.instances.get(&instance) {
+                Some(inst) => (Some(&inst.state), inst.version),
+                None => (None, 0),
+            },
+        };
+        if let Some(expected) = expected_version
+            && expected != version
+        {
+            return Slot::Failed(Error::Conflict {
+                instance: instance.to_string(),
+                expected,
+                actual: version,
+            });
+        }
+        let ctx = Context {
+            instance: &instance,
+            now,
+            actor: &actor,
+            calendar: self.options.calendar.as_ref(),
+            escalation: self.options.escalation.as_ref(),
+        };
+        let events = match self.def.decide(state, &command, &ctx) {
+            Ok(events) => events,
+            Err(e) => return Slot::Failed(e),
+        };
+        if events.is_empty() {
+            return Slot::Failed(Error::InvalidTransition {
+                workflow: self.def.name(),
+                state: state.map_or("none", |s| self.def.status(s)).to_owned(),
+                command: self.def.command_name(&command),
+            });
+        }
+        let state = state.cloned();
+        match self.stage(
+            p,
+            &instance,
+            command_id.clone(),
+            &actor,
+            now,
+            state,
+            version,
+            events,
+        ) {
+            Ok(index) => {
+                if track {
+                    overlay.insert(instance, index);
+                    staged_ids.insert(command_id, index);
+                }
+                Slot::Pending {
+                    index,
+                    repeated: false,
+                }
+            }
+            Err(e) => Slot::Failed(e),
+        }
+    }
+
+    /// Folds and encodes one command's events on top of `state` (at `version`) and stages them.
+    /// On error nothing is staged.
+    #[allow(clippy::too_many_arguments)] // the parts of one envelope; a struct would only rename them
+    pub(super) fn stage(
+        &self,
+        p: &mut Prepared<W>,
+        instance: &InstanceId,
+        command_id: CommandId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        mut state: Option<W::State>,
+        mut version: u64,
+        events: Vec<W::Event>,
+    ) -> Result<usize> {
+        let first = p.base_seq + p.records.len() as u64 + 1;
+        let mut envelopes = Vec::with_capacity(events.len());
+        let mut records = Vec::with_capacity(events.len());
+        for (seq, event) in (first..).zip(events) {
+            state = Some(self.def.apply(state, &event)?);
+            version += 1;
+            let env = Envelope {
+                workflow: self.def.name().to_owned(),
+                seq,
+                instance: instance.clone(),
+                version,
+                command: command_id.clone(),
+                at: now,
+                actor: actor.clone(),
+                event,
+            };
+            // Full: identifiers (TCKN, phone) are stored unmasked in the journal, masked everywhere else.
+            records.push(serde_json::to_vec(&Full(&env)).map_err(storage_error)?);
+            envelopes.push(env);
+        }
+        let Some(state) = state else {
+            // Invariant: stage is only called with at least one event, so the fold ran.
+            return Err(storage_error("no events to commit"));
+        };
+        let outcome = CommandOutcome {
+            command: command_id,
+            instance: instance.clone(),
+            version,
+            events: u32::try_from(envelopes.len()).unwrap_or(u32::MAX),
+            status: self.def.status(&state).to_owned(),
+            repeated: false,
+        };
+        p.records.extend(records);
+        p.commits.push(Staged {
+            instance: instance.clone(),
+            now,
+            state,
+            version,
+            envelopes,
+            outcome,
+        });
+        Ok(p.commits.len() - 1)
+    }
+
+    /// Applies a batch whose records are durable: states, versions, histories, command results,
+    /// timers and notifications, in the batch's order; then a snapshot if one is due. A snapshot
+    /// that fails is reported to the batch's applied commands (their events are durable: a retry
+    /// with the same command id returns the result with `repeated = true`).
+    pub(crate) fn apply_prepared(&mut self, p: Prepared<W>) -> Applied {
+        let Prepared {
+            base_seq,
+            records,
+            commits,
+            slots,
+            fired,
+            dropped,
+            resched,
+        } = p;
+        if base_seq != self.seq {
+            // Invariant of every caller (the engine does not change between prepare and apply);
+            // refuse rather than corrupt the state if it is ever broken.
+            let mut error = Some(storage_error(format!(
+                "batch prepared at record {base_seq}, engine at {}",
+                self.seq
+            )));
+            let results = slots
+                .into_iter()
+                .map(|slot| match slot {
+                    Slot::Failed(e) => Err(e),
+                    Slot::Ready(o) => Ok(o),
+                    Slot::Pending { .. } => Err(take_or_share(&mut error)),
+                })
+                .collect();
+            return Applied {
+                results,
+                fired: Vec::new(),
+                snapshot_error: None,
+            };
+        }
+        self.seq = base_seq + records.len() as u64;
+        let staged: Vec<bool> = slots
+            .iter()
+            .map(|s| matches!(s, Slot::Pending { .. }))
+            .collect();
+        let mut results: Vec<Result<CommandOutcome>> = slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Failed(e) => Err(e),
+                Slot::Ready(o) => Ok(o),
+                Slot::Pending { index, repeated } => Ok(CommandOutcome {
+                    repeated,
+                    ..commits[index].outcome.clone()
+                }),
+            })
+            .collect();
+        let applied_any = !commits.is_empty();
+        for commit in commits {
+            self.apply_one(commit);
+        }
+        for id in resched {
+            self.reschedule(&id);
+        }
+        for id in dropped {
+            if let Some(at) = self.timer_of.remove(&id) {
+                self.timers.remove(&(at, id));
+            }
+        }
+        let mut snapshot_error = None;
+        if applied_any
+            && self.options.snapshot_every > 0
+            && self.seq - self.snapshot_seq >= self.options.snapshot_every
+            && let Err(e) = self.snapshot()
+        {
+            snapshot_error = Some(e);
+            for (result, _) in results.iter_mut().zip(&staged).filter(|(_, s)| **s) {
+                *result = Err(take_or_share(&mut snapshot_error));
+            }
+        }
+        Applied {
+            results,
+            fired,
+            snapshot_error,
+        }
+    }
+
+    fn apply_one(&mut self, commit: Staged<W>) {
+        let Staged {
+            instance,
+            now,
+            state,
+            version,
+            envelopes,
+            outcome,
+        } = commit;
+        self.commands.insert(outcome.command.clone(), outcome);
+        let inst = self
+            .instances
+            .entry(instance.clone())
+            .or_insert_with(|| Instance {
+                state: state.clone(),
+                version: 0,
+                history: Vec::new(),
+            });
+        inst.state = state;
+        inst.version = version;
+        for env in &envelopes {
+            self.unsent.extend(self.def.notifications(env, &inst.state));
+        }
+        inst.history.extend(envelopes);
+        self.reschedule(&instance);
+        self.flush_notifications(now);
+    }
+}

@@ -1,0 +1,197 @@
+//! Durable commands per second through a `SharedEngine` with 1, 16 and 64 concurrent submitters.
+//!
+//! Each submitter takes applications through receive, register (with validation) and route, one
+//! durable command at a time (each returns only once its events are fsynced). The journal is a
+//! `FileJournal` with fsync on (group commit) in a directory under `ACIKKAPI_BENCH_DIR` (default:
+//! the system temp dir; it must be a real disk, not tmpfs, for the numbers to mean anything).
+//! Tracking numbers come from a `TrackingAllocator`; the route's `Assignment` is decided once by
+//! `Router::for_province(20)`, so the benchmark measures the engine, not the router.
+//!
+//! At the end it prints the rate of each submitter count over all samples, the ratio 64 : 1
+//! (goal: ≥ 20×), commands per batch and fsyncs.
+//!
+//! `cargo bench --bench concurrent_commands -- --warm-up-time 1 --measurement-time 5`
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use acikkapi::core::geo::ProvincePlate;
+use acikkapi::core::ids::TrackingAllocator;
+use acikkapi::core::journal::{FileJournal, FileJournalOptions, FsyncPolicy};
+use acikkapi::core::routing::{RouteRequest, Router};
+use acikkapi::core::taxonomy::CategoryCode;
+use acikkapi::core::workflow::application::{ApplicationCommand, ApplicationWorkflow, Assignment};
+use acikkapi::core::workflow::ports::{NullSink, local_time};
+use acikkapi::core::workflow::{
+    Actor, CommandId, Engine, EngineOptions, InstanceId, Role, SharedEngine,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
+
+const SUBMITTERS: [usize; 3] = [1, 16, 64];
+const COMMANDS_PER_APPLICATION: u64 = 3;
+
+fn bench_dir() -> PathBuf {
+    let base = std::env::var_os("ACIKKAPI_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!("acikkapi-bench-concurrent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    dir
+}
+
+struct Setup {
+    engine: SharedEngine<ApplicationWorkflow>,
+    journal: Arc<FileJournal>,
+    allocator: TrackingAllocator,
+    assignment: Assignment,
+    bureau: Actor,
+    now: DateTime<Utc>,
+    plate: ProvincePlate,
+}
+
+impl Setup {
+    fn new(dir: &std::path::Path) -> Setup {
+        let options = FileJournalOptions {
+            fsync: FsyncPolicy::Group,
+            ..FileJournalOptions::default()
+        };
+        let journal = Arc::new(FileJournal::open(dir.join("basvuru.journal"), options).unwrap());
+        let engine = Engine::open(
+            ApplicationWorkflow::default(),
+            journal.clone(),
+            NullSink,
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let allocator = TrackingAllocator::from_ids(engine.instances().map(|(id, _)| id));
+        let plate = ProvincePlate::new(20).unwrap();
+        let router = Router::for_province(plate).unwrap();
+        let request = RouteRequest::new(
+            CategoryCode::parse("YEREL.DIGER").unwrap(),
+            plate,
+            "Pamukkale",
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        );
+        let decision = router.route(&request).unwrap();
+        let assignment = Assignment::from_decision(&decision, |u| router.unit_name(u))
+            .expect("YEREL.DIGER in Pamukkale is routed");
+        Setup {
+            engine: SharedEngine::new(engine),
+            journal,
+            allocator,
+            assignment,
+            bureau: Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu"),
+            now: local_time(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 9, 0),
+            plate,
+        }
+    }
+
+    /// One application through receive, register and route: three durable commands.
+    fn application(&self, i: u64) {
+        let number = self.allocator.next(self.plate, 2026).unwrap();
+        let id = InstanceId::new(number.to_string());
+        let commands = [
+            ApplicationCommand::Receive {
+                input: Box::new(common::input(i)),
+            },
+            ApplicationCommand::Register,
+            ApplicationCommand::Route {
+                assignment: self.assignment.clone(),
+            },
+        ];
+        for (k, command) in commands.into_iter().enumerate() {
+            let cid = CommandId::new(format!("{number}-{k}"));
+            let out = self
+                .engine
+                .execute(&id, cid, Some(k as u64), &self.bureau, self.now, command)
+                .unwrap();
+            assert!(!out.repeated);
+        }
+    }
+
+    /// `submitters` threads, each taking `per_thread` applications through; the wall time.
+    fn run(&self, submitters: usize, per_thread: u64) -> Duration {
+        let barrier = Barrier::new(submitters + 1);
+        std::thread::scope(|s| {
+            for t in 0..submitters {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    barrier.wait();
+                    for i in 0..per_thread {
+                        self.application(t as u64 * 1_000_000 + i);
+                    }
+                });
+            }
+            barrier.wait();
+            let start = Instant::now();
+            // The scope joins the submitters before returning.
+            start
+        })
+        .elapsed()
+    }
+}
+
+/// Commands and seconds measured per submitter count, over all samples.
+static TOTALS: Mutex<BTreeMap<usize, (u64, f64)>> = Mutex::new(BTreeMap::new());
+
+fn concurrent_commands(c: &mut Criterion) {
+    let dir = bench_dir();
+    let setup = Setup::new(&dir);
+    let mut group = c.benchmark_group("durable_commands");
+    group.sampling_mode(SamplingMode::Flat).sample_size(10);
+    for submitters in SUBMITTERS {
+        group.throughput(Throughput::Elements(
+            COMMANDS_PER_APPLICATION * submitters as u64,
+        ));
+        group.bench_function(format!("submitters_{submitters}"), |b| {
+            b.iter_custom(|iters| {
+                let took = setup.run(submitters, iters);
+                let mut totals = TOTALS.lock().unwrap();
+                let t = totals.entry(submitters).or_default();
+                t.0 += iters * submitters as u64 * COMMANDS_PER_APPLICATION;
+                t.1 += took.as_secs_f64();
+                took
+            });
+        });
+    }
+    group.finish();
+    let stats = setup.engine.stats();
+    let journal = setup.journal.stats();
+    let totals = TOTALS.lock().unwrap();
+    let rate = |n: usize| totals.get(&n).map_or(0.0, |(c, s)| *c as f64 / s);
+    for n in SUBMITTERS {
+        eprintln!(
+            "durable commands, {n:>2} submitters: {:>8.0} commands/s",
+            rate(n)
+        );
+    }
+    eprintln!(
+        "ratio 64 : 1 submitters = {:.1}x (goal >= 20x); {} commands in {} batches ({:.1} per batch, largest {}), {} journal appends, {} fsyncs",
+        rate(64) / rate(1),
+        stats.commands,
+        stats.batches,
+        stats.commands as f64 / stats.batches.max(1) as f64,
+        stats.largest_batch,
+        journal.batches,
+        journal.fsyncs,
+    );
+    drop(setup);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    targets = concurrent_commands
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
