@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod replay;
+mod upcast;
 
 use super::ports::{
     BusinessCalendar, EscalationChain, FixedChain, Notification, NotificationSink, storage_error,
@@ -22,6 +23,11 @@ use crate::{Error, Result};
 pub struct Envelope<E> {
     /// The workflow's name (a journal holds one workflow).
     pub workflow: String,
+    /// The schema version the record is in ([`WorkflowDefinition::schema_version`] of the code
+    /// that wrote it; 1 for records written before versions existed). Records replayed from an
+    /// older schema are upcast ([`WorkflowDefinition::upcast`]) and carry the current one.
+    #[serde(default = "upcast::first_schema")]
+    pub schema: u32,
     /// Position in the journal (1-based, gap-free).
     pub seq: u64,
     /// The instance.
@@ -350,6 +356,7 @@ impl<W: WorkflowDefinition> Engine<W> {
             version += 1;
             let env = Envelope {
                 workflow: self.def.name().to_owned(),
+                schema: self.def.schema_version(),
                 seq,
                 instance: instance.clone(),
                 version,
