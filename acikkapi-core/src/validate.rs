@@ -45,6 +45,7 @@
 
 mod json;
 mod problem;
+mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -64,6 +65,7 @@ pub use json::{
     MAX_UNKNOWN_FIELDS_LISTED, input_field_names, input_from_json, validate_json, validate_json_at,
 };
 pub use problem::{Field, Problem, Rejection};
+pub use summary::{ProblemKind, ProblemSummary};
 
 /// Shortest accepted application text, in characters.
 pub const MIN_SUBJECT_CHARS: usize = 10;

@@ -190,3 +190,33 @@ fn the_old_outbox_reopens_with_every_message() {
         "outbox",
     );
 }
+
+#[test]
+fn old_not_processed_sentences_are_read_back_as_problems_with_their_fields() {
+    use acikkapi_core::stats::Status;
+    use acikkapi_core::validate::{Field, ProblemKind};
+    let engine = open_engine();
+    let records = records_from_engine(&engine).unwrap();
+    let mut found: Vec<(Option<Field>, ProblemKind)> = records
+        .iter()
+        .filter_map(|r| match &r.status {
+            Status::NotProcessed { problems, reasons } => {
+                assert_eq!(problems.len(), reasons.len());
+                Some(problems.iter().map(|p| (p.field, p.kind)))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (Some(Field::Tckn), ProblemKind::InvalidTckn),
+            (Some(Field::Name), ProblemKind::MissingField),
+            (Some(Field::Phone), ProblemKind::MissingField),
+            (Some(Field::Phone), ProblemKind::MissingField),
+            (Some(Field::Subject), ProblemKind::SubjectTooShort),
+        ]
+    );
+}

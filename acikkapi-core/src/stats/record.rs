@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::geo::ProvincePlate;
 use crate::taxonomy::{CategoryCode, HeadingCode, InstitutionTypeCode};
+use crate::validate::ProblemSummary;
 
 pub use crate::application::{AgeGroup, ApplicationKind, Channel, Gender};
 /// Sonuç: how an answered application ended for the citizen (olumlu, olumsuz, kısmen olumlu);
@@ -43,7 +44,8 @@ pub fn outcome_name_tr(o: Outcome) -> &'static str {
 /// Durum: where an application stands, as far as statistics are concerned.
 ///
 /// Serialized with a `state` tag: `{"state":"answered","outcome":"olumlu"}`,
-/// `{"state":"not_processed","reasons":["mükerrer başvuru"]}`, `{"state":"pending"}`.
+/// `{"state":"not_processed","reasons":["mükerrer başvuru"]}` (with `problems`, the field and
+/// kind of each, when folded from the workflow), `{"state":"pending"}`.
 /// How each state counts in the statistics block is documented on
 /// [`StatisticsBlock`](super::StatisticsBlock).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,9 +54,13 @@ pub enum Status {
     /// İşleme alınmadı: registered, but not taken up, with the reasons given (anonymous, outside
     /// the administration's remit, a court matter, a repeat application…).
     NotProcessed {
-        /// Why it was not taken up, as written by the officer.
+        /// Why it was not taken up, in Turkish, one sentence per problem.
         #[serde(default)]
         reasons: Vec<String>,
+        /// The same problems reduced to field and kind (nothing the applicant wrote), for
+        /// grouping rejections by field; empty when the source gave sentences only.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        problems: Vec<ProblemSummary>,
     },
     /// Başka mercie yönlendirildi: sent on to a body outside the Açık Kapı system (e.g. CİMER, a
     /// court, another public body that answers the citizen itself).
@@ -281,7 +287,13 @@ mod tests {
         .unwrap();
         assert_eq!(s, r#"{"state":"answered","outcome":"partly_positive"}"#);
         let np: Status = serde_json::from_str(r#"{"state":"not_processed"}"#).unwrap();
-        assert_eq!(np, Status::NotProcessed { reasons: vec![] });
+        assert_eq!(
+            np,
+            Status::NotProcessed {
+                reasons: vec![],
+                problems: vec![]
+            }
+        );
         assert_eq!(serde_json::to_string(&AgeGroup::From65).unwrap(), "\"65+\"");
     }
 }
