@@ -174,7 +174,7 @@ fn the_old_outbox_reopens_with_every_message() {
             serde_json::json!({
                 "key": s.notification.key.0,
                 "channel": s.notification.channel,
-                "recipient": s.notification.recipient,
+                "recipient": s.notification.recipient.expose(),
                 "body": s.notification.body,
                 "state": s.state,
                 "attempts": s.attempts,

@@ -556,7 +556,8 @@ impl WorkflowDefinition for ApplicationWorkflow {
     }
 
     /// SMS at registration, routing and answer, to the registered phone number. Key:
-    /// `<tracking>/<stage>/<version>` (a re-routing is a new message).
+    /// `<tracking>/<stage>/<version>` (a re-routing is a new message). The texts cannot fail to
+    /// render: [`SmsTemplates`] checks every stage when it is parsed.
     fn notifications(
         &self,
         envelope: &Envelope<ApplicationEvent>,
@@ -580,14 +581,9 @@ impl WorkflowDefinition for ApplicationWorkflow {
             ),
             _ => return Vec::new(),
         };
-        // The embedded templates are checked by the notify module's tests; a render error can
-        // only come from a custom template set, and then no SMS is better than a wrong one.
-        let Ok(text) = text else {
-            return Vec::new();
-        };
         vec![Notification::sms(
             format!("{tracking}/{}/{}", stage.name(), envelope.version),
-            app.applicant.phone.expose(),
+            app.applicant.phone,
             text,
         )]
     }

@@ -173,7 +173,7 @@ fn full_lifecycle_with_three_sms() {
     );
     assert!(
         sms.iter()
-            .all(|n| n.recipient == "+905321234567" && n.body.contains("A1"))
+            .all(|n| n.recipient.expose() == "+905321234567" && n.body.contains("A1"))
     );
     assert!(sms[1].body.contains("Denizli İl Milli Eğitim Müdürlüğü"));
     assert!(sms[2].body.contains("kısmen olumlu"));

@@ -83,7 +83,8 @@ mod tests {
     fn schema_1_reasons_become_problems_that_render_as_stored() {
         let env = json!({"seq": 3, "instance": "AK-20-2026-0000001-3", "event": {"not_processed": {"reasons": [
             "Cep telefonu numarası girilmemiş; bu bilgi zorunludur.",
-            "T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (123******01)."
+            "T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (123******01).",
+            "Başvuru mükerrer."
         ]}}});
         let up = upcast(1, env).unwrap();
         assert_eq!(up["seq"], 3);
@@ -101,7 +102,9 @@ mod tests {
             problems[1].to_string(),
             "T.C. Kimlik No geçersiz: kontrol haneleri tutmuyor (123******01)."
         );
-        assert_eq!(problems[1].field(), None);
+        assert_eq!(problems[1].field(), Some(Field::Tckn));
+        assert_eq!(problems[2].to_string(), "Başvuru mükerrer.");
+        assert_eq!(problems[2].field(), None);
     }
 
     #[test]
