@@ -100,35 +100,34 @@ impl Template {
 
     /// Fills in the placeholders from `values` (name, value); values not used are ignored.
     pub fn render(&self, values: &[(&str, &str)]) -> Result<String> {
-        let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Text(t) => out.push_str(t),
-                Part::Placeholder(name) => match values.iter().find(|(k, _)| k == name) {
-                    Some((_, v)) => out.push_str(v),
-                    None => {
-                        return Err(Error::MissingPlaceholder {
-                            template: self.name.clone(),
-                            placeholder: name.clone(),
-                        });
-                    }
-                },
-            }
+        match self.expand(values) {
+            (out, None) => Ok(out),
+            (_, Some(name)) => Err(Error::MissingPlaceholder {
+                template: self.name.clone(),
+                placeholder: name.to_owned(),
+            }),
         }
-        Ok(out)
     }
 
     /// Renders a template already checked to use only the names in `values` (see
     /// [`SmsTemplates::parse`]); a name without a value would be written as `{name}`, which the
     /// check rules out.
     fn fill(&self, values: &[(&str, &str)]) -> String {
+        self.expand(values).0
+    }
+
+    /// The text with every placeholder that has a value filled in (one without is written as
+    /// `{name}`), and the first placeholder without a value.
+    fn expand(&self, values: &[(&str, &str)]) -> (String, Option<&str>) {
         let mut out = String::new();
+        let mut missing = None;
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Placeholder(name) => match values.iter().find(|(k, _)| k == name) {
                     Some((_, v)) => out.push_str(v),
                     None => {
+                        missing = missing.or(Some(name.as_str()));
                         out.push('{');
                         out.push_str(name);
                         out.push('}');
@@ -136,7 +135,7 @@ impl Template {
                 },
             }
         }
-        out
+        (out, missing)
     }
 }
 
