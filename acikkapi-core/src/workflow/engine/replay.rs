@@ -76,9 +76,10 @@ impl<W: WorkflowDefinition> Engine<W> {
             SnapshotStatus::Ignored
         };
         let log = engine.log.clone();
+        let mut schemas = super::upcast::SchemaHint::default();
         for record in JournalIter::new(log.as_ref(), Seq(engine.seq + 1)) {
             let record = record?;
-            engine.replay_record(record.seq.0, &record.payload)?;
+            engine.replay_record(record.seq.0, &record.payload, &mut schemas)?;
         }
         let ids: Vec<InstanceId> = engine.instances.keys().cloned().collect();
         for id in ids {
@@ -139,8 +140,13 @@ impl<W: WorkflowDefinition> Engine<W> {
         Ok(SnapshotStatus::Loaded { seq })
     }
 
-    fn replay_record(&mut self, seq: u64, bytes: &[u8]) -> Result<()> {
-        let env: Envelope<W::Event> = super::upcast::decode(&self.def, seq, bytes)?;
+    fn replay_record(
+        &mut self,
+        seq: u64,
+        bytes: &[u8],
+        schemas: &mut super::upcast::SchemaHint,
+    ) -> Result<()> {
+        let env: Envelope<W::Event> = super::upcast::decode(&self.def, seq, bytes, schemas)?;
         if env.seq != seq || seq != self.seq + 1 || env.workflow != self.def.name() {
             return Err(Error::CorruptHistory {
                 seq,
