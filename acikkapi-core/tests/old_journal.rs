@@ -219,4 +219,14 @@ fn old_not_processed_sentences_are_read_back_as_problems_with_their_fields() {
             (Some(Field::Subject), ProblemKind::SubjectTooShort),
         ]
     );
+    let by_field = stats::rejections_by_field(&records);
+    assert_eq!(
+        by_field.into_iter().collect::<Vec<_>>(),
+        [
+            (Some(Field::Tckn), 1),
+            (Some(Field::Name), 1),
+            (Some(Field::Phone), 2),
+            (Some(Field::Subject), 1),
+        ]
+    );
 }
