@@ -1,6 +1,8 @@
-//! Notifications (*bildirimler*): SMS and e-mail to citizens, delivered through an outbox.
+//! Notifications (*bildirimler*): SMS to citizens, delivered through an outbox. The recipient is
+//! a [`PhoneNumber`], masked wherever it is shown; a notifier's
+//! [`send`](Notifier::send) is the one place that reads the full number.
 //!
-//! * [`Notifier`]: a delivery channel (SMS gateway, e-mail…); [`ConsoleNotifier`], [`FileNotifier`]
+//! * [`Notifier`]: a delivery channel (an SMS gateway); [`ConsoleNotifier`], [`FileNotifier`]
 //!   and the test double [`RecordingNotifier`] are built in.
 //! * [`Outbox`]: at-least-once delivery with retries and exponential backoff, driven by the
 //!   caller's clock, deduplicated by idempotency key, rebuilt from its [`OutboxEvent`]s (which the
