@@ -28,7 +28,13 @@ fn demo_is_deterministic_and_its_journal_replays_to_the_same_states() {
         line(&out.stdout, label);
     }
     assert!(out.stdout.contains("durum aynı"), "{}", out.stdout);
-    assert!(out.stdout.contains("[SMS → +905"), "{}", out.stdout);
+    // SMS are shown with the number masked (+90 5** *** ** 67), never in full.
+    assert!(
+        out.stdout.contains("[SMS → +90 5** *** ** "),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("+905"), "{}", out.stdout);
     // It ends with the statistics block and writes the HTML report next to the journal.
     let last = out
         .stdout

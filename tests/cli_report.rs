@@ -48,6 +48,7 @@ fn one_of_each() -> Vec<ApplicationRecord> {
         Status::Closed,
         Status::NotProcessed {
             reasons: vec!["Yargı konusu".into()],
+            problems: Vec::new(),
         },
         Status::Redirected,
     ];

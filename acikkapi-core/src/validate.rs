@@ -44,6 +44,7 @@
 //! ```
 
 mod json;
+mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -63,6 +64,7 @@ pub use crate::error::{Field, Problem, Rejection};
 pub use json::{
     MAX_UNKNOWN_FIELDS_LISTED, input_field_names, input_from_json, validate_json, validate_json_at,
 };
+pub use summary::{ProblemKind, ProblemSummary};
 
 /// Shortest accepted application text, in characters.
 pub const MIN_SUBJECT_CHARS: usize = 10;

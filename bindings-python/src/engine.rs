@@ -394,9 +394,11 @@ impl PyEngine {
             .collect()
     }
 
-    /// SMS queued so far, as JSON (recipient masked in `Debug` only; the list is for the caller's gateway).
+    /// SMS queued so far, as JSON, the recipient masked (`+90 5** *** ** 01`): the full number
+    /// never leaves Rust (it is given only to a notifier's `send`, on the delivery path).
     fn notifications_json(&self, py: Python<'_>) -> PyResult<String> {
         let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        // Default serde of `PhoneNumber` is the masked form; never wrap this in `Full`.
         json(py, &st.sink.notifications())
     }
 

@@ -40,6 +40,22 @@ def test_lifecycle_and_statistics():
     assert len(kinds) == 3 and tracking in kinds[0]
 
 
+def test_notifications_never_show_the_full_phone_number():
+    """Regression (issue 13): ``notifications_json`` returned ``+905320000001`` in full."""
+    eng = acikkapi.Engine()
+    app = sample()
+    assert app["phone"] == "0532 000 00 01"
+    tracking, _ = eng.submit(app, T0)
+    eng.route(tracking, T0 + dt.timedelta(hours=1))
+    raw = eng._e.notifications_json()
+    notes = json.loads(raw)
+    assert len(notes) == 2
+    for n in notes:
+        assert n["recipient"] == "+90 5** *** ** 01"
+    assert "5320000001" not in raw and "532 000" not in raw and "320000" not in raw
+    assert eng.notifications() == notes
+
+
 def test_invalid_input_is_not_processed_with_reasons():
     eng = acikkapi.Engine()
     bad = received_at_t0("05_hatali_istanbul.json")

@@ -89,25 +89,14 @@ impl Notifier for SampleConsole {
         let stage = n.key.0.split('/').nth(1).unwrap_or("?").to_owned();
         *counts.entry(stage).or_default() += 1;
         if (total as usize) < self.limit {
-            let masked = Notification {
-                recipient: mask_phone(&n.recipient),
-                ..n.clone()
-            };
-            return self.console.send(&masked);
+            // The console notifier prints the number masked.
+            return self.console.send(n);
         }
         Ok(DeliveryReceipt {
             provider_id: format!("demo-{total}"),
             segments: None,
         })
     }
-}
-
-fn mask_phone(p: &str) -> String {
-    let n = p.chars().count();
-    p.chars()
-        .enumerate()
-        .map(|(i, c)| if i < 5 || i + 2 >= n { c } else { '*' })
-        .collect()
 }
 
 /// The first day of a `YYYY-MM` month and its number of days.

@@ -19,7 +19,7 @@ use crate::codes::{CategoryCode, ProvincePlate};
 pub(crate) const PAST_DATE_YEAR: i32 = 1981;
 
 /// A field of the application form, for [`Problem::MissingField`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// T.C. Kimlik No.
@@ -57,6 +57,26 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in form order.
+    pub const ALL: &'static [Field] = &[
+        Field::Tckn,
+        Field::Name,
+        Field::Surname,
+        Field::MotherMaidenInitials,
+        Field::Phone,
+        Field::Kind,
+        Field::Channel,
+        Field::Subject,
+        Field::Category,
+        Field::Province,
+        Field::District,
+        Field::BirthYear,
+        Field::Gender,
+        Field::ReceivedAt,
+        Field::Escort,
+        Field::DirectToUnit,
+    ];
+
     /// The field's name on the Turkish form.
     pub fn label_tr(self) -> &'static str {
         match self {
@@ -276,6 +296,14 @@ pub enum Problem {
     PastDate {
         /// As given.
         given: String,
+    },
+    /// A reason recorded as a Turkish sentence only, by code that did not keep problems
+    /// structured (journals of event schema 1): the text as it was stored, the field unknown.
+    /// [`validate`](super::validate) never produces it.
+    #[error("{text}")]
+    Legacy {
+        /// The sentence as stored.
+        text: String,
     },
 }
 

@@ -6,10 +6,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{Journal, JournalIter, Seq, Snapshot};
+use crate::ids::Full;
 use crate::{Error, Result};
 
 /// A journal of events of type `E`, each stored as one JSON document (serde_json) in a record of
-/// the underlying byte journal `J`. Snapshots are JSON too.
+/// the underlying byte journal `J`. Snapshots are JSON too. Identifiers (TCKN, phone numbers)
+/// are stored in full ([`Full`](crate::ids::Full)): what is written must read back.
 ///
 /// ```
 /// use acikkapi_core::journal::{MemoryJournal, Seq, TypedJournal};
@@ -50,7 +52,8 @@ impl<E: Serialize + DeserializeOwned, J: Journal> TypedJournal<E, J> {
         events
             .iter()
             .map(|e| {
-                serde_json::to_vec(e).map_err(|source| Error::JournalPayload { seq: 0, source })
+                serde_json::to_vec(&Full(e))
+                    .map_err(|source| Error::JournalPayload { seq: 0, source })
             })
             .collect()
     }
@@ -85,7 +88,7 @@ impl<E: Serialize + DeserializeOwned, J: Journal> TypedJournal<E, J> {
 
     /// Stores `state` as JSON as the snapshot covering records up to `seq`.
     pub fn write_snapshot<S: Serialize>(&self, seq: Seq, state: &S) -> Result<()> {
-        let data = serde_json::to_vec(state)
+        let data = serde_json::to_vec(&Full(state))
             .map_err(|source| Error::JournalPayload { seq: seq.0, source })?;
         self.inner.write_snapshot(&Snapshot { seq, data })
     }

@@ -1,6 +1,8 @@
-//! Notifications (*bildirimler*): SMS and e-mail to citizens, delivered through an outbox.
+//! Notifications (*bildirimler*): SMS to citizens, delivered through an outbox. The recipient is
+//! a [`PhoneNumber`], masked wherever it is shown; a notifier's
+//! [`send`](Notifier::send) is the one place that reads the full number.
 //!
-//! * [`Notifier`]: a delivery channel (SMS gateway, e-mail…); [`ConsoleNotifier`], [`FileNotifier`]
+//! * [`Notifier`]: a delivery channel (an SMS gateway); [`ConsoleNotifier`], [`FileNotifier`]
 //!   and the test double [`RecordingNotifier`] are built in.
 //! * [`Outbox`]: at-least-once delivery with retries and exponential backoff, driven by the
 //!   caller's clock, deduplicated by idempotency key, rebuilt from its [`OutboxEvent`]s (which the
@@ -23,6 +25,7 @@ pub use template::{SmsStage, SmsTemplates, Template};
 /// Sonuç: the outcome an answer SMS names ([`crate::application::Outcome`], the domain's type).
 pub use crate::application::Outcome as AnswerOutcome;
 
+use crate::ids::PhoneNumber;
 use crate::{Error, Result};
 
 /// Idempotency key (*tekillik anahtarı*) of a notification: the same key is delivered once by the
@@ -38,44 +41,51 @@ impl std::fmt::Display for IdempotencyKey {
     }
 }
 
-/// The channel a notification goes through.
+/// The channel a notification goes through (written in the outbox's journal as `"sms"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Channel {
     /// SMS to a mobile number.
     Sms,
-    /// E-mail (*e-posta*).
-    Email,
 }
 
 /// A notification to a citizen (*bildirim*).
+///
+/// The recipient is a [`PhoneNumber`]: masked in `Debug`, `Display` and default serde (what the
+/// console and file notifiers, logs and the Python binding show); the full number only where it
+/// is delivered ([`Notifier::send`] reads [`PhoneNumber::expose`]) and where it is stored (the
+/// durable outbox writes its events inside [`Full`](crate::ids::Full)).
+///
+/// ```
+/// use acikkapi_core::ids::{Full, PhoneNumber};
+/// use acikkapi_core::notify::Notification;
+/// let n = Notification::sms("k", PhoneNumber::parse("0532 123 45 67")?, "Kaydedildi.");
+/// assert!(!format!("{n:?}").contains("1234567"));
+/// assert!(!serde_json::to_string(&n)?.contains("1234567"));
+/// assert!(serde_json::to_string(&Full(&n))?.contains("+905321234567"));
+/// assert_eq!(n.recipient.expose(), "+905321234567");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     /// Idempotency key.
     pub key: IdempotencyKey,
     /// Channel.
     pub channel: Channel,
-    /// Phone number or e-mail address.
-    pub recipient: String,
-    /// Subject (e-mail only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    /// The mobile number it goes to.
+    pub recipient: PhoneNumber,
     /// The text.
     pub body: String,
 }
 
 impl Notification {
     /// An SMS notification.
-    pub fn sms(
-        key: impl Into<String>,
-        recipient: impl Into<String>,
-        body: impl Into<String>,
-    ) -> Self {
+    pub fn sms(key: impl Into<String>, recipient: PhoneNumber, body: impl Into<String>) -> Self {
         Notification {
             key: IdempotencyKey(key.into()),
             channel: Channel::Sms,
-            recipient: recipient.into(),
-            subject: None,
+            recipient,
             body: body.into(),
         }
     }
@@ -92,26 +102,33 @@ pub struct DeliveryReceipt {
 }
 
 /// A delivery channel. Implementations return [`Error::NotifyTransient`] for failures worth
-/// retrying and [`Error::NotifyPermanent`] for those that are not; see [`is_transient`].
+/// retrying and [`Error::NotifyPermanent`] for those that are not; see [`is_transient`]. The
+/// full number is `message.recipient.expose()`: give it to the gateway and to nothing else
+/// (errors and logs get the masked `message.recipient`).
 ///
 /// ```
+/// use acikkapi_core::ids::PhoneNumber;
 /// use acikkapi_core::notify::{DeliveryReceipt, Notification, Notifier, sms};
 /// use acikkapi_core::{Error, Result};
 ///
-/// /// An SMS gateway that only accepts Turkish mobile numbers.
+/// /// An SMS gateway that refuses one blocked number.
 /// struct Gateway;
 /// impl Notifier for Gateway {
 ///     fn send(&self, m: &Notification) -> Result<DeliveryReceipt> {
-///         if !m.recipient.starts_with("+905") {
-///             return Err(Error::NotifyPermanent { reason: format!("{} is not a mobile number", m.recipient) });
+///         if m.recipient.expose() == "+905550000000" {
+///             return Err(Error::NotifyPermanent { reason: format!("{} is blocked", m.recipient) });
 ///         }
-///         // … call the operator's HTTP API with m.key as its idempotency key …
+///         // … call the operator's HTTP API with m.recipient.expose() and m.key as its
+///         // idempotency key …
 ///         Ok(DeliveryReceipt { provider_id: m.key.to_string(), segments: Some(sms::analyze(&m.body).segments) })
 ///     }
 /// }
-/// let r = Gateway.send(&Notification::sms("a/registered", "+905321234567", "Başvurunuz kaydedildi."))?;
+/// let to = PhoneNumber::parse("+905321234567").unwrap();
+/// let r = Gateway.send(&Notification::sms("a/registered", to, "Başvurunuz kaydedildi."))?;
 /// assert_eq!(r.segments, Some(1));
-/// assert!(Gateway.send(&Notification::sms("b", "+902121234567", "x")).is_err());
+/// let blocked = PhoneNumber::parse("0555 000 00 00").unwrap();
+/// let Err(e) = Gateway.send(&Notification::sms("b", blocked, "x")) else { panic!() };
+/// assert_eq!(e.to_string().contains("0000000"), false); // the error names the number masked
 /// # Ok::<(), Error>(())
 /// ```
 pub trait Notifier: Send + Sync {

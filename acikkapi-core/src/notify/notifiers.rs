@@ -1,4 +1,6 @@
 //! Built-in notifiers: console (demo), JSON-lines file, and a scriptable recording test double.
+//! The console and the file are for looking at, not for delivery: they show the recipient
+//! masked (`+90 5** *** ** 67`); only a real gateway reads the full number.
 
 use std::collections::VecDeque;
 use std::fs::OpenOptions;
@@ -16,18 +18,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn segments(n: &Notification) -> Option<u32> {
-    (n.channel == Channel::Sms).then(|| analyze(&n.body).segments)
+    match n.channel {
+        Channel::Sms => Some(analyze(&n.body).segments),
+    }
 }
 
-/// Writes each notification as a readable line to any [`Write`] (stdout for the demo).
+/// Writes each notification as a readable line to any [`Write`] (stdout for the demo), the
+/// number masked.
 ///
 /// ```
+/// use acikkapi_core::ids::PhoneNumber;
 /// use acikkapi_core::notify::{ConsoleNotifier, Notification, Notifier};
 ///
 /// let console = ConsoleNotifier::new(Vec::new());
-/// console.send(&Notification::sms("k1", "+905321234567", "Başvurunuz kaydedildi."))?;
+/// let to = PhoneNumber::parse("+905321234567").unwrap();
+/// console.send(&Notification::sms("k1", to, "Başvurunuz kaydedildi."))?;
 /// let out = String::from_utf8(console.into_inner()).unwrap();
-/// assert_eq!(out, "[SMS → +905321234567] (1 parça, GSM 7-bit + Turkish single shift) Başvurunuz kaydedildi.\n");
+/// assert_eq!(out, "[SMS → +90 5** *** ** 67] (1 parça, GSM 7-bit + Turkish single shift) Başvurunuz kaydedildi.\n");
 /// # Ok::<(), acikkapi_core::Error>(())
 /// ```
 #[derive(Debug)]
@@ -55,19 +62,12 @@ impl<W: Write + Send> Notifier for ConsoleNotifier<W> {
         let line = match n.channel {
             Channel::Sms => {
                 let info = analyze(&n.body);
+                // `Display` of the number is its masked form.
                 format!(
                     "[SMS → {}] ({} parça, {}) {}",
                     n.recipient,
                     info.segments,
                     info.encoding.label(),
-                    n.body
-                )
-            }
-            Channel::Email => {
-                format!(
-                    "[E-POSTA → {}] {}: {}",
-                    n.recipient,
-                    n.subject.as_deref().unwrap_or(""),
                     n.body
                 )
             }
@@ -86,7 +86,7 @@ impl<W: Write + Send> Notifier for ConsoleNotifier<W> {
 }
 
 /// Appends each notification as one JSON line to a file (the file is opened per message, so it
-/// can be rotated or inspected at any time).
+/// can be rotated or inspected at any time), the number masked (default serde).
 #[derive(Debug)]
 pub struct FileNotifier {
     path: PathBuf,
@@ -198,17 +198,20 @@ impl Notifier for RecordingNotifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::PhoneNumber;
+
+    fn phone() -> PhoneNumber {
+        PhoneNumber::parse("+905551112233").unwrap()
+    }
 
     #[test]
-    fn file_notifier_appends_json_lines() {
+    fn file_notifier_appends_json_lines_with_the_number_masked() {
         let path =
             std::env::temp_dir().join(format!("acikkapi-notify-{}.jsonl", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let f = FileNotifier::new(&path);
-        let a = Notification::sms("a", "+905551112233", "Başvurunuz kaydedildi.");
-        let mut b = Notification::sms("b", "vatandas@example.org", "Cevap verildi.");
-        b.channel = Channel::Email;
-        b.subject = Some("Açık Kapı".into());
+        let a = Notification::sms("a", phone(), "Başvurunuz kaydedildi.");
+        let b = Notification::sms("b", phone(), "Cevap verildi.");
         assert_eq!(
             f.send(&a).unwrap(),
             DeliveryReceipt {
@@ -216,20 +219,20 @@ mod tests {
                 segments: Some(1)
             }
         );
-        assert_eq!(f.send(&b).unwrap().segments, None);
+        assert_eq!(f.send(&b).unwrap().segments, Some(1));
         let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<Notification> = text
+        let lines: Vec<serde_json::Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(lines, [a, b]);
-        assert!(text.contains(r#""channel":"email""#));
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["key"], "a");
+        assert_eq!(lines[1]["body"], "Cevap verildi.");
+        assert_eq!(lines[0]["recipient"], "+90 5** *** ** 33");
+        assert!(!text.contains("1112233"), "{text}");
         let _ = std::fs::remove_file(&path);
         let bad = FileNotifier::new("/nonexistent-dir/x.jsonl");
-        assert!(matches!(
-            bad.send(&lines[0]),
-            Err(Error::NotifyTransient { .. })
-        ));
+        assert!(matches!(bad.send(&a), Err(Error::NotifyTransient { .. })));
     }
 
     #[test]
@@ -237,23 +240,21 @@ mod tests {
         let r = RecordingNotifier::new();
         r.fail_next(1, ScriptedFailure::Transient);
         r.fail_next(1, ScriptedFailure::Permanent);
-        let n = Notification::sms("k", "+905551112233", "x");
+        let n = Notification::sms("k", phone(), "x");
         assert!(matches!(r.send(&n), Err(Error::NotifyTransient { .. })));
         assert!(matches!(r.send(&n), Err(Error::NotifyPermanent { .. })));
         assert!(r.send(&n).is_ok());
         assert_eq!((r.attempts().len(), r.sent().len()), (3, 1));
+        assert_eq!(r.sent()[0].recipient.expose(), "+905551112233");
     }
 
     #[test]
-    fn console_email_line() {
+    fn console_line_shows_the_number_masked() {
         let c = ConsoleNotifier::new(Vec::new());
-        let mut n = Notification::sms("k", "a@b.org", "Metin");
-        n.channel = Channel::Email;
-        n.subject = Some("Konu".into());
+        let n = Notification::sms("k", phone(), "Metin");
         assert_eq!(c.send(&n).unwrap().provider_id, "console-1");
-        assert_eq!(
-            String::from_utf8(c.into_inner()).unwrap(),
-            "[E-POSTA → a@b.org] Konu: Metin\n"
-        );
+        let out = String::from_utf8(c.into_inner()).unwrap();
+        assert!(out.starts_with("[SMS → +90 5** *** ** 33] "), "{out}");
+        assert!(!out.contains("1112233"));
     }
 }

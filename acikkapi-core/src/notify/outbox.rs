@@ -136,7 +136,8 @@ pub struct TickReport {
 /// let gateway = RecordingNotifier::new();
 /// gateway.fail_next(1, ScriptedFailure::Transient);
 /// let mut outbox = Outbox::new(RetryPolicy::default());
-/// let sms = Notification::sms("2026-000123/registered", "+905321234567", "Başvurunuz kaydedildi.");
+/// let to = acikkapi_core::ids::PhoneNumber::parse("+905321234567").unwrap();
+/// let sms = Notification::sms("2026-000123/registered", to, "Başvurunuz kaydedildi.");
 /// assert!(outbox.enqueue(sms.clone(), now));
 /// assert!(!outbox.enqueue(sms, now)); // same key: deduplicated
 ///
@@ -333,7 +334,8 @@ mod tests {
     }
 
     fn sms(key: &str) -> Notification {
-        Notification::sms(key, "+905321234567", format!("mesaj {key}"))
+        let to = crate::ids::PhoneNumber::parse("+905321234567").unwrap();
+        Notification::sms(key, to, format!("mesaj {key}"))
     }
 
     #[test]

@@ -101,22 +101,42 @@ impl Template {
 
     /// Fills in the placeholders from `values` (name, value); values not used are ignored.
     pub fn render(&self, values: &[(&str, &str)]) -> Result<String> {
+        match self.expand(values) {
+            (out, None) => Ok(out),
+            (_, Some(name)) => Err(Error::MissingPlaceholder {
+                template: self.name.clone(),
+                placeholder: name.to_owned(),
+            }),
+        }
+    }
+
+    /// Renders a template already checked to use only the names in `values` (see
+    /// [`SmsTemplates::parse`]); a name without a value would be written as `{name}`, which the
+    /// check rules out.
+    fn fill(&self, values: &[(&str, &str)]) -> String {
+        self.expand(values).0
+    }
+
+    /// The text with every placeholder that has a value filled in (one without is written as
+    /// `{name}`), and the first placeholder without a value.
+    fn expand(&self, values: &[(&str, &str)]) -> (String, Option<&str>) {
         let mut out = String::new();
+        let mut missing = None;
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Placeholder(name) => match values.iter().find(|(k, _)| k == name) {
                     Some((_, v)) => out.push_str(v),
                     None => {
-                        return Err(Error::MissingPlaceholder {
-                            template: self.name.clone(),
-                            placeholder: name.clone(),
-                        });
+                        missing = missing.or(Some(name.as_str()));
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
                     }
                 },
             }
         }
-        Ok(out)
+        (out, missing)
     }
 }
 
@@ -141,6 +161,19 @@ impl SmsStage {
             SmsStage::Answered => "answered",
         }
     }
+
+    /// Every stage.
+    pub const ALL: [SmsStage; 3] = [SmsStage::Registered, SmsStage::Routed, SmsStage::Answered];
+
+    /// The placeholders the stage's SMS is rendered with: a template may use these and no
+    /// others ([`SmsTemplates::parse`] refuses any other).
+    pub fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            SmsStage::Registered => &["tracking_number"],
+            SmsStage::Routed => &["tracking_number", "institution"],
+            SmsStage::Answered => &["tracking_number", "outcome"],
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -158,13 +191,26 @@ struct TemplateEntry {
 
 /// The SMS texts for the three stages (`data/sms_templates.toml`, or a file of the same shape).
 ///
+/// A value of this type renders every stage: [`parse`](Self::parse) refuses a template that
+/// uses a placeholder its stage does not provide ([`SmsStage::placeholders`]), so the texts for
+/// the workflow ([`registered`](Self::registered), [`routed`](Self::routed),
+/// [`answered`](Self::answered)) cannot fail and no SMS is ever dropped for a template error.
+///
 /// ```
 /// use acikkapi_core::notify::{AnswerOutcome, SmsTemplates};
 ///
 /// let t = SmsTemplates::embedded();
-/// let sms = t.answered("2026-000123", AnswerOutcome::PartlyPositive)?;
+/// let sms = t.answered("2026-000123", AnswerOutcome::PartlyPositive);
 /// assert!(sms.contains("2026-000123") && sms.contains("Sonuç: kısmen olumlu."));
-/// # Ok::<(), acikkapi_core::Error>(())
+/// // A set whose routed SMS names something the workflow does not give is refused up front.
+/// let bad = r#"schema = 1
+/// [registered]
+/// text = "{tracking_number}"
+/// [routed]
+/// text = "{tracking_number} {officer}"
+/// [answered]
+/// text = "{outcome}""#;
+/// assert!(SmsTemplates::parse(bad).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsTemplates {
@@ -190,10 +236,25 @@ impl SmsTemplates {
                 supported: 1,
             });
         }
+        let checked = |stage: SmsStage, entry: &TemplateEntry| -> Result<Template> {
+            let t = Template::parse(stage.name(), &entry.text)?;
+            let known = stage.placeholders();
+            if let Some(unknown) = t.placeholders().find(|p| !known.contains(p)) {
+                let given: Vec<String> = known.iter().map(|k| format!("{{{k}}}")).collect();
+                return Err(Error::TemplateSyntax {
+                    template: stage.name().to_string(),
+                    reason: format!(
+                        "unknown placeholder {{{unknown}}}: this SMS is rendered with {}",
+                        given.join(", ")
+                    ),
+                });
+            }
+            Ok(t)
+        };
         Ok(SmsTemplates {
-            registered: Template::parse("registered", &file.registered.text)?,
-            routed: Template::parse("routed", &file.routed.text)?,
-            answered: Template::parse("answered", &file.answered.text)?,
+            registered: checked(SmsStage::Registered, &file.registered)?,
+            routed: checked(SmsStage::Routed, &file.routed)?,
+            answered: checked(SmsStage::Answered, &file.answered)?,
         })
     }
 
@@ -218,34 +279,26 @@ impl SmsTemplates {
         self.template(stage).render(values)
     }
 
-    /// "Registered, your tracking number is …".
-    pub fn registered(&self, tracking_number: &str) -> Result<String> {
-        self.render(
-            SmsStage::Registered,
-            &[("tracking_number", tracking_number)],
-        )
+    /// "Registered, your tracking number is …". Cannot fail: the set was checked at parse.
+    pub fn registered(&self, tracking_number: &str) -> String {
+        self.registered
+            .fill(&[("tracking_number", tracking_number)])
     }
 
-    /// "Routed to …".
-    pub fn routed(&self, tracking_number: &str, institution: &str) -> Result<String> {
-        self.render(
-            SmsStage::Routed,
-            &[
-                ("tracking_number", tracking_number),
-                ("institution", institution),
-            ],
-        )
+    /// "Routed to …". Cannot fail: the set was checked at parse.
+    pub fn routed(&self, tracking_number: &str, institution: &str) -> String {
+        self.routed.fill(&[
+            ("tracking_number", tracking_number),
+            ("institution", institution),
+        ])
     }
 
-    /// "Answered, outcome: …".
-    pub fn answered(&self, tracking_number: &str, outcome: AnswerOutcome) -> Result<String> {
-        self.render(
-            SmsStage::Answered,
-            &[
-                ("tracking_number", tracking_number),
-                ("outcome", outcome.label_tr()),
-            ],
-        )
+    /// "Answered, outcome: …". Cannot fail: the set was checked at parse.
+    pub fn answered(&self, tracking_number: &str, outcome: AnswerOutcome) -> String {
+        self.answered.fill(&[
+            ("tracking_number", tracking_number),
+            ("outcome", outcome.label_tr()),
+        ])
     }
 }
 
@@ -257,11 +310,9 @@ mod tests {
     #[test]
     fn embedded_templates_render() {
         let t = SmsTemplates::parse(EMBEDDED).unwrap();
-        let reg = t.registered("2026-000123").unwrap();
+        let reg = t.registered("2026-000123");
         assert!(reg.contains("Takip numaranız: 2026-000123."), "{reg}");
-        let routed = t
-            .routed("2026-000123", "Denizli İl Sağlık Müdürlüğü")
-            .unwrap();
+        let routed = t.routed("2026-000123", "Denizli İl Sağlık Müdürlüğü");
         assert!(
             routed.contains(
                 "başvurunuz incelenmek üzere Denizli İl Sağlık Müdürlüğü birimine iletildi"
@@ -272,14 +323,13 @@ mod tests {
             (AnswerOutcome::Negative, "Sonuç: olumsuz."),
             (AnswerOutcome::PartlyPositive, "Sonuç: kısmen olumlu."),
         ] {
-            assert!(t.answered("2026-000123", o).unwrap().contains(word));
+            assert!(t.answered("2026-000123", o).contains(word));
         }
         // Every citizen SMS fits one segment with the Turkish shift table (not 2+ UCS-2 segments).
         for text in [
             reg,
             routed,
-            t.answered("2026-000123", AnswerOutcome::PartlyPositive)
-                .unwrap(),
+            t.answered("2026-000123", AnswerOutcome::PartlyPositive),
         ] {
             let info = analyze(&text);
             assert_eq!(info.encoding, SmsEncoding::Gsm7Turkish, "{text}");
@@ -320,6 +370,34 @@ mod tests {
                     let typed = matches!(e, Error::TemplateSyntax { .. });
                     proptest::prop_assert!(typed, "unexpected error {}", e);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_set_that_cannot_render_a_stage_is_refused() {
+        let file = |registered: &str, routed: &str, answered: &str| {
+            format!(
+                "schema = 1\n[registered]\ntext = \"{registered}\"\n[routed]\ntext = \"{routed}\"\n[answered]\ntext = \"{answered}\"\n"
+            )
+        };
+        let ok = SmsTemplates::parse(&file("K {tracking_number}", "{institution}", "{outcome}"))
+            .unwrap();
+        assert_eq!(ok.registered("T1"), "K T1");
+        assert_eq!(ok.routed("T1", "Birim"), "Birim");
+        // Each stage may use only what it is rendered with: {institution} is not given to the
+        // registered SMS, {outcome} not to the routed one, {ad} to none.
+        for (bad, stage) in [
+            (file("{institution}", "x", "x"), "registered"),
+            (file("x", "{tracking_number} {outcome}", "x"), "routed"),
+            (file("x", "x", "{tracking_number} {ad}"), "answered"),
+        ] {
+            match SmsTemplates::parse(&bad) {
+                Err(Error::TemplateSyntax { template, reason }) => {
+                    assert_eq!(template, stage);
+                    assert!(reason.contains("unknown placeholder"), "{reason}");
+                }
+                other => panic!("{bad}: {other:?}"),
             }
         }
     }

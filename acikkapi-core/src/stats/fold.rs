@@ -8,7 +8,7 @@
 //! | workflow status | record status |
 //! |---|---|
 //! | received, registered, awaiting approval, routed, returned | `Pending` (İşlem Yapılmayı Bekleyen) |
-//! | not processed | `NotProcessed { reasons }` |
+//! | not processed | `NotProcessed { reasons, problems }` (Turkish sentences; field and kind) |
 //! | redirected | `Redirected` |
 //! | answered, closed after an answer (citizen informed) | `Answered { outcome }` |
 //! | closed without an answer (cannot happen in today's workflow) | `Closed` |
@@ -38,6 +38,7 @@ use crate::error::{Error, Result};
 use crate::geo::{Geography, ProvincePlate};
 use crate::journal::{FileJournal, FileJournalOptions, Journal, RecoveryReport, Seq};
 use crate::taxonomy::{CategoryCode, Taxonomy};
+use crate::validate::Problem;
 use crate::workflow::application::{ApplicationEvent, ApplicationWorkflow};
 use crate::workflow::ports::{BusinessCalendar, MemorySink, local_date};
 use crate::workflow::{Engine, EngineOptions, Envelope, SnapshotStatus, WorkflowDefinition};
@@ -187,9 +188,10 @@ pub fn step(
             r.deadline = Some(local_date(*deadline));
         }
         E::DeadlineSet { deadline, .. } => r.deadline = Some(local_date(*deadline)),
-        E::NotProcessed { reasons } => {
+        E::NotProcessed { problems } => {
             r.status = Status::NotProcessed {
-                reasons: reasons.clone(),
+                reasons: problems.iter().map(ToString::to_string).collect(),
+                problems: problems.iter().map(Problem::summary).collect(),
             }
         }
         E::Redirected { .. } => r.status = Status::Redirected,

@@ -58,7 +58,7 @@ pub use fold::{
 pub use projection::{Projection, RecordUpdate, ReportBuilder, aggregate, apply, report};
 pub use record::{
     AgeGroup, ApplicationKind, ApplicationRecord, Channel, Gender, OUTCOMES, Outcome, Status,
-    istanbul_date, outcome_name_tr,
+    istanbul_date, outcome_name_tr, rejections_by_field,
 };
 pub use report::{
     BacklogItem, Breakdown, CategoryCount, ProvinceRate, ProvinceTopCategories, Report,

@@ -13,7 +13,11 @@ fn status_strategy() -> impl Strategy<Value = Status> {
         Just(Status::Redirected),
         Just(Status::Closed),
         Just(Status::NotProcessed {
-            reasons: vec!["mükerrer".into()]
+            reasons: vec!["mükerrer".into()],
+            problems: vec![crate::validate::ProblemSummary {
+                field: Some(crate::validate::Field::Subject),
+                kind: crate::validate::ProblemKind::SubjectTooShort,
+            }],
         }),
         prop::sample::select(OUTCOMES.to_vec()).prop_map(|outcome| Status::Answered { outcome }),
     ]

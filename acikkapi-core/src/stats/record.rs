@@ -13,11 +13,14 @@
 //! a record written with another offset (e.g. `Z`) is converted first, so `2026-11-23T22:30:00Z`
 //! counts on 24 November. `deadline` is a plain date in Istanbul (the last business day to answer).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::geo::ProvincePlate;
 use crate::taxonomy::{CategoryCode, HeadingCode, InstitutionTypeCode};
+use crate::validate::{Field, ProblemSummary};
 
 /// Sonuç: how an answered application ended for the citizen (olumlu, olumsuz, kısmen olumlu);
 /// the domain's type, as in the workflow.
@@ -43,7 +46,8 @@ pub fn outcome_name_tr(o: Outcome) -> &'static str {
 /// Durum: where an application stands, as far as statistics are concerned.
 ///
 /// Serialized with a `state` tag: `{"state":"answered","outcome":"olumlu"}`,
-/// `{"state":"not_processed","reasons":["mükerrer başvuru"]}`, `{"state":"pending"}`.
+/// `{"state":"not_processed","reasons":["mükerrer başvuru"]}` (with `problems`, the field and
+/// kind of each, when folded from the workflow), `{"state":"pending"}`.
 /// How each state counts in the statistics block is documented on
 /// [`StatisticsBlock`](super::StatisticsBlock).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,9 +56,13 @@ pub enum Status {
     /// İşleme alınmadı: registered, but not taken up, with the reasons given (anonymous, outside
     /// the administration's remit, a court matter, a repeat application…).
     NotProcessed {
-        /// Why it was not taken up, as written by the officer.
+        /// Why it was not taken up, in Turkish, one sentence per problem.
         #[serde(default)]
         reasons: Vec<String>,
+        /// The same problems reduced to field and kind (nothing the applicant wrote), for
+        /// grouping rejections by field; empty when the source gave sentences only.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        problems: Vec<ProblemSummary>,
     },
     /// Başka mercie yönlendirildi: sent on to a body outside the Açık Kapı system (e.g. CİMER, a
     /// court, another public body that answers the citizen itself).
@@ -160,6 +168,19 @@ pub fn istanbul_date(t: &DateTime<FixedOffset>) -> NaiveDate {
     crate::time::local_date(*t)
 }
 
+/// İşleme alınmayanlar, alana göre: how many problems of not-processed applications concern each
+/// form field (`None`: the whole input, or a reason recorded as a sentence only). An application
+/// with two problems counts under both fields.
+pub fn rejections_by_field<'a>(
+    records: impl IntoIterator<Item = &'a ApplicationRecord>,
+) -> BTreeMap<Option<Field>, u64> {
+    let mut out = BTreeMap::new();
+    for p in records.into_iter().flat_map(ApplicationRecord::problems) {
+        *out.entry(p.field).or_default() += 1;
+    }
+    out
+}
+
 /// A compact, ordered key for an ISO week: `iso_year * 100 + week`.
 pub(crate) fn week_key(d: NaiveDate) -> u32 {
     let w = d.iso_week();
@@ -177,6 +198,15 @@ impl ApplicationRecord {
     /// The Istanbul date it was received.
     pub fn received_date(&self) -> NaiveDate {
         istanbul_date(&self.received_at)
+    }
+
+    /// Why it was not processed, as field and kind (empty for every other status, and for
+    /// records that gave sentences only).
+    pub fn problems(&self) -> &[ProblemSummary] {
+        match &self.status {
+            Status::NotProcessed { problems, .. } => problems,
+            _ => &[],
+        }
     }
 
     /// The outcome, when the status is [`Status::Answered`].
@@ -296,7 +326,47 @@ mod tests {
         .unwrap();
         assert_eq!(s, r#"{"state":"answered","outcome":"partly_positive"}"#);
         let np: Status = serde_json::from_str(r#"{"state":"not_processed"}"#).unwrap();
-        assert_eq!(np, Status::NotProcessed { reasons: vec![] });
+        assert_eq!(
+            np,
+            Status::NotProcessed {
+                reasons: vec![],
+                problems: vec![]
+            }
+        );
         assert_eq!(serde_json::to_string(&AgeGroup::From65).unwrap(), "\"65+\"");
+    }
+
+    #[test]
+    fn rejections_count_by_field() {
+        use crate::validate::ProblemKind;
+        let mut records = crate::stats::synth::records(3, 1);
+        let summary = |field, kind| ProblemSummary { field, kind };
+        records[0].status = Status::NotProcessed {
+            reasons: vec!["a".into(), "b".into()],
+            problems: vec![
+                summary(Some(Field::Phone), ProblemKind::MissingField),
+                summary(Some(Field::Tckn), ProblemKind::InvalidTckn),
+            ],
+        };
+        records[1].status = Status::NotProcessed {
+            reasons: vec!["c".into()],
+            problems: vec![summary(Some(Field::Phone), ProblemKind::InvalidPhone)],
+        };
+        records[2].status = Status::Pending;
+        let by = rejections_by_field(&records);
+        assert_eq!(
+            by.into_iter().collect::<Vec<_>>(),
+            [(Some(Field::Tckn), 1), (Some(Field::Phone), 2)]
+        );
+        assert!(records[2].problems().is_empty());
+        // Serialized only when there are problems: the JSON Lines shape is unchanged otherwise.
+        let np = Status::NotProcessed {
+            reasons: vec!["x".into()],
+            problems: vec![],
+        };
+        assert_eq!(
+            serde_json::to_string(&np).unwrap(),
+            r#"{"state":"not_processed","reasons":["x"]}"#
+        );
     }
 }

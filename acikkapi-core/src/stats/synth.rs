@@ -154,6 +154,7 @@ impl Generator {
                 (routed, has_deadline) = (false, false);
                 Status::NotProcessed {
                     reasons: vec!["Başvuru idarenin görev alanı dışında".to_string()],
+                    problems: Vec::new(),
                 }
             }
             _ => {

@@ -242,4 +242,27 @@ pub trait WorkflowDefinition: Send + Sync + 'static {
 
     /// A short label of a command for errors (`"answer"`).
     fn command_name(&self, command: &Self::Command) -> String;
+
+    /// Şema sürümü: the version of the shape of this workflow's journal records (the whole
+    /// [`Envelope`]: event, actor, …), written into every new record. Journals written before
+    /// versions existed are version 1 (the default). Raise it with every change of shape that
+    /// old records do not deserialize into as they are, and teach [`upcast`](Self::upcast) the
+    /// step.
+    fn schema_version(&self) -> u32 {
+        1
+    }
+
+    /// Yükseltme: rewrites one stored record of schema `from` into the shape of schema
+    /// `from + 1`. The engine calls it once per step, from the record's schema up to
+    /// [`schema_version`](Self::schema_version), on the whole envelope as JSON (`workflow`,
+    /// `seq`, `instance` — which names the application and so its province — `version`,
+    /// `command`, `at`, `actor`, `event`), before deserializing it; the `schema` field is set by
+    /// the engine afterwards. Must be deterministic and must not change `seq`, `instance` or
+    /// `version`. An error means the record cannot be read
+    /// ([`Error::CorruptHistory`](crate::Error::CorruptHistory) is reported with its position).
+    /// Default: the record unchanged (for steps that only add fields with serde defaults).
+    fn upcast(&self, from: u32, envelope: serde_json::Value) -> Result<serde_json::Value> {
+        let _ = from;
+        Ok(envelope)
+    }
 }

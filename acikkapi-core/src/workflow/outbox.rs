@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::ports::{Notification, NotificationSink, storage_error};
 use crate::Result;
+use crate::ids::Full;
 use crate::journal::{Journal, JournalIter, Seq};
 use crate::notify::{Notifier, Outbox, OutboxEvent, RetryPolicy, TickReport};
 
@@ -18,6 +19,7 @@ use crate::notify::{Notifier, Outbox, OutboxEvent, RetryPolicy, TickReport};
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
+/// use acikkapi_core::ids::PhoneNumber;
 /// use acikkapi_core::journal::MemoryJournal;
 /// use acikkapi_core::notify::{Notification, RecordingNotifier, RetryPolicy};
 /// use acikkapi_core::workflow::DurableOutbox;
@@ -27,13 +29,15 @@ use crate::notify::{Notifier, Outbox, OutboxEvent, RetryPolicy, TickReport};
 /// let journal = Arc::new(MemoryJournal::new());
 /// let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
 /// let mut outbox = Arc::new(Mutex::new(DurableOutbox::open(journal.clone(), RetryPolicy::default())?));
-/// outbox.enqueue(Notification::sms("AK-1/registered/2", "+905321234567", "Kaydedildi."), now)?;
+/// let to = PhoneNumber::parse("+905321234567").unwrap();
+/// outbox.enqueue(Notification::sms("AK-1/registered/2", to, "Kaydedildi."), now)?;
 /// drop(outbox);
 /// // After a restart the message is still there, and is sent once.
 /// let mut outbox = DurableOutbox::open(journal, RetryPolicy::default())?;
 /// let gateway = RecordingNotifier::new();
 /// assert_eq!(outbox.tick(now, &gateway)?.sent, 1);
 /// assert_eq!(outbox.tick(now, &gateway)?.sent, 0);
+/// assert_eq!(gateway.sent()[0].recipient, to); // the full number survived the restart
 /// # Ok::<(), acikkapi_core::Error>(())
 /// ```
 pub struct DurableOutbox {
@@ -79,9 +83,10 @@ impl DurableOutbox {
         if events.is_empty() {
             return Ok(());
         }
+        // Full: the outbox must keep the number it delivers to (masked everywhere else).
         let records = events
             .iter()
-            .map(|e| serde_json::to_vec(e).map_err(storage_error))
+            .map(|e| serde_json::to_vec(&Full(e)).map_err(storage_error))
             .collect::<Result<Vec<_>>>()?;
         self.journal.append(&records)?;
         Ok(())

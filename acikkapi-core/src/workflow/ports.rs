@@ -267,6 +267,10 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn phone() -> crate::ids::PhoneNumber {
+        crate::ids::PhoneNumber::parse("+905321234567").unwrap()
+    }
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
@@ -423,11 +427,8 @@ mod tests {
         for round in 0..2 {
             for i in 0..5_000 {
                 let body = format!("round {round}");
-                sink.enqueue(
-                    Notification::sms(format!("AK/{i}"), "+905321234567", body),
-                    now,
-                )
-                .unwrap();
+                sink.enqueue(Notification::sms(format!("AK/{i}"), phone(), body), now)
+                    .unwrap();
             }
         }
         let list = shared.notifications();
@@ -444,7 +445,7 @@ mod tests {
     #[test]
     fn sinks_ignore_repeated_keys() {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-        let n = Notification::sms("k", "+905321234567", "x");
+        let n = Notification::sms("k", phone(), "x");
         let mut sink = MemorySink::new();
         sink.enqueue(n.clone(), now).unwrap();
         sink.enqueue(n.clone(), now).unwrap();

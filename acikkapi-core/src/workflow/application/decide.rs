@@ -100,7 +100,9 @@ pub(super) fn decide(
                         deadline: ctx.calendar.deadline(received, wf.config.answer_days)?,
                     }
                 }
-                Err(reasons) => E::NotProcessed { reasons },
+                Err(rejection) => E::NotProcessed {
+                    problems: rejection.problems,
+                },
             }])
         }
         (Status::Received | Status::Registered, C::Redirect { to, reason }) => {

@@ -52,7 +52,7 @@ pub(super) fn apply(
                 received_at: *at,
                 bureau: bureau.clone(),
                 category: input.category.clone(),
-                reasons: Vec::new(),
+                problems: Vec::new(),
                 redirected_to: None,
                 deadline: None,
                 assignment: None,
@@ -82,8 +82,8 @@ pub(super) fn apply(
             s.status = Status::Registered;
             true
         }
-        (Status::Received, E::NotProcessed { reasons }) => {
-            s.reasons = reasons.clone();
+        (Status::Received, E::NotProcessed { problems }) => {
+            s.problems = problems.clone();
             s.status = Status::NotProcessed;
             true
         }

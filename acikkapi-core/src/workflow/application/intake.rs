@@ -6,18 +6,18 @@ use chrono::{DateTime, Utc};
 use crate::application::{Application, ApplicationInput};
 use crate::geo::Geography;
 use crate::taxonomy::Taxonomy;
-use crate::validate::validate_at;
+use crate::validate::{Rejection, validate_at};
 
 /// Kayıt kontrolü: decides at registration whether a submission can be processed.
 pub trait Validator: Send + Sync {
-    /// The valid, normalised application, or the reasons (Turkish, one per problem) why it
-    /// cannot be processed. `received_at` is when the bureau received it: the reception time
+    /// The valid, normalised application, or every problem found (structured: field and kind,
+    /// rendered to Turkish only when shown) why it cannot be processed. `received_at` is when the bureau received it: the reception time
     /// when the input has none, and the latest reception time accepted. Must be deterministic.
     fn validate(
         &self,
         input: &ApplicationInput,
         received_at: DateTime<Utc>,
-    ) -> Result<Application, Vec<String>>;
+    ) -> Result<Application, Rejection>;
 
     /// Whether a category code exists (for recategorisation).
     fn category_exists(&self, code: &str) -> bool;
@@ -32,10 +32,9 @@ impl Validator for StandardValidator {
         &self,
         input: &ApplicationInput,
         received_at: DateTime<Utc>,
-    ) -> Result<Application, Vec<String>> {
+    ) -> Result<Application, Rejection> {
         let now = crate::time::to_local(received_at);
         validate_at(input, Geography::embedded(), Taxonomy::embedded(), now)
-            .map_err(|r| r.reasons_tr())
     }
 
     fn category_exists(&self, code: &str) -> bool {
@@ -70,8 +69,18 @@ mod tests {
             category: Some("YOK.BOYLE".into()),
             ..input()
         };
-        let reasons = StandardValidator.validate(&bad, at).unwrap_err();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        let problems = StandardValidator.validate(&bad, at).unwrap_err().problems;
+        let fields: Vec<_> = problems.iter().map(|p| p.field()).collect();
+        use crate::validate::Field;
+        assert_eq!(
+            fields,
+            [
+                Some(Field::Tckn),
+                Some(Field::Category),
+                Some(Field::District)
+            ],
+            "{problems:?}"
+        );
         assert!(StandardValidator.category_exists("SAGLIK.DIGER"));
         assert!(!StandardValidator.category_exists("SAGLIK.YOK"));
     }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 mod decide;
 mod fold;
 mod intake;
+mod upcast;
 mod view;
 
 pub use intake::{StandardValidator, Validator};
@@ -32,6 +33,7 @@ use super::{Actor, Envelope, Timer, WorkflowDefinition};
 use crate::Result;
 use crate::application::{Application, ApplicationInput};
 use crate::notify::{SmsStage, SmsTemplates};
+use crate::validate::Problem;
 
 /// Sonuç: how an answer came out (olumlu, olumsuz, kısmen olumlu); the domain's type.
 pub use crate::application::Outcome;
@@ -223,8 +225,9 @@ pub struct ApplicationState {
     pub bureau: String,
     /// The category it is handled under (from registration, changed by recategorisation).
     pub category: Option<String>,
-    /// Why it was not processed.
-    pub reasons: Vec<String>,
+    /// Why it was not processed: every problem the check found (Turkish via `Display`, see
+    /// [`reasons_tr`](Self::reasons_tr)).
+    pub problems: Vec<Problem>,
     /// The authority it was redirected to.
     pub redirected_to: Option<String>,
     /// Son gün: when the answer is due (end of office hours of the last business day).
@@ -323,8 +326,10 @@ pub enum ApplicationEvent {
     },
     /// İşleme alınmadı.
     NotProcessed {
-        /// Why (Turkish).
-        reasons: Vec<String>,
+        /// Why: every problem the check found, structured (field and kind); rendered to
+        /// Turkish when shown. Schema-1 journals stored Turkish sentences (`reasons`): they are
+        /// upcast to [`Problem::from_legacy_text`].
+        problems: Vec<Problem>,
     },
     /// Yönlendirildi.
     Redirected {
@@ -467,6 +472,11 @@ impl ApplicationWorkflow {
 }
 
 impl ApplicationState {
+    /// Why it was not processed, one Turkish sentence per problem (empty unless not processed).
+    pub fn reasons_tr(&self) -> Vec<String> {
+        self.problems.iter().map(ToString::to_string).collect()
+    }
+
     /// Özellikli: from the application once registered, else from the form.
     pub fn special(&self) -> bool {
         self.application
@@ -546,7 +556,8 @@ impl WorkflowDefinition for ApplicationWorkflow {
     }
 
     /// SMS at registration, routing and answer, to the registered phone number. Key:
-    /// `<tracking>/<stage>/<version>` (a re-routing is a new message).
+    /// `<tracking>/<stage>/<version>` (a re-routing is a new message). The texts cannot fail to
+    /// render: [`SmsTemplates`] checks every stage when it is parsed.
     fn notifications(
         &self,
         envelope: &Envelope<ApplicationEvent>,
@@ -570,14 +581,9 @@ impl WorkflowDefinition for ApplicationWorkflow {
             ),
             _ => return Vec::new(),
         };
-        // The embedded templates are checked by the notify module's tests; a render error can
-        // only come from a custom template set, and then no SMS is better than a wrong one.
-        let Ok(text) = text else {
-            return Vec::new();
-        };
         vec![Notification::sms(
             format!("{tracking}/{}/{}", stage.name(), envelope.version),
-            app.applicant.phone.expose(),
+            app.applicant.phone,
             text,
         )]
     }
@@ -588,6 +594,15 @@ impl WorkflowDefinition for ApplicationWorkflow {
 
     fn command_name(&self, command: &ApplicationCommand) -> String {
         decide::command_name(command).to_owned()
+    }
+
+    /// 2: *not processed* carries structured [`Problem`]s (schema 1: Turkish sentences).
+    fn schema_version(&self) -> u32 {
+        upcast::SCHEMA
+    }
+
+    fn upcast(&self, from: u32, envelope: serde_json::Value) -> Result<serde_json::Value> {
+        upcast::upcast(from, envelope)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::application::{ApplicationInput, TextOrNumber};
 use std::sync::Arc;
 
 use crate::journal::{Journal, MemoryJournal};
+use crate::validate::{Field, ProblemKind, ProblemSummary};
 use crate::workflow::ports::{MemorySink, local_time};
 use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, InstanceId, Role};
 
@@ -172,7 +173,7 @@ fn full_lifecycle_with_three_sms() {
     );
     assert!(
         sms.iter()
-            .all(|n| n.recipient == "+905321234567" && n.body.contains("A1"))
+            .all(|n| n.recipient.expose() == "+905321234567" && n.body.contains("A1"))
     );
     assert!(sms[1].body.contains("Denizli İl Milli Eğitim Müdürlüğü"));
     assert!(sms[2].body.contains("kısmen olumlu"));
@@ -203,7 +204,40 @@ fn an_invalid_submission_is_not_processed_with_its_reasons() {
     t.receive("A1", i);
     let s = t.state("A1");
     assert_eq!(s.status, Status::NotProcessed);
-    assert_eq!(s.reasons.len(), 2, "{:?}", s.reasons);
+    // Stored structured (field and kind), rendered to Turkish when shown.
+    let fields: Vec<_> = s.problems.iter().map(|p| p.summary()).collect();
+    assert_eq!(
+        fields,
+        [
+            ProblemSummary {
+                field: Some(Field::Subject),
+                kind: ProblemKind::SubjectTooShort
+            },
+            ProblemSummary {
+                field: Some(Field::Category),
+                kind: ProblemKind::MissingField
+            },
+        ],
+        "{:?}",
+        s.problems
+    );
+    assert_eq!(
+        s.reasons_tr(),
+        [
+            "Başvuru metni çok kısa (4 karakter); en az 10 karakter olmalı.",
+            "Başvuru kategorisi girilmemiş; bu bilgi zorunludur."
+        ]
+    );
+    let history = t.e.track("A1").unwrap();
+    assert_eq!(
+        history.entries.last().unwrap().text,
+        "Başvurunuz işleme alınmadı: Başvuru metni çok kısa (4 karakter); en az 10 karakter \
+         olmalı.; Başvuru kategorisi girilmemiş; bu bilgi zorunludur.."
+    );
+    let analyst =
+        t.e.analyst_records(&Actor::new(Role::Analyst, "an-1", "Valilik"))
+            .unwrap();
+    assert_eq!(analyst[0].problems, fields);
     let err = t
         .run(
             "A1",

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApplicationEvent, ApplicationState, ApplicationWorkflow, Outcome, Status};
 use crate::application::{Application, ApplicationKind, Channel, DeidentifiedApplicant};
 use crate::geo::ProvincePlate;
+use crate::validate::{Problem, ProblemSummary};
 use crate::workflow::StatisticsBlock;
 use crate::workflow::ports::local_date;
 use crate::workflow::{Actor, Engine, InstanceId, Role};
@@ -85,6 +86,10 @@ pub struct AnalystRecord {
     pub ohal: bool,
     /// Age group, gender, foreigner: nothing else of the applicant.
     pub applicant: Option<DeidentifiedApplicant>,
+    /// Why it was not processed, as field and kind only (nothing the applicant wrote): for
+    /// grouping rejections by field. Empty unless not processed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ProblemSummary>,
 }
 
 fn public_text(event: &ApplicationEvent) -> Option<String> {
@@ -100,7 +105,8 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
             "Cevap için son gün {} olarak belirlendi.",
             local_date(*deadline).format("%d.%m.%Y")
         ),
-        E::NotProcessed { reasons } => {
+        E::NotProcessed { problems } => {
+            let reasons: Vec<String> = problems.iter().map(ToString::to_string).collect();
             format!("Başvurunuz işleme alınmadı: {}.", reasons.join("; "))
         }
         E::Redirected { to, .. } => format!("Başvurunuz {to} kurumuna yönlendirildi."),
@@ -174,6 +180,7 @@ impl Engine<ApplicationWorkflow> {
                     special: s.special(),
                     ohal: app.map_or(s.input.ohal.unwrap_or(false), |a| a.flags.ohal),
                     applicant: app.map(Application::deidentified_applicant),
+                    problems: s.problems.iter().map(Problem::summary).collect(),
                 }
             })
             .collect();

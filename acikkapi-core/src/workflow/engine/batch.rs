@@ -384,6 +384,7 @@ impl<W: WorkflowDefinition> Engine<W> {
             version += 1;
             let env = Envelope {
                 workflow: self.def.name().to_owned(),
+                schema: self.def.schema_version(),
                 seq,
                 instance: instance.clone(),
                 version,

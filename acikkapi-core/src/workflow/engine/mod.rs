@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 mod batch;
 mod replay;
 mod tick;
+mod upcast;
 
 pub use batch::CommandRequest;
 pub(crate) use batch::Prepared;
@@ -26,6 +27,11 @@ use crate::{Error, Result};
 pub struct Envelope<E> {
     /// The workflow's name (a journal holds one workflow).
     pub workflow: String,
+    /// The schema version the record is in ([`WorkflowDefinition::schema_version`] of the code
+    /// that wrote it; 1 for records written before versions existed). Records replayed from an
+    /// older schema are upcast ([`WorkflowDefinition::upcast`]) and carry the current one.
+    #[serde(default = "upcast::first_schema")]
+    pub schema: u32,
     /// Position in the journal (1-based, gap-free).
     pub seq: u64,
     /// The instance.

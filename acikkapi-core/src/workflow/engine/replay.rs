@@ -21,6 +21,11 @@ use std::sync::Arc;
 ))]
 struct Snapshot<W: WorkflowDefinition> {
     workflow: String,
+    /// The schema of the states and events it holds: a snapshot of another schema is refused
+    /// (and every record replayed and upcast instead). Snapshots written before schema versions
+    /// existed are 1.
+    #[serde(default = "super::upcast::first_schema")]
+    schema: u32,
     seq: u64,
     instances: Vec<(InstanceId, Instance<W>)>,
     commands: Vec<CommandOutcome>,
@@ -71,9 +76,10 @@ impl<W: WorkflowDefinition> Engine<W> {
             SnapshotStatus::Ignored
         };
         let log = engine.log.clone();
+        let mut schemas = super::upcast::SchemaHint::default();
         for record in JournalIter::new(log.as_ref(), Seq(engine.seq + 1)) {
             let record = record?;
-            engine.replay_record(record.seq.0, &record.payload)?;
+            engine.replay_record(record.seq.0, &record.payload, &mut schemas)?;
         }
         let ids: Vec<InstanceId> = engine.instances.keys().cloned().collect();
         for id in ids {
@@ -91,6 +97,27 @@ impl<W: WorkflowDefinition> Engine<W> {
         else {
             return Ok(SnapshotStatus::None);
         };
+        // The schema first: a snapshot of an older schema may not even deserialize, and the
+        // reason to give is its schema, not the shape it fails on.
+        #[derive(Deserialize)]
+        struct Header {
+            #[serde(default = "super::upcast::first_schema")]
+            schema: u32,
+        }
+        let header: Header = serde_json::from_slice(&data).map_err(|e| Error::CorruptHistory {
+            seq,
+            message: format!("snapshot: {e}"),
+        })?;
+        if header.schema != self.def.schema_version() {
+            return Err(Error::CorruptHistory {
+                seq,
+                message: format!(
+                    "snapshot of schema {}, this program writes schema {}",
+                    header.schema,
+                    self.def.schema_version()
+                ),
+            });
+        }
         let snap: Snapshot<W> =
             serde_json::from_slice(&data).map_err(|e| Error::CorruptHistory {
                 seq,
@@ -113,12 +140,13 @@ impl<W: WorkflowDefinition> Engine<W> {
         Ok(SnapshotStatus::Loaded { seq })
     }
 
-    fn replay_record(&mut self, seq: u64, bytes: &[u8]) -> Result<()> {
-        let env: Envelope<W::Event> =
-            serde_json::from_slice(bytes).map_err(|e| Error::CorruptHistory {
-                seq,
-                message: e.to_string(),
-            })?;
+    fn replay_record(
+        &mut self,
+        seq: u64,
+        bytes: &[u8],
+        schemas: &mut super::upcast::SchemaHint,
+    ) -> Result<()> {
+        let env: Envelope<W::Event> = super::upcast::decode(&self.def, seq, bytes, schemas)?;
         if env.seq != seq || seq != self.seq + 1 || env.workflow != self.def.name() {
             return Err(Error::CorruptHistory {
                 seq,
@@ -188,6 +216,7 @@ impl<W: WorkflowDefinition> Engine<W> {
     pub fn snapshot(&mut self) -> Result<()> {
         let snap = Snapshot::<W> {
             workflow: self.def.name().to_owned(),
+            schema: self.def.schema_version(),
             seq: self.seq,
             instances: self
                 .instances
