@@ -84,6 +84,24 @@ impl Runner {
 
     /// Starts the thread on a [`SharedEngine`]: its ticks go through the same group-commit path
     /// as the commands other threads run meanwhile. The first tick runs immediately.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use acikkapi_core::workflow::{Engine, EngineOptions, Runner, SharedEngine, SystemClock};
+    /// use acikkapi_core::workflow::application::ApplicationWorkflow;
+    /// use acikkapi_core::workflow::ports::NullSink;
+    /// use acikkapi_core::journal::MemoryJournal;
+    ///
+    /// let engine = Engine::open(ApplicationWorkflow::default(), Arc::new(MemoryJournal::new()),
+    ///                           NullSink, EngineOptions::default()).unwrap();
+    /// let shared = SharedEngine::new(engine);
+    /// let runner = Runner::spawn_shared(shared.clone(), Arc::new(SystemClock),
+    ///                                   Duration::from_millis(10)).unwrap();
+    /// // … other threads call shared.execute(…) meanwhile …
+    /// let stats = runner.shutdown().unwrap();
+    /// assert!(stats.ticks >= 1 && stats.errors == 0);
+    /// ```
     pub fn spawn_shared<W: WorkflowDefinition>(
         engine: SharedEngine<W>,
         clock: Arc<dyn Clock>,

@@ -285,7 +285,9 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// Runs a command: checks the command id (a repeat returns the original result), the
     /// expected version (`Some(v)` must equal the instance's version, 0 for a new instance), asks
     /// the definition's guards, appends the events to the journal and only then changes the
-    /// state. On any error nothing changes. (A batch of one for [`Engine::execute_batch`].)
+    /// state. On any error nothing changes. (A batch of one for [`Engine::execute_batch`]; for
+    /// many threads and one fsync per batch of commands, see
+    /// [`SharedEngine`](crate::workflow::SharedEngine).)
     pub fn execute(
         &mut self,
         instance: &InstanceId,
