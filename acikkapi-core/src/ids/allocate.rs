@@ -7,7 +7,6 @@ use super::TrackingNumber;
 use crate::Result;
 use crate::error::TrackingNumberError;
 use crate::geo::ProvincePlate;
-use crate::workflow::InstanceId;
 
 /// Takip numarası dağıtıcısı: the next tracking number of each province and year.
 ///
@@ -42,11 +41,12 @@ impl TrackingAllocator {
     }
 
     /// An allocator that counts on from every instance id that parses as a [`TrackingNumber`]
-    /// (others are ignored).
-    pub fn from_ids<'a>(ids: impl IntoIterator<Item = &'a InstanceId>) -> Self {
+    /// (others are ignored). Takes anything that reads as text (`&InstanceId`, `&str`), so the
+    /// identifier layer does not depend on the workflow.
+    pub fn from_ids<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> Self {
         let mut last: HashMap<(ProvincePlate, u16), u32> = HashMap::new();
         for id in ids {
-            if let Ok(t) = TrackingNumber::parse(id.as_str()) {
+            if let Ok(t) = TrackingNumber::parse(id.as_ref()) {
                 let seq = last.entry((t.plate(), t.year())).or_default();
                 *seq = (*seq).max(t.sequence());
             }
@@ -86,6 +86,7 @@ impl TrackingAllocator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflow::InstanceId;
     use std::collections::HashSet;
 
     fn plate(n: u8) -> ProvincePlate {

@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Field, Problem};
 use crate::error::TcknError;
+use crate::error::{Field, Problem};
 
 /// The kind of a [`Problem`] (its variant), named as in the problem's JSON (`"problem"` tag).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
