@@ -398,14 +398,18 @@ fn replay_and_report_of_a_workflow_journal_warn_and_never_trust_a_foreign_snapsh
 fn verify_rebuilds_the_state_behind_a_bound_snapshot() {
     use acikkapi::core::workflow::application::ApplicationWorkflow;
     use acikkapi::core::workflow::ports::NullSink;
-    use acikkapi::core::workflow::{Engine, EngineOptions};
+    use acikkapi::core::workflow::{Engine, EngineOptions, WorkflowDefinition};
     use std::sync::Arc;
 
     let dir = Dir::new("bound");
     let path = demo_journal(&dir);
     let j = FileJournal::open(&path, FileJournalOptions::default()).unwrap();
     let last = j.last_seq();
-    let empty = format!(r#"{{"workflow":"basvuru","seq":{last},"instances":[],"commands":[]}}"#);
+    // Of the current schema (a snapshot of another schema is refused for that alone).
+    let schema = ApplicationWorkflow::default().schema_version();
+    let empty = format!(
+        r#"{{"workflow":"basvuru","schema":{schema},"seq":{last},"instances":[],"commands":[]}}"#
+    );
     j.write_snapshot(&Snapshot {
         seq: last,
         data: empty.into_bytes(),

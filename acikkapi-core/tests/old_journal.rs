@@ -24,7 +24,7 @@ use acikkapi_core::notify::RetryPolicy;
 use acikkapi_core::stats::{self, ReportOptions, records_from_engine};
 use acikkapi_core::workflow::application::ApplicationWorkflow;
 use acikkapi_core::workflow::ports::NullSink;
-use acikkapi_core::workflow::{DurableOutbox, Engine, EngineOptions};
+use acikkapi_core::workflow::{DurableOutbox, Engine, EngineOptions, WorkflowDefinition};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
@@ -34,14 +34,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn read_only(name: &str) -> FileJournal {
-    FileJournal::open(
-        fixture(name),
-        FileJournalOptions {
-            read_only: true,
-            ..FileJournalOptions::default()
-        },
-    )
-    .unwrap()
+    read_only_at(&fixture(name))
 }
 
 fn expected(name: &str) -> Value {
@@ -229,4 +222,118 @@ fn old_not_processed_sentences_are_read_back_as_problems_with_their_fields() {
             (Some(Field::Subject), 1),
         ]
     );
+}
+
+/// An old journal keeps working when new code appends to it: the new records are of the current
+/// schema, the old ones are still upcast, and a snapshot taken then is used on the next open.
+#[test]
+fn an_old_journal_appended_to_by_new_code_reopens_with_both() {
+    use acikkapi_core::application::{ApplicationInput, TextOrNumber};
+    use acikkapi_core::journal::FsyncPolicy;
+    use acikkapi_core::workflow::application::ApplicationCommand;
+    use acikkapi_core::workflow::ports::local_time;
+    use acikkapi_core::workflow::{Actor, CommandId, InstanceId, Role, SnapshotStatus};
+
+    let dir = std::env::temp_dir().join(format!("acikkapi-old-journal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("basvuru.journal");
+    std::fs::copy(fixture("basvuru.journal"), &path).unwrap();
+    let open = || -> Engine<ApplicationWorkflow> {
+        let journal = FileJournal::open(
+            &path,
+            FileJournalOptions {
+                fsync: FsyncPolicy::Never,
+                ..FileJournalOptions::default()
+            },
+        )
+        .unwrap();
+        Engine::open(
+            ApplicationWorkflow::default(),
+            Arc::new(journal),
+            NullSink,
+            EngineOptions::default(),
+        )
+        .unwrap()
+    };
+
+    let mut engine = open();
+    let bureau = Actor::new(Role::Bureau, "buro-1", "Denizli Valiliği Açık Kapı Bürosu");
+    let id = InstanceId::new("yeni-1");
+    let at = local_time(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(), 10, 0);
+    let input = ApplicationInput {
+        tckn: Some("10000000146".into()),
+        name: Some("Zeynep".into()),
+        surname: Some("Kaya".into()),
+        mother_maiden_initials: Some("MA".into()),
+        phone: Some("0544 333 22 11".into()),
+        kind: Some("şikayet".into()),
+        channel: Some("banko yazılı".into()),
+        subject: Some("Sokağımızda çöpler üç gündür toplanmıyor.".into()),
+        category: Some("YEREL.DIGER".into()),
+        province: Some(TextOrNumber::Number(20)),
+        district: Some("Merkezefendi".into()),
+        ..ApplicationInput::default()
+    };
+    let receive = ApplicationCommand::Receive {
+        input: Box::new(input),
+    };
+    for (n, cmd) in [("al", receive), ("kaydet", ApplicationCommand::Register)] {
+        engine
+            .execute(
+                &id,
+                CommandId::new(format!("yeni-1:{n}")),
+                None,
+                &bureau,
+                at,
+                cmd,
+            )
+            .unwrap();
+    }
+    assert_eq!(engine.last_seq(), 770);
+    drop(engine);
+
+    // The file: old records without a schema, the two new ones with the current one.
+    let journal = read_only_at(&path);
+    let schemas: Vec<Option<u64>> = JournalIter::new(&journal, Seq(1))
+        .map(|r| {
+            let v: Value = serde_json::from_slice(&r.unwrap().payload).unwrap();
+            v.get("schema").and_then(Value::as_u64)
+        })
+        .collect();
+    assert!(schemas[..768].iter().all(Option::is_none));
+    let current = Some(u64::from(ApplicationWorkflow::default().schema_version()));
+    assert_eq!(schemas[768..], [current, current]);
+
+    let mut want = expected("expected-block.json");
+    want["received"] = (want["received"].as_u64().unwrap() + 1).into();
+    want["pending"] = (want["pending"].as_u64().unwrap() + 1).into();
+    let mut engine = open();
+    assert_eq!(engine.len(), 151);
+    assert_same(
+        &as_json(&engine.statistics()),
+        &want,
+        "block after appending",
+    );
+    let states = engine.states();
+    engine.snapshot().unwrap();
+    drop(engine);
+    let engine = open();
+    assert_eq!(
+        engine.snapshot_status(),
+        &SnapshotStatus::Loaded { seq: 770 }
+    );
+    assert_eq!(engine.states(), states);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn read_only_at(path: &Path) -> FileJournal {
+    FileJournal::open(
+        path,
+        FileJournalOptions {
+            read_only: true,
+            ..FileJournalOptions::default()
+        },
+    )
+    .unwrap()
 }
