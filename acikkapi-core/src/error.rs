@@ -429,6 +429,18 @@ pub enum Error {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// A store on a server (e.g. the PostgreSQL journal of `acikkapi-postgres`) could not be
+    /// reached or failed. `retryable` says whether the same call may succeed later unchanged
+    /// (connection lost or refused, timeout, server shutting down, serialization failure); when
+    /// false, retrying does not help (wrong schema, permission denied, bad configuration). Nothing
+    /// the failed call would have written is visible unless the store says so.
+    #[error("store unavailable ({}): {message}", if *retryable { "retryable" } else { "not retryable" })]
+    StoreUnavailable {
+        /// The same call may succeed later.
+        retryable: bool,
+        /// What failed (no credentials).
+        message: String,
+    },
     /// A conditional append expected another last sequence number: someone appended in between.
     #[error("journal: concurrency conflict: expected last sequence {expected}, found {actual}")]
     ConcurrencyConflict {
