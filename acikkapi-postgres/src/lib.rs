@@ -130,7 +130,7 @@ pub(crate) fn transient(message: impl Into<String>) -> Error {
 
 /// SQLSTATEs after which the same call may succeed: connection exceptions (class 08), the server
 /// shutting down or starting (57P01–57P03), a cancelled statement (57014, e.g. the statement
-/// timeout), serialization failure and deadlock (40001, 40P01), too many connections (53300),
+/// timeout), a lock wait over the lock timeout (55P03), serialization failure and deadlock (40001, 40P01), too many connections (53300),
 /// out of resources (53000, 53100, 53200).
 fn retryable_state(code: &str) -> bool {
     code.starts_with("08")

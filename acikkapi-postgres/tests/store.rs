@@ -141,52 +141,142 @@ fn an_unreachable_server_is_a_quick_retryable_error() {
     );
 }
 
+/// A connection of the test's own, holding the advisory lock an unconditional append of stream
+/// `stream` takes, so that the append waits inside the database until it is released.
+struct Blocker {
+    rt: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+}
+
+impl Blocker {
+    fn hold(url: &str, stream: &str) -> Blocker {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let client = rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("connect");
+            tokio::spawn(conn);
+            client
+                .execute(
+                    "SELECT pg_advisory_lock(hashtextextended($1, 6141))",
+                    &[&stream],
+                )
+                .await
+                .expect("lock");
+            client
+        });
+        Blocker { rt, client }
+    }
+
+    fn release(self) {
+        self.rt.block_on(async {
+            self.client
+                .batch_execute("SELECT pg_advisory_unlock_all()")
+                .await
+                .expect("unlock");
+        });
+    }
+}
+
+/// Waits until a backend of the store is waiting for the advisory lock; its pid.
+fn waiting_backend(url: &str) -> i32 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        for _ in 0..200 {
+            let rows = client
+                .query(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'acikkapi' AND datname = current_database()
+                     AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
+                    &[],
+                )
+                .await
+                .expect("pg_stat_activity");
+            if let Some(r) = rows.first() {
+                return r.get(0);
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the append never waited for the lock");
+    })
+}
+
 #[test]
-fn killed_connections_are_retryable_errors_then_the_store_reconnects() {
+fn a_killed_connection_is_a_retryable_error_then_the_store_reconnects() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    let j = store.journal("kill").expect("journal");
+    j.append(&[b"before".to_vec()]).expect("append");
+    let blocker = Blocker::hold(&db.url, "kill");
+    let result = std::thread::scope(|s| {
+        let append = s.spawn(|| j.append(&[b"during".to_vec()]));
+        let pid = waiting_backend(&db.url);
+        support::sql(&db.url, &format!("SELECT pg_terminate_backend({pid})")).expect("terminate");
+        append.join().expect("thread")
+    });
+    blocker.release();
+    let err = result.expect_err("its connection was killed mid-append");
+    assert!(
+        matches!(
+            err,
+            Error::StoreUnavailable {
+                retryable: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Nothing half-written, and the next call works on a new connection.
+    assert_eq!(j.last_seq(), Seq(1));
+    assert_eq!(
+        j.append(&[b"after".to_vec()]).expect("reconnects"),
+        vec![Seq(2)]
+    );
+    let all: Vec<_> = j
+        .iter_from(Seq(1))
+        .map(|r| r.expect("read").payload)
+        .collect();
+    assert_eq!(all, vec![b"before".to_vec(), b"after".to_vec()]);
+}
+
+#[test]
+fn a_statement_over_its_timeout_is_a_retryable_error_not_a_hang() {
     let Some(db) = TestDb::create() else { return };
     let store = PgStore::connect(
         &db.url,
         PgOptions {
-            pool_size: 2,
+            statement_timeout: Duration::from_millis(500),
             ..PgOptions::default()
         },
     )
     .expect("connect");
-    let j = store.journal("kill").expect("journal");
-    j.append(&[b"before".to_vec()]).expect("append");
-    let terminate = format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = '{}' AND pid <> pg_backend_pid()",
-        db.url.rsplit('/').next().unwrap_or_default()
-    );
-    let mut errors = 0;
-    let mut ok_after = false;
-    for round in 0..20 {
-        if round < 3 {
-            support::sql(&db.url, &terminate).expect("terminate");
-        }
-        match j.append_if(Some(j.last_seq()), &[format!("r{round}").into_bytes()]) {
-            Ok(_) if round >= 3 => {
-                ok_after = true;
-                break;
-            }
-            Ok(_) => {}
-            Err(Error::StoreUnavailable { retryable, message }) => {
-                assert!(retryable, "a killed connection is retryable: {message}");
-                errors += 1;
-            }
-            Err(Error::ConcurrencyConflict { .. }) => {}
-            Err(e) => panic!("unexpected error: {e:?}"),
-        }
-    }
+    let j = store.journal("slow").expect("journal");
+    let blocker = Blocker::hold(&db.url, "slow");
+    let started = Instant::now();
+    let err = j.append(&[b"x".to_vec()]).expect_err("times out");
+    let took = started.elapsed();
+    blocker.release();
     assert!(
-        errors > 0,
-        "terminating the backends must surface as an error"
+        matches!(
+            err,
+            Error::StoreUnavailable {
+                retryable: true,
+                ..
+            }
+        ),
+        "{err:?}"
     );
-    assert!(ok_after, "the store reconnects by itself");
-    let all: Vec<_> = j.iter_from(Seq(1)).map(|r| r.expect("read").seq).collect();
-    assert_eq!(all, (1..=all.len() as u64).map(Seq).collect::<Vec<_>>());
-    assert_eq!(all.len() as u64, j.last_seq().0);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(j.append(&[b"y".to_vec()]).expect("after"), vec![Seq(1)]);
 }
 
 #[test]
