@@ -268,8 +268,7 @@ impl PgJournal {
         })
         .await?;
         let mut out = Vec::with_capacity(rows.len());
-        let mut want = from;
-        for row in rows {
+        for (want, row) in (from..).zip(rows) {
             let get = |e: tokio_postgres::Error| db_error("reading a record", &e);
             let pos: i64 = row.try_get(0).map_err(get)?;
             let payload: Vec<u8> = row.try_get(1).map_err(get)?;
@@ -285,7 +284,6 @@ impl PgJournal {
                 seq: Seq(pos),
                 payload,
             });
-            want += 1;
         }
         if let Some(last) = out.last() {
             self.saw(last.seq.0);

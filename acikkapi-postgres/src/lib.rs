@@ -7,7 +7,7 @@
 //!   conditional appends enforced by the database (the primary key `(stream, position)`), one
 //!   transaction per batch, snapshots in `journal_snapshots` bound to the records they were made
 //!   from. It passes the same contract suite as the memory and file journals
-//!   ([`acikkapi_core::journal::contract`]).
+//!   (`acikkapi_core::journal::contract`, behind its `contract-tests` feature).
 //! * [`migrate()`] / [`status()`]: the schema, versioned in this crate ([`migrate::MIGRATIONS`]),
 //!   applied on start by [`PgStore::connect`], idempotent and safe when several nodes start at once.
 //!
@@ -29,11 +29,14 @@
 //! # Failures
 //!
 //! A lost, refused or timed-out connection is
-//! [`Error::StoreUnavailable`](acikkapi_core::Error::StoreUnavailable) with `retryable: true`,
+//! [`Error::StoreUnavailable`] with `retryable: true`,
 //! never a panic or a hang: connecting is bounded by [`PgOptions::connect_timeout`], every
 //! statement by [`PgOptions::statement_timeout`] (set on the server and enforced on the client as
 //! well). The pool throws away a broken connection and opens a new one on the next call, so the
 //! store reconnects by itself once the server is back.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod journal;
 pub mod migrate;
