@@ -476,3 +476,29 @@ impl Journal for PgJournal {
         self.store.block_on(self.read_snapshot_async())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_crc_binds_position_and_payload() {
+        assert_ne!(record_crc(1, b"a"), record_crc(2, b"a"));
+        assert_ne!(record_crc(1, b"a"), record_crc(1, b"b"));
+        assert_eq!(record_crc(7, b"x"), record_crc(7, b"x"));
+        for crc in [0u32, 1, 0x7fff_ffff, 0x8000_0000, u32::MAX] {
+            assert_eq!(as_u32(as_i32(crc)), crc);
+        }
+    }
+
+    #[test]
+    fn batches_over_the_payload_limit_are_refused_before_the_database() {
+        assert!(check_batch(&[vec![0; 10]]).is_ok());
+        assert!(matches!(
+            check_batch(&[vec![], vec![0; MAX_PAYLOAD + 1]]),
+            Err(Error::JournalInvalid(_))
+        ));
+        assert!(position(u64::MAX).is_err());
+        assert_eq!(position(5).ok(), Some(5));
+    }
+}

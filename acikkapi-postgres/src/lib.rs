@@ -133,8 +133,8 @@ pub(crate) fn transient(message: impl Into<String>) -> Error {
 
 /// SQLSTATEs after which the same call may succeed: connection exceptions (class 08), the server
 /// shutting down or starting (57P01–57P03), a cancelled statement (57014, e.g. the statement
-/// timeout), a lock wait over the lock timeout (55P03), serialization failure and deadlock (40001, 40P01), too many connections (53300),
-/// out of resources (53000, 53100, 53200).
+/// timeout), a lock wait over the lock timeout (55P03), serialization failure and deadlock
+/// (40001, 40P01), too many connections (53300), out of resources (53000, 53100, 53200).
 fn retryable_state(code: &str) -> bool {
     code.starts_with("08")
         || matches!(
@@ -143,6 +143,7 @@ fn retryable_state(code: &str) -> bool {
                 | "57P02"
                 | "57P03"
                 | "57014"
+                | "55P03"
                 | "40001"
                 | "40P01"
                 | "53000"
@@ -290,5 +291,52 @@ impl PgStore {
     /// The client-side bound of one operation (for the async methods).
     pub(crate) fn op_timeout(&self) -> Duration {
         self.inner.options.op_timeout()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_and_transient_states_are_retryable_others_not() {
+        for code in [
+            "08006", "08001", "57P01", "57014", "55P03", "40001", "40P01", "53300",
+        ] {
+            assert!(retryable_state(code), "{code}");
+        }
+        for code in ["23505", "42P01", "42501", "28P01", "3D000", "22P02"] {
+            assert!(!retryable_state(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn config_applies_timeouts_and_hides_the_url_in_errors() {
+        let options = PgOptions {
+            connect_timeout: Duration::from_millis(1500),
+            statement_timeout: Duration::from_millis(2500),
+            ..PgOptions::default()
+        };
+        let cfg = config("postgres://u:pw@127.0.0.1:5/db", &options).expect("valid");
+        assert_eq!(
+            cfg.get_connect_timeout(),
+            Some(&Duration::from_millis(1500))
+        );
+        assert_eq!(
+            cfg.get_options(),
+            Some("-c statement_timeout=2500 -c lock_timeout=2500")
+        );
+        assert_eq!(cfg.get_application_name(), Some("acikkapi"));
+        let err =
+            config("postgres://u:hunter2@127.0.0.1:notaport/db", &options).expect_err("bad port");
+        assert!(matches!(
+            err,
+            Error::StoreUnavailable {
+                retryable: false,
+                ..
+            }
+        ));
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(options.op_timeout() > options.statement_timeout);
     }
 }
