@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use acikkapi_core::journal::format::{MAX_PAYLOAD, digest_step};
 use acikkapi_core::journal::{Journal, Record, Seq, Snapshot};
 use acikkapi_core::{Error, Result};
-use tokio_postgres::GenericClient;
+use deadpool_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
 use crate::{PgStore, bounded, db_error, fatal};
@@ -140,7 +140,7 @@ impl PgJournal {
     pub async fn last_seq_async(&self) -> Result<Seq> {
         bounded(self.store.op_timeout(), async {
             let client = self.store.client().await?;
-            let last = query_last(pg(&client), &self.stream).await?;
+            let last = query_last(&client, &self.stream).await?;
             self.saw(last);
             Ok(Seq(last))
         })
@@ -160,7 +160,7 @@ impl PgJournal {
         bounded(self.store.op_timeout(), async {
             let mut client = self.store.client().await?;
             let seqs = match expected {
-                Some(e) => self.insert_at(pg(&client), e.0, payloads).await?,
+                Some(e) => self.insert_at(&client, e.0, payloads).await?,
                 None => self.append_unconditional(&mut client, payloads).await?,
             };
             if let Some(last) = seqs.last() {
@@ -174,7 +174,7 @@ impl PgJournal {
     /// Inserts `payloads` after position `expected`, or reports the conflict.
     async fn insert_at(
         &self,
-        client: &tokio_postgres::Client,
+        client: &deadpool_postgres::Client,
         expected: u64,
         payloads: &[Vec<u8>],
     ) -> Result<Vec<Seq>> {
@@ -218,11 +218,11 @@ impl PgJournal {
             )
             .await
             .map_err(|e| db_error("appending", &e))?;
-            let last = query_last(&*tx, &self.stream).await?;
+            let last = query_last(&tx, &self.stream).await?;
             if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
                 return Err(Error::JournalInvalid("the stream is full".into()));
             }
-            match insert(&*tx, &self.stream, last, payloads).await {
+            match insert(&tx, &self.stream, last, payloads).await {
                 Ok(rows) if rows == n => {
                     tx.commit()
                         .await
@@ -340,7 +340,7 @@ impl PgJournal {
     pub async fn write_snapshot_async(&self, snapshot: &Snapshot) -> Result<()> {
         bounded(self.store.op_timeout(), async {
             let client = self.store.client().await?;
-            let last = query_last(pg(&client), &self.stream).await?;
+            let last = query_last(&client, &self.stream).await?;
             self.saw(last);
             if snapshot.seq.0 > last {
                 return Err(Error::JournalInvalid(format!(
@@ -397,7 +397,7 @@ impl PgJournal {
                 seq,
                 reason,
             };
-            let last = query_last(pg(&client), &self.stream).await?;
+            let last = query_last(&client, &self.stream).await?;
             self.saw(last);
             if seq > last {
                 return Err(mismatch(format!(
@@ -422,7 +422,7 @@ impl PgJournal {
 
 async fn query_last(client: &impl GenericClient, stream: &str) -> Result<u64> {
     let stmt = client
-        .prepare(LAST)
+        .prepare_cached(LAST)
         .await
         .map_err(|e| db_error("reading the last position", &e))?;
     let last: i64 = client
@@ -447,8 +447,9 @@ async fn insert(
         .collect();
     let after = after as i64;
     let n = payloads.len() as i64;
+    let stmt = client.prepare_cached(INSERT).await?;
     client
-        .execute(INSERT, &[&stream, &after, &payloads, &crcs, &n])
+        .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
         .await
 }
 

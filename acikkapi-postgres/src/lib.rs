@@ -17,6 +17,28 @@
 //! not a TLS client (connections are plain TCP or a Unix socket: run it next to the server or
 //! inside a protected network).
 //!
+//! # Example
+//!
+//! ```no_run
+//! use acikkapi_core::journal::{Journal, Seq};
+//! use acikkapi_postgres::{PgOptions, PgStore};
+//!
+//! let store = PgStore::connect("postgres://acikkapi@127.0.0.1/acikkapi", PgOptions::default())?;
+//! let journal = store.journal("34")?; // İstanbul's stream
+//! let last = journal.last_seq();
+//! match journal.append_if(Some(last), &[br#"{"type":"registered"}"#.to_vec()]) {
+//!     Ok(seqs) => assert_eq!(seqs, vec![last.next()]),
+//!     // Another node appended first: read its records, decide again, retry.
+//!     Err(acikkapi_core::Error::ConcurrencyConflict { actual, .. }) => assert!(actual > last.0),
+//!     Err(e) => return Err(e.into()),
+//! }
+//! for record in journal.iter_from(Seq(1)) {
+//!     let record = record?;
+//!     println!("{} {} bytes", record.seq, record.payload.len());
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Client and runtime
 //!
 //! The client is `tokio-postgres` with a `deadpool-postgres` pool. A [`PgStore`] owns a small
