@@ -545,8 +545,9 @@ pub enum Error {
 
 impl Error {
     /// Whether the error concerns the journal (storage): I/O, corruption, format, a journal that
-    /// cannot take writes or is locked by another writer, an invalid request or payload. Bindings
-    /// map these to one exception class; an integrator may retry or alert on them.
+    /// cannot take writes or is locked by another writer, an invalid request or payload, a store
+    /// server that cannot be reached. Bindings map these to one exception class; an integrator may
+    /// retry ([`is_retryable`](Error::is_retryable)) or alert on them.
     pub fn is_journal(&self) -> bool {
         matches!(
             self,
@@ -558,6 +559,21 @@ impl Error {
                 | Error::JournalInvalid(_)
                 | Error::JournalPayload { .. }
                 | Error::SnapshotMismatch { .. }
+                | Error::StoreUnavailable { .. }
+        )
+    }
+
+    /// Whether the same call may succeed later unchanged: a store that could not be reached or
+    /// timed out ([`Error::StoreUnavailable`] with `retryable`). A
+    /// [`ConcurrencyConflict`](Error::ConcurrencyConflict) is not: the caller must read the new
+    /// records and decide again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::StoreUnavailable {
+                retryable: true,
+                ..
+            }
         )
     }
 }
