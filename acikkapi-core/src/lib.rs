@@ -25,6 +25,7 @@ pub mod org;
 pub mod redact;
 pub mod routing;
 pub mod samples;
+pub mod service;
 pub mod sim;
 pub mod stats;
 pub mod taxonomy;

@@ -178,7 +178,12 @@ pub fn step(
     use ApplicationEvent as E;
     let id = env.instance.as_str();
     let mut r = match (record, &env.event) {
-        (None, E::Received { input, at, bureau }) => return received(id, input, *at, bureau),
+        (
+            None,
+            E::Received {
+                input, at, bureau, ..
+            },
+        ) => return received(id, input, *at, bureau),
         (Some(_), E::Received { .. }) => return Err(bad(id, "ikinci kez alındı olayı")),
         (None, _) => return Err(bad(id, "ilk olay 'received' değil")),
         (Some(r), _) => r,
@@ -203,7 +208,8 @@ pub fn step(
             if r.unit_id.is_some() {
                 r.reroutes += 1;
             }
-            r.unit_id = Some(assignment.unit.clone());
+            // The unit as named when routed: the reports group by the recorded name.
+            r.unit_id = Some(assignment.unit_name.clone());
         }
         E::Recategorised { category } => classify(&mut r, category),
         E::Answered { answer } => {

@@ -221,11 +221,13 @@ fn command_name(c: &PersonnelCommand) -> &'static str {
 }
 
 fn role(ctx: &Context<'_>, allowed: &[Role], c: &PersonnelCommand) -> Result<()> {
-    if allowed.contains(&ctx.actor.role) {
+    // Actors recorded before typing cannot act (their unit is unknown).
+    let recorded = matches!(ctx.actor, super::Actor::Recorded { .. });
+    if !recorded && allowed.contains(&ctx.actor.role()) {
         Ok(())
     } else {
         Err(Error::Forbidden {
-            role: ctx.actor.role.name_tr().to_owned(),
+            role: ctx.actor.role_tr().to_owned(),
             action: command_name(c).to_owned(),
         })
     }
@@ -260,7 +262,16 @@ impl WorkflowDefinition for PersonnelWorkflow {
                     command_name(command)
                 )));
             };
-            role(ctx, &[Role::Bureau, Role::Governor], command)?;
+            role(
+                ctx,
+                &[
+                    Role::Bureau,
+                    Role::Vali,
+                    Role::ValiYardimcisi,
+                    Role::Kaymakam,
+                ],
+                command,
+            )?;
             if request.kind.protected() && request.staff.trained && !request.under_investigation {
                 return Err(Error::GuardFailed {
                     rule: "Açık Kapı eğitimi almış personel, hakkında soruşturma olmadıkça başka \
@@ -294,17 +305,34 @@ impl WorkflowDefinition for PersonnelWorkflow {
                     .to_owned(),
             }),
             (S::Requested | S::OpinionGiven, C::Approve) => {
-                role(ctx, &[Role::Governor], command)?;
+                role(
+                    ctx,
+                    &[Role::Vali, Role::ValiYardimcisi, Role::Kaymakam],
+                    command,
+                )?;
                 Ok(vec![PersonnelEvent::Approved])
             }
             (S::Requested | S::OpinionGiven, C::Reject { reason }) => {
-                role(ctx, &[Role::Governor], command)?;
+                role(
+                    ctx,
+                    &[Role::Vali, Role::ValiYardimcisi, Role::Kaymakam],
+                    command,
+                )?;
                 Ok(vec![PersonnelEvent::Rejected {
                     reason: reason.clone(),
                 }])
             }
             (st, C::Withdraw) if !st.is_terminal() => {
-                role(ctx, &[Role::Bureau, Role::Governor], command)?;
+                role(
+                    ctx,
+                    &[
+                        Role::Bureau,
+                        Role::Vali,
+                        Role::ValiYardimcisi,
+                        Role::Kaymakam,
+                    ],
+                    command,
+                )?;
                 Ok(vec![PersonnelEvent::Withdrawn])
             }
             _ => Err(invalid()),

@@ -45,12 +45,18 @@ pub(super) fn apply(
     use ApplicationEvent as E;
     let Some(mut s) = state else {
         return match event {
-            E::Received { input, at, bureau } => Ok(ApplicationState {
+            E::Received {
+                input,
+                at,
+                bureau,
+                bureau_unit,
+            } => Ok(ApplicationState {
                 status: Status::Received,
                 input: (**input).clone(),
                 application: None,
                 received_at: *at,
                 bureau: bureau.clone(),
+                bureau_unit: bureau_unit.clone(),
                 category: input.category.clone(),
                 reasons: Vec::new(),
                 redirected_to: None,
