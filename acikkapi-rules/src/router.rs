@@ -372,3 +372,24 @@ impl ScriptedRouter {
         Ok(d)
     }
 }
+
+/// The scripted router is the application service's router: the service routes with the
+/// province's rules through it. A rule-set error reaches the service as
+/// [`acikkapi_core::Error::GuardFailed`] with the script's message (the service cannot route).
+impl acikkapi_core::service::ApplicationRouter for ScriptedRouter {
+    fn route_application(
+        &self,
+        app: &Application,
+        importance: u8,
+    ) -> acikkapi_core::Result<Decision> {
+        self.route_application_graded(app, importance).map_err(|e| {
+            acikkapi_core::Error::GuardFailed {
+                rule: format!("yönlendirme kuralı: {e}"),
+            }
+        })
+    }
+
+    fn unit_name(&self, unit: &acikkapi_core::org::UnitId) -> String {
+        self.native.unit_name(unit)
+    }
+}

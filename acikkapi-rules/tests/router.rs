@@ -219,7 +219,7 @@ fn a_rule_deadline_becomes_the_application_deadline() {
         ApplicationCommand, ApplicationWorkflow, Assignment,
     };
     use acikkapi_core::workflow::ports::NullSink;
-    use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+    use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId};
 
     let (_, json) = samples::ALL[3];
     let input: ApplicationInput = serde_json::from_str(json).unwrap();
@@ -231,7 +231,10 @@ fn a_rule_deadline_becomes_the_application_deadline() {
     )
     .unwrap();
     let id = InstanceId::new("AK-20-2026-0000001-3");
-    let bureau = Actor::new(Role::Bureau, "b1", "20.ACIK_KAPI");
+    let bureau = Actor::clerk(
+        "b1",
+        acikkapi_core::org::UnitId::parse("20.ACIK_KAPI").unwrap(),
+    );
     let now = acikkapi_core::workflow::ports::local_time(
         NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(),
         15,
@@ -267,7 +270,10 @@ fn a_rule_deadline_becomes_the_application_deadline() {
         &bureau,
         ApplicationCommand::Route { assignment },
     );
-    let vali = Actor::new(Role::Governor, "vali", "20.VALILIK");
+    let vali = Actor::governor(
+        acikkapi_core::workflow::GovernorPost::Vali,
+        acikkapi_core::org::OfficerId::parse("20.VALILIK.VALI").unwrap(),
+    );
     run(&mut engine, &vali, ApplicationCommand::Approve);
 
     let state = &engine.instance(&id).unwrap().state;

@@ -50,27 +50,6 @@ fn parse_actor(py: Python<'_>, text: &str) -> PyResult<Actor> {
     })
 }
 
-/// The scripted router of a province as the service's router.
-struct Scripted(ScriptedRouter);
-
-impl ApplicationRouter for Scripted {
-    fn route_application(
-        &self,
-        app: &acikkapi_core::application::Application,
-        importance: u8,
-    ) -> acikkapi_core::Result<acikkapi_core::routing::Decision> {
-        self.0
-            .route_application_graded(app, importance)
-            .map_err(|e| acikkapi_core::Error::GuardFailed {
-                rule: format!("yönlendirme kuralı: {e}"),
-            })
-    }
-
-    fn unit_name(&self, unit: &acikkapi_core::org::UnitId) -> String {
-        self.0.native().unit_name(unit)
-    }
-}
-
 impl PyEngine {
     /// The actor of a call: the call's, else the engine's, else `default` (if any).
     fn who(
@@ -146,7 +125,7 @@ impl PyEngine {
                     rule: format!("yönlendirme kuralları yüklenemedi: {e}"),
                 }
             })?;
-            let r: Arc<dyn ApplicationRouter + Send + Sync> = Arc::new(Scripted(r));
+            let r: Arc<dyn ApplicationRouter + Send + Sync> = Arc::new(r);
             Ok(r)
         }));
         Ok(Self {

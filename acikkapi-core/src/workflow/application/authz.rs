@@ -357,11 +357,12 @@ impl Authorizer {
                         Some(b) => b == unit,
                         None => plate.is_some() && plate == plate_of_unit(unit),
                     },
-                    // Receiving: an Açık Kapı unit of the tracking number's province.
+                    // Receiving: an Açık Kapı unit, of the tracking number's province when the
+                    // id is one (an engine used with other ids makes no province claim).
                     None => {
-                        plate.is_some()
-                            && plate == plate_of_unit(unit)
-                            && org_of(plate.unwrap_or(0)).is_some_and(|org| {
+                        let own_plate = plate_of_unit(unit);
+                        plate.is_none_or(|p| Some(p) == own_plate)
+                            && own_plate.and_then(org_of).is_some_and(|org| {
                                 org.unit(unit).is_some_and(|u| {
                                     matches!(
                                         u.kind,

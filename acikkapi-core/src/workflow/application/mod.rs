@@ -636,6 +636,8 @@ impl WorkflowDefinition for ApplicationWorkflow {
 }
 
 #[cfg(test)]
+pub(crate) mod test_actors;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_views;

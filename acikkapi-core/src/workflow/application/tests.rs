@@ -1,5 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::test_actors::*;
 use super::*;
 use crate::Error;
 use crate::application::{ApplicationInput, TextOrNumber};
@@ -7,7 +8,7 @@ use std::sync::Arc;
 
 use crate::journal::{Journal, MemoryJournal};
 use crate::workflow::ports::{MemorySink, local_time};
-use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, InstanceId, Role};
+use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, InstanceId};
 
 pub(super) struct T {
     pub(super) e: Engine<ApplicationWorkflow>,
@@ -26,32 +27,27 @@ pub(super) fn t0() -> DateTime<Utc> {
 }
 
 pub(super) fn bureau() -> Actor {
-    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+    clerk_of("20.ACIK_KAPI")
 }
 pub(super) fn other_bureau() -> Actor {
-    Actor::new(
-        Role::Bureau,
-        "b2",
-        "Merkezefendi Kaymakamlığı Açık Kapı Bürosu",
-    )
+    clerk_of("20.MERKEZEFENDI.ACIK_KAPI")
 }
 pub(super) fn officer() -> Actor {
-    Actor::new(Role::Officer, "o1", "Denizli İl Milli Eğitim Müdürlüğü")
+    officer_of("20.MEB.YETKILI")
 }
 pub(super) fn other_officer() -> Actor {
-    Actor::new(Role::Officer, "o2", "Denizli İl Sağlık Müdürlüğü")
+    officer_of("20.SAGLIK_MUDURLUGU.YETKILI")
 }
 pub(super) fn vali() -> Actor {
-    Actor::new(Role::Governor, "vali", "Denizli Valiliği")
+    vali_of_denizli()
 }
 
 pub(super) fn assignment() -> Assignment {
-    Assignment {
-        unit: "Denizli İl Milli Eğitim Müdürlüğü".into(),
-        officer: "o1".into(),
-        escalation: Vec::new(),
-        deadline_days: None,
-    }
+    assign(
+        "20.MEB",
+        "Denizli İl Milli Eğitim Müdürlüğü",
+        "20.MEB.YETKILI",
+    )
 }
 
 /// A valid application input (the fixture every workflow test starts from).
@@ -313,12 +309,11 @@ fn returned_applications_are_rerouted_or_recategorised() {
     .unwrap();
     assert_eq!(t.state("A1").status, Status::Registered);
     assert_eq!(t.state("A1").category.as_deref(), Some("SAGLIK.DIGER"));
-    let a = Assignment {
-        unit: "Denizli İl Sağlık Müdürlüğü".into(),
-        officer: "o2".into(),
-        escalation: Vec::new(),
-        deadline_days: None,
-    };
+    let a = assign(
+        "20.SAGLIK_MUDURLUGU",
+        "Denizli İl Sağlık Müdürlüğü",
+        "20.SAGLIK_MUDURLUGU.YETKILI",
+    );
     t.route("A1", a).unwrap();
     assert!(matches!(
         t.run(
@@ -547,7 +542,11 @@ fn escalation_follows_the_chain_decided_at_routing() {
     let mut t = T::new();
     t.receive("A1", intake());
     let a = Assignment {
-        escalation: vec!["Şube Müdürü".into(), "Vali Yardımcısı".into()],
+        escalation: vec![
+            crate::org::UnitId::parse("20.MEB").unwrap(),
+            crate::org::UnitId::parse("20.VALILIK").unwrap(),
+        ],
+        escalation_names: vec!["Şube Müdürü".into(), "Vali Yardımcısı".into()],
         deadline_days: None,
         ..assignment()
     };
