@@ -60,8 +60,8 @@ fn block_from_events(records: &[Value]) -> StatisticsBlock {
         let (kind, body) = r["event"].as_object().unwrap().iter().next().unwrap();
         let e = last.entry(id).or_insert(("received".into(), None));
         match kind.as_str() {
-            "registered" | "not_processed" | "redirected" | "routed" | "returned"
-            | "closed" | "approval_requested" => e.0 = kind.clone(),
+            "registered" | "not_processed" | "redirected" | "routed" | "returned" | "closed"
+            | "approval_requested" => e.0 = kind.clone(),
             "recategorised" => e.0 = "registered".into(),
             "answered" => {
                 e.0 = "answered".into();

@@ -178,10 +178,12 @@ impl Applications {
     /// The service on an engine (opened on its journal), routing with the native router.
     pub fn new(engine: Engine<ApplicationWorkflow>) -> Self {
         let ids = Allocator::from_ids(engine.instances().map(|(id, _)| id));
+        // The same policy the workflow's guards ask.
+        let authz = engine.definition().authorizer.clone();
         Applications {
             store: Store::new(engine),
             ids,
-            authz: Authorizer::new(),
+            authz,
             routers: Mutex::new(HashMap::new()),
             factory: Box::new(native_router),
         }

@@ -28,6 +28,8 @@
 //!
 //! The full matrix (role × operation × confidential) is [`MATRIX`], tested cell by cell.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::ApplicationState;
@@ -249,9 +251,23 @@ pub enum Subject<'a> {
     All,
 }
 
-/// Yetkilendirici: decides with [`MATRIX`] and the organisation (for substitutes).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Authorizer;
+/// Where the Authorizer finds a province's organisation (officers' absences, the valilik).
+pub type OrganisationSource = dyn Fn(ProvincePlate) -> Option<Arc<Organisation>> + Send + Sync;
+
+/// Yetkilendirici: decides with [`MATRIX`] and the organisation (for substitutes and the valilik):
+/// by default the embedded one of each province ([`Organisation::for_province`]).
+#[derive(Clone, Default)]
+pub struct Authorizer {
+    orgs: Option<Arc<OrganisationSource>>,
+}
+
+impl std::fmt::Debug for Authorizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorizer")
+            .field("custom_organisations", &self.orgs.is_some())
+            .finish()
+    }
+}
 
 fn forbidden(actor: &Actor, op: Operation, id: Option<&InstanceId>) -> Error {
     Error::Forbidden {
@@ -301,40 +317,47 @@ fn proof_matches(proof: &CitizenProof, s: &ApplicationState) -> bool {
     }
 }
 
-/// The units on an application's chain: the assigned and pending units, their decided
-/// escalation chains, and the province's valilik.
-fn chain(s: &ApplicationState, plate: Option<u8>) -> Vec<UnitId> {
-    let mut out: Vec<UnitId> = Vec::new();
-    for a in [&s.assignment, &s.pending].into_iter().flatten() {
-        out.push(a.unit.clone());
-        out.extend(a.escalation.iter().cloned());
-    }
-    if let Some(org) = plate.and_then(org_of) {
-        out.push(org.valilik().id.clone());
-    }
-    out
-}
-
-fn org_of(plate: u8) -> Option<std::sync::Arc<Organisation>> {
-    Organisation::for_province(ProvincePlate::new(plate).ok()?).ok()
-}
-
-/// Whether `officer` is away on the day of `now` (the organisation's `unavailable` periods).
-fn away(officer: &OfficerId, now: DateTime<Utc>) -> bool {
-    let Some(plate) = plate_of_unit(&officer.unit()) else {
-        return false;
-    };
-    let Some(org) = org_of(plate) else {
-        return false;
-    };
-    org.officer(officer)
-        .is_some_and(|(_, o)| !o.available_on(local_date(now)))
-}
-
 impl Authorizer {
-    /// The policy.
+    /// The policy, with the embedded organisations.
     pub fn new() -> Self {
-        Authorizer
+        Authorizer::default()
+    }
+
+    /// The policy with organisations from `orgs` (a province's own file, a test's).
+    pub fn with_organisations(orgs: Arc<OrganisationSource>) -> Self {
+        Authorizer { orgs: Some(orgs) }
+    }
+
+    fn org(&self, plate: u8) -> Option<Arc<Organisation>> {
+        let plate = ProvincePlate::new(plate).ok()?;
+        match &self.orgs {
+            Some(f) => f(plate),
+            None => Organisation::for_province(plate).ok(),
+        }
+    }
+
+    /// Whether `officer` is away on the day of `now` (the organisation's `unavailable` periods).
+    fn away(&self, officer: &OfficerId, now: DateTime<Utc>) -> bool {
+        plate_of_unit(&officer.unit())
+            .and_then(|p| self.org(p))
+            .is_some_and(|org| {
+                org.officer(officer)
+                    .is_some_and(|(_, o)| !o.available_on(local_date(now)))
+            })
+    }
+
+    /// The units on an application's chain: the assigned and pending units, their decided
+    /// escalation chains, and the province's valilik.
+    fn chain(&self, s: &ApplicationState, plate: Option<u8>) -> Vec<UnitId> {
+        let mut out: Vec<UnitId> = Vec::new();
+        for a in [&s.assignment, &s.pending].into_iter().flatten() {
+            out.push(a.unit.clone());
+            out.extend(a.escalation.iter().cloned());
+        }
+        if let Some(org) = plate.and_then(|p| self.org(p)) {
+            out.push(org.valilik().id.clone());
+        }
+        out
     }
 
     /// Who `actor` is relative to `subject` on the day of `now` (the row of the matrix).
@@ -362,7 +385,7 @@ impl Authorizer {
                     None => {
                         let own_plate = plate_of_unit(unit);
                         plate.is_none_or(|p| Some(p) == own_plate)
-                            && own_plate.and_then(org_of).is_some_and(|org| {
+                            && own_plate.and_then(|p| self.org(p)).is_some_and(|org| {
                                 org.unit(unit).is_some_and(|u| {
                                     matches!(
                                         u.kind,
@@ -389,7 +412,7 @@ impl Authorizer {
                         return R::OfficerAssigned;
                     }
                     if &a.unit == unit {
-                        rel = if *role == Role::Yedek && away(&a.officer, now) {
+                        rel = if *role == Role::Yedek && self.away(&a.officer, now) {
                             R::OfficerSubstitute
                         } else {
                             R::OfficerSameUnit
@@ -402,7 +425,7 @@ impl Authorizer {
                 let Some(s) = state else {
                     return R::GovernorOther;
                 };
-                if chain(s, plate).contains(unit) {
+                if self.chain(s, plate).contains(unit) {
                     R::GovernorChain
                 } else if plate.is_some() && plate == plate_of_unit(unit) {
                     R::GovernorProvince

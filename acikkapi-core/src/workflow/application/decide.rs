@@ -1,7 +1,7 @@
 //! Guards of the application workflow (which command is allowed, by whom, in which state) and
 //! its business-day timers.
 
-use super::authz::{Authorizer, Operation, Subject};
+use super::authz::{Operation, Subject};
 use super::{
     Answer, ApplicationCommand, ApplicationConfig, ApplicationEvent, ApplicationState,
     ApplicationWorkflow, Status,
@@ -82,7 +82,7 @@ pub(super) fn decide(
     use ApplicationCommand as C;
     use ApplicationEvent as E;
     let actor = ctx.actor;
-    let authz = Authorizer::new();
+    let authz = &wf.authorizer;
     let Some(s) = state else {
         return match command {
             C::Receive { input } => {

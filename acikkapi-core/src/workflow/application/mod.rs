@@ -470,6 +470,8 @@ pub struct ApplicationWorkflow {
     pub validator: Arc<dyn Validator>,
     /// SMS texts.
     pub templates: SmsTemplates,
+    /// The permission policy every command's guards ask (and the application service's reads).
+    pub authorizer: authz::Authorizer,
 }
 
 impl Default for ApplicationWorkflow {
@@ -478,6 +480,7 @@ impl Default for ApplicationWorkflow {
             config: ApplicationConfig::default(),
             validator: Arc::new(StandardValidator),
             templates: SmsTemplates::embedded(),
+            authorizer: authz::Authorizer::new(),
         }
     }
 }
@@ -627,7 +630,7 @@ impl WorkflowDefinition for ApplicationWorkflow {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
         );
-        view::visible_to(&id, state, actor)
+        view::visible_to(&self.authorizer, &id, state, actor)
     }
 
     fn command_name(&self, command: &ApplicationCommand) -> String {

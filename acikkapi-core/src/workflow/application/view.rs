@@ -16,8 +16,13 @@ use crate::{Error, Result};
 /// [`Read`](super::authz::Operation::Read) at the current time (a substitute's absence is
 /// checked on today's date). Analysts never see individual applications (they get
 /// [`AnalystRecord`]s).
-pub(super) fn visible_to(id: &InstanceId, s: &ApplicationState, actor: &Actor) -> bool {
-    super::authz::Authorizer::new().permits(
+pub(super) fn visible_to(
+    authz: &super::authz::Authorizer,
+    id: &InstanceId,
+    s: &ApplicationState,
+    actor: &Actor,
+) -> bool {
+    authz.permits(
         actor,
         super::authz::Operation::Read,
         super::authz::Subject::Existing(id, s),
