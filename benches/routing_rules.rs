@@ -189,10 +189,11 @@ fn bench(c: &mut Criterion) {
         naive.as_secs_f64() / fast.as_secs_f64(),
         stats
     );
-    let router_naive = ScriptedRouter::for_province(20)
+    let router_naive = ScriptedRouter::for_province(ProvincePlate::new(20).expect("plate"))
         .expect("router")
         .with_mode(EvalMode::Naive);
-    let router_fast = ScriptedRouter::for_province(20).expect("router");
+    let router_fast =
+        ScriptedRouter::for_province(ProvincePlate::new(20).expect("plate")).expect("router");
     let native = router_fast.native();
     let rn = measure(
         || {

@@ -64,7 +64,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
         EngineOptions::default(),
     )?
     .with_routers(Box::new(|plate: ProvincePlate| {
-        let r = ScriptedRouter::for_province(plate.get()).map_err(|e| {
+        let r = ScriptedRouter::for_province(plate).map_err(|e| {
             acikkapi::core::Error::GuardFailed {
                 rule: e.to_string(),
             }

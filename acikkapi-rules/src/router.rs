@@ -173,7 +173,7 @@ pub enum EvalMode {
 /// ```
 /// use acikkapi_core::{geo::ProvincePlate, routing::{DecidedBy, RouteRequest}, taxonomy::CategoryCode};
 /// use acikkapi_rules::router::ScriptedRouter;
-/// let router = ScriptedRouter::for_province(20).unwrap();
+/// let router = ScriptedRouter::for_province(ProvincePlate::new(20).unwrap()).unwrap();
 /// let req = RouteRequest::new(
 ///     CategoryCode::parse("SAGLIK.DIGER").unwrap(),
 ///     ProvincePlate::new(20).unwrap(),
@@ -193,11 +193,10 @@ pub struct ScriptedRouter {
 
 impl ScriptedRouter {
     /// The native router of a province with its embedded rule script installed (when it has one).
-    pub fn for_province(plate: u8) -> Result<ScriptedRouter> {
-        let p = ProvincePlate::new(plate).map_err(|e| Error::Native(e.to_string()))?;
-        let native = Router::for_province(p).map_err(|e| Error::Native(e.to_string()))?;
-        let registry = RuleRegistry::new(plate);
-        match RuleSet::embedded(plate) {
+    pub fn for_province(plate: ProvincePlate) -> Result<ScriptedRouter> {
+        let native = Router::for_province(plate).map_err(|e| Error::Native(e.to_string()))?;
+        let registry = RuleRegistry::new(plate.get());
+        match RuleSet::embedded(plate.get()) {
             Ok(rules) => {
                 registry.install(rules);
             }

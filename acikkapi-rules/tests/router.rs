@@ -35,7 +35,8 @@ fn denizli(src: &str) -> RuleSet {
 
 #[test]
 fn script_decision_replaces_the_native_target() {
-    let router = ScriptedRouter::for_province(20).unwrap();
+    let router =
+        ScriptedRouter::for_province(acikkapi_core::geo::ProvincePlate::new(20).unwrap()).unwrap();
     let version = router.registry().version().unwrap();
     let d = router
         .route(&req("YEREL.SU_KESINTISI", "Merkezefendi"))
@@ -61,7 +62,8 @@ fn script_decision_replaces_the_native_target() {
 
 #[test]
 fn default_keeps_the_native_decision_and_records_the_version() {
-    let router = ScriptedRouter::for_province(20).unwrap();
+    let router =
+        ScriptedRouter::for_province(acikkapi_core::geo::ProvincePlate::new(20).unwrap()).unwrap();
     let r = req("SAGLIK.RANDEVU", "Merkezefendi");
     let d = router.route(&r).unwrap();
     let n = native().route(&r).unwrap();
@@ -259,7 +261,8 @@ fn a_rule_deadline_becomes_the_application_deadline() {
     let app = state.application.clone().unwrap();
     let seven_days = state.deadline.unwrap();
 
-    let router = ScriptedRouter::for_province(20).unwrap();
+    let router =
+        ScriptedRouter::for_province(acikkapi_core::geo::ProvincePlate::new(20).unwrap()).unwrap();
     // Applications carry no importance; the bureau grades it when routing.
     let decision = router.route_application_graded(&app, 3).unwrap();
     assert_eq!(decision.deadline_days, 3, "{decision:?}");

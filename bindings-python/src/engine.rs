@@ -120,7 +120,7 @@ impl PyEngine {
         )
         .map_err(|e| wf_err(py, e))?
         .with_routers(Box::new(|plate| {
-            let r = ScriptedRouter::for_province(plate.get()).map_err(|e| {
+            let r = ScriptedRouter::for_province(plate).map_err(|e| {
                 acikkapi_core::Error::GuardFailed {
                     rule: format!("yönlendirme kuralları yüklenemedi: {e}"),
                 }
