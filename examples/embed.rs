@@ -120,7 +120,7 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
     // 5. What the citizen sees (masked, after proving the last four digits of the phone), the
     // SMS sent, and the statistics block (an analyst).
     let citizen = Actor::citizen(
-        submitted.tracking.clone(),
+        submitted.tracking,
         CitizenProof::PhoneLastFour("4567".into()),
     );
     let public = service.track(&citizen, &tracking, wednesday)?;

@@ -105,7 +105,7 @@ fn clerk() -> Actor {
 /// The state an operation needs, made by the right actors at `t0`.
 fn prepare(svc: &Applications, op: Operation, confidential: bool) -> Option<TrackingNumber> {
     let c = clerk();
-    let special = op == Operation::Approve;
+    let special = matches!(op, Operation::Approve | Operation::SendBack);
     match op {
         Operation::Receive | Operation::Statistics | Operation::Tick => None,
         Operation::Register => Some(
@@ -190,7 +190,7 @@ fn actor_for(
                 "9999".into()
             };
             Actor::citizen(
-                tracking.cloned().unwrap_or_else(any_tracking),
+                tracking.copied().unwrap_or_else(any_tracking),
                 CitizenProof::PhoneLastFour(digits),
             )
         }
@@ -273,6 +273,9 @@ fn call(
             .redirect(actor, id, "CİMER", "Bakanlık konusu", now, None)
             .map(drop),
         Operation::Approve => svc.approve(actor, id, now, None).map(drop),
+        Operation::SendBack => svc
+            .send_back(actor, id, "Yeniden değerlendirilsin", now, None)
+            .map(drop),
         Operation::Return => svc
             .return_not_ours(actor, id, "Bizim değil", now, None)
             .map(drop),
@@ -450,11 +453,11 @@ fn pool(tracking: &[TrackingNumber]) -> Vec<Actor> {
     ];
     for t in tracking {
         v.push(Actor::citizen(
-            t.clone(),
+            *t,
             CitizenProof::PhoneLastFour("0001".into()),
         ));
         v.push(Actor::citizen(
-            t.clone(),
+            *t,
             CitizenProof::PhoneLastFour("0004".into()),
         ));
     }
@@ -466,7 +469,7 @@ proptest! {
 
     #[test]
     fn no_sequence_reaches_outside_the_matrix(
-        ops in prop::collection::vec((0..3usize, 0..32usize, 0..14usize, any::<bool>()), 1..40)
+        ops in prop::collection::vec((0..3usize, 0..32usize, 0..15usize, any::<bool>()), 1..40)
     ) {
         let authz = authorizer();
         let svc = service(&authz);

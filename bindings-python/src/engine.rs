@@ -211,6 +211,25 @@ impl PyEngine {
             .status)
     }
 
+    /// Sends a special application's proposed routing back to the bureau (`actor`: the vali, a
+    /// vali yardımcısı or the kaymakam on its chain); returns `registered`.
+    #[pyo3(signature = (tracking, reason, now, actor = None))]
+    fn send_back(
+        &self,
+        py: Python<'_>,
+        tracking: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+        actor: Option<&str>,
+    ) -> PyResult<String> {
+        let actor = self.who(py, actor, || None)?;
+        Ok(self
+            .service
+            .send_back(&actor, tracking, reason, now, None)
+            .map_err(|e| wf_err(py, e))?
+            .status)
+    }
+
     /// Answers as `actor` (the assigned officer, or the substitute while they are away): outcome
     /// `olumlu`, `olumsuz` or `kismen_olumlu`.
     #[pyo3(signature = (tracking, outcome, text, now, actor = None))]

@@ -92,7 +92,12 @@ def test_special_applications_get_the_shorter_deadline_of_their_routing():
     assert eng.route(tracking, T0) == "awaiting_approval"
     # Special: 5 business days from receipt (24, 25, 26, 27, 30 November).
     assert "Cevap için son gün 30.11.2026 olarak belirlendi." in texts()
-    assert eng.approve(tracking, T0, actor=acikkapi.Actor.governor("20.VALILIK.VALI")) == "routed"
+    vali = acikkapi.Actor.governor("20.VALILIK.VALI")
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):  # the bureau cannot approve
+        eng.approve(tracking, T0, actor=acikkapi.Actor.bureau("20.ACIK_KAPI"))
+    assert eng.send_back(tracking, "Başka birime", T0, actor=vali) == "registered"
+    assert eng.route(tracking, T0) == "awaiting_approval"
+    assert eng.approve(tracking, T0, actor=vali) == "routed"
     # Graded important by the bureau: Denizli's rule for special health applications, 3 days.
     urgent, _ = eng.submit(special, T0)
     assert eng.route(urgent, T0, importance=4) == "awaiting_approval"

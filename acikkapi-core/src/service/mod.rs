@@ -533,6 +533,28 @@ impl Applications {
         )
     }
 
+    /// Geri gönder (vali, vali yardımcısı, kaymakam): refuses a special application's proposed
+    /// routing; it is registered again, for the bureau to route anew.
+    pub fn send_back(
+        &self,
+        actor: &Actor,
+        tracking: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+        command_id: Option<CommandId>,
+    ) -> Result<CommandOutcome> {
+        self.run(
+            actor,
+            tracking,
+            "geri-gonder",
+            now,
+            command_id,
+            ApplicationCommand::SendBack {
+                reason: reason.to_owned(),
+            },
+        )
+    }
+
     /// İade et: the assigned officer returns the application as not theirs.
     pub fn return_not_ours(
         &self,

@@ -233,6 +233,7 @@ pub fn step(
         E::Escalated { .. } => r.escalations += 1,
         E::ApprovalRequested { .. }
         | E::Approved { .. }
+        | E::SentBack { .. }
         | E::Returned { .. }
         | E::NoteAdded { .. }
         | E::ReminderSent { .. } => {}

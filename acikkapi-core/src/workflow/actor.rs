@@ -268,10 +268,10 @@ impl Serialize for Actor {
         };
         match self {
             Actor::Citizen { tracking, proof } => {
-                w.tracking = Some(tracking.clone());
+                w.tracking = Some(*tracking);
                 match proof {
                     CitizenProof::PhoneLastFour(d) => w.phone_last_four = Some(d.clone()),
-                    CitizenProof::EDevlet(t) => w.tckn = Some(t.clone()),
+                    CitizenProof::EDevlet(t) => w.tckn = Some(*t),
                 }
             }
             Actor::Recorded { role, id, unit } => {

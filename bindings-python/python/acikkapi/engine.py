@@ -75,6 +75,13 @@ class Engine:
         """The vali, a vali yardımcısı or the kaymakam (``actor``) approves a special application."""
         return self._e.approve(tracking, _utc(now), _json(actor))
 
+    def send_back(
+        self, tracking: str, reason: str, now: Optional[_dt.datetime] = None, actor: Optional[Actor] = None
+    ) -> str:
+        """The vali, a vali yardımcısı or the kaymakam (``actor``) sends a special application's
+        proposed routing back to the bureau; it is ``registered`` again, to be routed anew."""
+        return self._e.send_back(tracking, reason, _utc(now), _json(actor))
+
     def answer(
         self, tracking: str, outcome: str, text: str, now: Optional[_dt.datetime] = None, actor: Optional[Actor] = None
     ) -> str:

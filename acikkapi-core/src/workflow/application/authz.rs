@@ -18,7 +18,7 @@
 //!   *yedek* of the assigned unit while the assigned officer is away (the organisation's
 //!   `unavailable` periods, on the day of the command). A confidential application: only the
 //!   assigned officer (and that substitute) reads it.
-//! * **Governor's office** (vali, vali yardımcısı, kaymakam): approves special applications whose
+//! * **Governor's office** (vali, vali yardımcısı, kaymakam): approves (or sends back) special applications whose
 //!   chain holds its office (the routed unit, the decided escalation chain and the province's
 //!   valilik); reads and notes every application of its province, a confidential one only when
 //!   its chain holds the office.
@@ -53,6 +53,8 @@ pub enum Operation {
     Redirect,
     /// Onayla: approve a special application's routing.
     Approve,
+    /// Geri gönder: refuse a special application's proposed routing.
+    SendBack,
     /// İade et: return as "not ours".
     Return,
     /// Yeniden sınıflandır.
@@ -75,12 +77,13 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in the order of the matrix.
-    pub const ALL: [Operation; 14] = [
+    pub const ALL: [Operation; 15] = [
         Operation::Receive,
         Operation::Register,
         Operation::Route,
         Operation::Redirect,
         Operation::Approve,
+        Operation::SendBack,
         Operation::Return,
         Operation::Recategorise,
         Operation::Answer,
@@ -100,6 +103,7 @@ impl Operation {
             Operation::Route => "route",
             Operation::Redirect => "redirect",
             Operation::Approve => "approve",
+            Operation::SendBack => "send_back",
             Operation::Return => "return",
             Operation::Recategorise => "recategorise",
             Operation::Answer => "answer",
@@ -222,6 +226,7 @@ pub const MATRIX: &[Permission] = &[
     p(R::OfficerSameUnit, O::AddNote, true, false),
     p(R::OfficerSameUnit, O::Read, true, false),
     p(R::GovernorChain, O::Approve, true, true),
+    p(R::GovernorChain, O::SendBack, true, true),
     p(R::GovernorChain, O::AddNote, true, true),
     p(R::GovernorChain, O::Read, true, true),
     p(R::GovernorProvince, O::AddNote, true, false),

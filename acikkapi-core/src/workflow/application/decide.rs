@@ -19,6 +19,7 @@ pub(super) fn command_name(command: &ApplicationCommand) -> &'static str {
         ApplicationCommand::Redirect { .. } => "redirect",
         ApplicationCommand::Route { .. } => "route",
         ApplicationCommand::Approve => "approve",
+        ApplicationCommand::SendBack { .. } => "send_back",
         ApplicationCommand::Return { .. } => "return",
         ApplicationCommand::Recategorise { .. } => "recategorise",
         ApplicationCommand::Answer { .. } => "answer",
@@ -35,6 +36,7 @@ pub(super) fn operation(command: &ApplicationCommand) -> Operation {
         ApplicationCommand::Redirect { .. } => Operation::Redirect,
         ApplicationCommand::Route { .. } => Operation::Route,
         ApplicationCommand::Approve => Operation::Approve,
+        ApplicationCommand::SendBack { .. } => Operation::SendBack,
         ApplicationCommand::Return { .. } => Operation::Return,
         ApplicationCommand::Recategorise { .. } => Operation::Recategorise,
         ApplicationCommand::Answer { .. } => Operation::Answer,
@@ -173,6 +175,12 @@ pub(super) fn decide(
                 },
                 E::Routed { assignment },
             ])
+        }
+        (Status::AwaitingApproval, C::SendBack { reason }) => {
+            require_text(reason, "geri gönderme gerekçesi")?;
+            Ok(vec![E::SentBack {
+                reason: reason.clone(),
+            }])
         }
         (Status::Routed, C::Return { reason }) => {
             require_text(reason, "iade gerekçesi")?;

@@ -24,6 +24,7 @@ fn event_name(event: &ApplicationEvent) -> &'static str {
         ApplicationEvent::DeadlineSet { .. } => "deadline_set",
         ApplicationEvent::ApprovalRequested { .. } => "approval_requested",
         ApplicationEvent::Approved { .. } => "approved",
+        ApplicationEvent::SentBack { .. } => "sent_back",
         ApplicationEvent::Routed { .. } => "routed",
         ApplicationEvent::Returned { .. } => "returned",
         ApplicationEvent::Recategorised { .. } => "recategorised",
@@ -108,6 +109,11 @@ pub(super) fn apply(
             true
         }
         (Status::AwaitingApproval, E::Approved { .. }) => true,
+        (Status::AwaitingApproval, E::SentBack { .. }) => {
+            s.pending = None;
+            s.status = Status::Registered;
+            true
+        }
         (
             Status::Registered | Status::Returned | Status::AwaitingApproval,
             E::Routed { assignment },

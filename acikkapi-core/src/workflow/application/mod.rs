@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! received ─register─▶ registered ─route─▶ routed ─answer─▶ answered ─close─▶ closed
-//!    │  │                 │   ▲  │ (special: ─route─▶ awaiting_approval ─approve─▶ routed)
+//!    │  │                 │   ▲  │ (special: ─route─▶ awaiting_approval ─approve─▶ routed;
+//!    │  │                 │   │  │   awaiting_approval ─send back─▶ registered)
 //!    │  │                 │   │  └─return (iade)─▶ returned ─route / recategorise─┘
 //!    │  └─register (invalid)─▶ not_processed
 //!    └──────redirect──────┴─▶ redirected
@@ -305,6 +306,12 @@ pub enum ApplicationCommand {
     },
     /// Onayla (vali/kaymakam): approve the routing of a special application.
     Approve,
+    /// Geri gönder (vali, vali yardımcısı, kaymakam): refuse the proposed routing of a special
+    /// application; it goes back to the bureau (registered) to be routed again.
+    SendBack {
+        /// Why (internal).
+        reason: String,
+    },
     /// İade et (the assigned officer): "not ours".
     Return {
         /// Why.
@@ -385,6 +392,11 @@ pub enum ApplicationEvent {
     Approved {
         /// The approving office.
         by: String,
+    },
+    /// The vali/kaymakam sent the proposed routing back to the bureau.
+    SentBack {
+        /// Why (internal).
+        reason: String,
     },
     /// İletildi.
     Routed {

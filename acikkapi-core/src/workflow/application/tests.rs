@@ -671,3 +671,58 @@ fn routing_never_lengthens_the_deadline() {
         t.give_back("A1", &officer(), "Tekrar").unwrap();
     }
 }
+
+/// Geri gönder: the vali refuses a special application's proposed routing; it is registered
+/// again (nothing pending), the bureau routes it anew, and an empty reason is refused.
+#[test]
+fn the_vali_sends_a_proposed_routing_back_to_the_bureau() {
+    let mut t = T::new();
+    t.receive(
+        "A1",
+        ApplicationInput {
+            special: Some(true),
+            ..intake()
+        },
+    );
+    t.route("A1", assignment()).unwrap();
+    assert_eq!(t.state("A1").status, Status::AwaitingApproval);
+    assert!(matches!(
+        t.run(
+            "A1",
+            &vali(),
+            ApplicationCommand::SendBack { reason: " ".into() }
+        ),
+        Err(Error::GuardFailed { .. })
+    ));
+    assert!(matches!(
+        t.run(
+            "A1",
+            &bureau(),
+            ApplicationCommand::SendBack { reason: "x".into() }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
+    t.run(
+        "A1",
+        &vali(),
+        ApplicationCommand::SendBack {
+            reason: "Kaymakamlığa değil, il müdürlüğüne".into(),
+        },
+    )
+    .unwrap();
+    let s = t.state("A1");
+    assert_eq!((s.status, s.pending.is_none()), (Status::Registered, true));
+    t.route("A1", assignment()).unwrap();
+    assert_eq!(t.state("A1").status, Status::AwaitingApproval);
+    t.run("A1", &vali(), ApplicationCommand::Approve).unwrap();
+    assert_eq!(t.state("A1").status, Status::Routed);
+    // The history replays to the same state.
+    let replayed = Engine::open(
+        ApplicationWorkflow::default(),
+        t.log.clone(),
+        MemorySink::new(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(replayed.states(), t.e.states());
+}

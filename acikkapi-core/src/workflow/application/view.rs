@@ -121,6 +121,7 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
         E::Closed { .. } => "Başvurunuz sonuçlandırıldı.".to_owned(),
         E::ApprovalRequested { .. }
         | E::Approved { .. }
+        | E::SentBack { .. }
         | E::Recategorised { .. }
         | E::NoteAdded { .. }
         | E::ReminderSent { .. }
