@@ -13,7 +13,7 @@
 //!
 //! Two paths read them:
 //! * without context, the types' own `Deserialize` ([`Actor`](crate::workflow::Actor),
-//!   [`Assignment`](super::Assignment)): an assignment's officer id names its unit and its province,
+//!   [`Assignment`]): an assignment's officer id names its unit and its province,
 //!   whose organisation resolves the escalation names; an actor's unit that is not an id stays
 //!   [`Actor::Recorded`](crate::workflow::Actor::Recorded), which no access rule admits;
 //! * with the instance as context, [`upcast_record`]: a pure function on the record's JSON that

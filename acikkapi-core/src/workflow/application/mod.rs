@@ -76,7 +76,7 @@ pub struct Assignment {
 
 impl<'de> Deserialize<'de> for Assignment {
     /// Reads today's shape, and the shape of journals written before assignments kept ids
-    /// (`unit` and `escalation` as display names): see [`legacy::assignment`].
+    /// (`unit` and `escalation` as display names): see the [`legacy`] module.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let w = legacy::AssignmentWire::deserialize(d)?;
         legacy::assignment(w).map_err(serde::de::Error::custom)
