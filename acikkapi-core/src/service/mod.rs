@@ -825,3 +825,6 @@ impl Applications {
         self.store.write(|e| e.requeue_notifications(now))
     }
 }
+
+#[cfg(test)]
+mod tests;
