@@ -36,6 +36,14 @@ fn wf_err(py: Python<'_>, e: acikkapi_core::Error) -> PyErr {
     }
 }
 
+/// The status after a command, or the Python error.
+fn done(
+    py: Python<'_>,
+    r: acikkapi_core::Result<acikkapi_core::workflow::CommandOutcome>,
+) -> PyResult<String> {
+    r.map(|o| o.status).map_err(|e| wf_err(py, e))
+}
+
 fn json<T: serde::Serialize>(py: Python<'_>, v: &T) -> PyResult<String> {
     serde_json::to_string(v).map_err(|e| py_error(py, "AcikKapiError", (e.to_string(),)))
 }
@@ -187,11 +195,10 @@ impl PyEngine {
         actor: Option<&str>,
     ) -> PyResult<String> {
         let actor = self.who(py, actor, || Some(Ok(Self::bureau_of(py, tracking).ok()?)))?;
-        Ok(self
-            .service
-            .route(&actor, tracking, importance, now, None)
-            .map_err(|e| wf_err(py, e))?
-            .status)
+        done(
+            py,
+            self.service.route(&actor, tracking, importance, now, None),
+        )
     }
 
     /// Approves a special application awaiting the vali, vali yardımcısı or kaymakam (`actor`).
@@ -204,11 +211,7 @@ impl PyEngine {
         actor: Option<&str>,
     ) -> PyResult<String> {
         let actor = self.who(py, actor, || None)?;
-        Ok(self
-            .service
-            .approve(&actor, tracking, now, None)
-            .map_err(|e| wf_err(py, e))?
-            .status)
+        done(py, self.service.approve(&actor, tracking, now, None))
     }
 
     /// Sends a special application's proposed routing back to the bureau (`actor`: the vali, a
@@ -223,11 +226,10 @@ impl PyEngine {
         actor: Option<&str>,
     ) -> PyResult<String> {
         let actor = self.who(py, actor, || None)?;
-        Ok(self
-            .service
-            .send_back(&actor, tracking, reason, now, None)
-            .map_err(|e| wf_err(py, e))?
-            .status)
+        done(
+            py,
+            self.service.send_back(&actor, tracking, reason, now, None),
+        )
     }
 
     /// Answers as `actor` (the assigned officer, or the substitute while they are away): outcome
@@ -252,11 +254,11 @@ impl PyEngine {
             )
         })?;
         let actor = self.who(py, actor, || None)?;
-        Ok(self
-            .service
-            .answer(&actor, tracking, outcome, text, now, None)
-            .map_err(|e| wf_err(py, e))?
-            .status)
+        done(
+            py,
+            self.service
+                .answer(&actor, tracking, outcome, text, now, None),
+        )
     }
 
     /// Returns an application as not ours (`actor`: the assigned officer).
@@ -270,11 +272,11 @@ impl PyEngine {
         actor: Option<&str>,
     ) -> PyResult<String> {
         let actor = self.who(py, actor, || None)?;
-        Ok(self
-            .service
-            .return_not_ours(&actor, tracking, reason, now, None)
-            .map_err(|e| wf_err(py, e))?
-            .status)
+        done(
+            py,
+            self.service
+                .return_not_ours(&actor, tracking, reason, now, None),
+        )
     }
 
     /// Closes an answered application (citizen informed).
@@ -293,11 +295,7 @@ impl PyEngine {
                 None => Self::bureau_of(py, tracking)?,
             },
         };
-        Ok(self
-            .service
-            .close(&actor, tracking, now, None)
-            .map_err(|e| wf_err(py, e))?
-            .status)
+        done(py, self.service.close(&actor, tracking, now, None))
     }
 
     /// Fires the timers due at `now` (idempotent); returns `(tracking, timer, due)` triples.
