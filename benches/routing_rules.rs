@@ -99,9 +99,13 @@ fn stream(n: usize) -> Vec<RouteRequest> {
             );
             req.special = r.next().is_multiple_of(20);
             req.importance = if req.special { (r.next() % 6) as u8 } else { 0 };
-            req.kind = ["sikayet", "talep", "ihbar"][(r.next() % 3) as usize].into();
-            req.channel =
-                ["web", "e-devlet", "telefon", "yuz_yuze"][(r.next() % 4) as usize].into();
+            req.kind = acikkapi_core::application::ApplicationKind::ALL[(r.next() % 3) as usize];
+            req.channel = [
+                Some(acikkapi_core::application::Channel::Web),
+                Some(acikkapi_core::application::Channel::EDevlet),
+                Some(acikkapi_core::application::Channel::CagriMerkezi),
+                None,
+            ][(r.next() % 4) as usize];
             req.text = format!("başvuru metni {}", r.next());
             req
         })
