@@ -249,6 +249,10 @@ impl Applications {
         command: ApplicationCommand,
     ) -> Result<CommandOutcome> {
         let id = InstanceId::new(tracking);
+        // The policy first, on the current state, also for a repeated command id: the stored
+        // result of a command is not shown to someone who may not do it (derived ids are easy
+        // to guess). The guards ask again when the command runs.
+        let version = self.checked(actor, tracking, command.operation(), now, |i| i.version)?;
         if let Some(cid) = &command_id
             && let Some(done) = self.store.read(|e| e.command_outcome(cid).cloned())
             && done.instance == id
@@ -258,10 +262,6 @@ impl Applications {
                 ..done
             });
         }
-        let version = self.store.read(|e| e.instance(&id).map(|i| i.version));
-        let Some(version) = version else {
-            return Err(Error::UnknownInstance(tracking.to_owned()));
-        };
         let cid = command_id.unwrap_or_else(|| CommandId::new(format!("{id}:{version}:{step}")));
         self.store
             .execute(&id, cid, Some(version), actor, now, command)
@@ -328,6 +328,9 @@ impl Applications {
         if let Some(cid) = &command_id
             && let Some(done) = self.store.read(|e| e.command_outcome(cid).cloned())
         {
+            // The first call's number, to an actor who may receive under it.
+            self.authz
+                .check(actor, Operation::Receive, Subject::New(&done.instance), now)?;
             return TrackingNumber::parse(done.instance.as_str()).map_err(Error::from);
         }
         let plate = actor

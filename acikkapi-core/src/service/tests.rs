@@ -186,3 +186,37 @@ fn decisions_become_route_redirect_or_cimer() {
     );
     assert!(s.route(&c, &later, 9, t0(), None).is_err());
 }
+
+#[test]
+fn a_repeated_command_id_tells_nothing_to_whom_may_not_run_it() {
+    let s = Applications::in_memory().unwrap();
+    let c = clerk();
+    let sub = s
+        .submit(&c, sample(), t0(), Some(CommandId::new("web-7")))
+        .unwrap();
+    let t = sub.tracking.to_string();
+    let cid = Some(CommandId::new("ilet-1"));
+    s.route(&c, &t, 0, t0(), cid.clone()).unwrap();
+    let analyst = Actor::analyst("a");
+    let other = Actor::clerk("b", UnitId::parse("20.MERKEZEFENDI.ACIK_KAPI").unwrap());
+    for who in [&analyst, &other] {
+        assert!(matches!(
+            s.route(who, &t, 0, t0(), cid.clone()),
+            Err(Error::Forbidden { .. })
+        ));
+        assert!(matches!(
+            s.close(who, &t, t0(), Some(CommandId::new(format!("{t}:4:kapat")))),
+            Err(Error::Forbidden { .. })
+        ));
+    }
+    // The number of a repeated submit only to a bureau that may receive it.
+    assert!(matches!(
+        s.receive(&analyst, sample(), t0(), Some(CommandId::new("web-7"))),
+        Err(Error::Forbidden { .. })
+    ));
+    assert_eq!(
+        s.receive(&c, sample(), t0(), Some(CommandId::new("web-7")))
+            .unwrap(),
+        sub.tracking
+    );
+}

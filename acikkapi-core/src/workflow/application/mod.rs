@@ -338,6 +338,13 @@ pub enum ApplicationCommand {
     },
 }
 
+impl ApplicationCommand {
+    /// The operation of the permission policy this command is ([`authz::Operation`]).
+    pub fn operation(&self) -> authz::Operation {
+        decide::operation(self)
+    }
+}
+
 /// Olay: what happened to an application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
