@@ -687,6 +687,20 @@ impl Applications {
         })
     }
 
+    /// The staff view of one application given to `f` without a copy (state and version): the
+    /// same check as [`view`](Self::view), for a front end's own bookkeeping.
+    pub fn view_with<R>(
+        &self,
+        actor: &Actor,
+        tracking: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&ApplicationState, u64) -> R,
+    ) -> Result<R> {
+        self.checked(actor, tracking, Operation::Read, now, |i| {
+            f(&i.state, i.version)
+        })
+    }
+
     fn list(
         &self,
         actor: &Actor,

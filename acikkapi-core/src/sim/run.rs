@@ -225,14 +225,21 @@ impl<'a> Simulation<'a> {
         })
     }
 
-    /// The state of arrival `i`'s application, read through the engine.
+    /// The state of arrival `i`'s application as the bureau reads it (`None` before it is
+    /// received).
     fn state<R>(
         &self,
         i: usize,
         f: impl FnOnce(&crate::workflow::application::ApplicationState) -> R,
     ) -> Option<R> {
         self.service
-            .with_engine(|e| e.instance(&self.ids[i]).map(|inst| f(&inst.state)))
+            .view_with(
+                &self.bureau,
+                self.ids[i].as_str(),
+                self.arrivals[i].at,
+                |s, _| f(s),
+            )
+            .ok()
     }
 
     /// Runs `days` days from `start`, calling `on_slot` after every slot's timers (e.g. to deliver
@@ -335,10 +342,11 @@ impl<'a> Simulation<'a> {
     /// and queues the application at its unit or for the vali's approval.
     fn route(&mut self, i: usize, now: DateTime<Utc>, slot: usize, step: &str) -> Result<()> {
         let id = self.ids[i].to_string();
-        let cid = self
-            .service
-            .with_engine(|e| e.instance(&self.ids[i]).map(|inst| inst.version))
-            .map(|v| crate::workflow::CommandId::new(format!("{id}:{v}:{step}")));
+        // The step names the command id (`ilet`, `yeniden-ilet`), as the journal always had it.
+        let version = self.service.view_with(&self.bureau, &id, now, |_, v| v)?;
+        let cid = Some(crate::workflow::CommandId::new(format!(
+            "{id}:{version}:{step}"
+        )));
         let router = Routing(self.router);
         let outcome = self
             .service
