@@ -101,11 +101,7 @@ pub struct RouteRequest {
     pub kind: ApplicationKind,
     /// The channel it came through, if known; informative (read leniently: `"e-devlet"`,
     /// `"telefon"`…).
-    #[serde(
-        default,
-        deserialize_with = "lenient_channel",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "lenient_channel")]
     pub channel: Option<Channel>,
     /// Özellikli: to be handled by the vali / kaymakam personally.
     #[serde(default)]
