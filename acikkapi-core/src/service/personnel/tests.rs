@@ -434,3 +434,36 @@ fn old_records_with_a_unit_name_still_read_and_admit_only_the_sgb() {
     ));
     assert_eq!(s.with_engine(Engine::len), 0);
 }
+
+#[test]
+fn concurrent_submitters_get_distinct_numbers() {
+    let s = Personnel::in_memory().unwrap();
+    let ids: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..10)
+                        .map(|_| {
+                            s.submit(
+                                &vali(),
+                                request(ChangeKind::ExtraDuty, "20.ACIK_KAPI"),
+                                t0(),
+                                None,
+                            )
+                            .unwrap()
+                            .id
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), 80);
+    assert_eq!(s.with_engine(Engine::len), 80);
+    assert!(distinct.contains(&"PD-20-2026-0000080".to_owned()));
+}
