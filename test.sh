@@ -14,6 +14,22 @@ cargo fmt --all -- --check
 step "cargo clippy (workspace, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "PostgreSQL for the store tests (scripts/find-postgres.sh: URL in ACIKKAPI_PG_URL/DATABASE_URL, a server on 127.0.0.1:5432, or a throwaway cluster)"
+pg_cluster_file=$(mktemp)
+stop_pg() {
+  if [ -s "$pg_cluster_file" ]; then scripts/find-postgres.sh --stop "$(cat "$pg_cluster_file")" || true; fi
+  rm -f "$pg_cluster_file"
+}
+trap stop_pg EXIT
+if pg_url=$(ACIKKAPI_PG_CLUSTER_FILE="$pg_cluster_file" scripts/find-postgres.sh); then
+  export ACIKKAPI_PG_URL="$pg_url"
+elif [ "${CI:-}" = true ]; then
+  echo "CI=true: the PostgreSQL store tests need a server, and none could be found or started" >&2
+  exit 1
+else
+  echo "!!!!! no PostgreSQL could be found or started: the PostgreSQL store tests will SKIP !!!!!" >&2
+fi
+
 step "cargo test (workspace)"
 cargo test --workspace --locked
 

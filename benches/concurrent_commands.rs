@@ -1,11 +1,12 @@
-//! Durable commands per second through a `SharedEngine` with 1, 16 and 64 concurrent submitters.
+//! Durable commands per second through the application service (`service::Applications`, on a
+//! `SharedEngine`) with 1, 16 and 64 concurrent submitters.
 //!
-//! Each submitter takes applications through receive, register (with validation) and route, one
-//! durable command at a time (each returns only once its events are fsynced). The journal is a
-//! `FileJournal` with fsync on (group commit) in a directory under `ACIKKAPI_BENCH_DIR` (default:
-//! the system temp dir; it must be a real disk, not tmpfs, for the numbers to mean anything).
-//! Tracking numbers come from a `TrackingAllocator`; the route's `Assignment` is decided once by
-//! `Router::for_province(20)`, so the benchmark measures the engine, not the router.
+//! Each submitter takes applications through submit (receive + register, with validation) and
+//! route (the province's native router), one durable command at a time: each returns only once
+//! its events are fsynced. The journal is a `FileJournal` with fsync on (group commit) in a
+//! directory under `ACIKKAPI_BENCH_DIR` (default: the system temp dir; it must be a real disk,
+//! not tmpfs, for the numbers to mean anything). Tracking numbers come from the service's
+//! allocator (durable state), the clerk is Denizli's Açık Kapı bureau.
 //!
 //! At the end it prints the rate of each submitter count over all samples, the ratio 64 : 1
 //! (goal: ≥ 20×), commands per batch and fsyncs.
@@ -20,19 +21,16 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use acikkapi::core::geo::ProvincePlate;
-use acikkapi::core::ids::TrackingAllocator;
 use acikkapi::core::journal::{FileJournal, FileJournalOptions, FsyncPolicy};
-use acikkapi::core::routing::{RouteRequest, Router};
-use acikkapi::core::taxonomy::CategoryCode;
-use acikkapi::core::workflow::application::{ApplicationCommand, ApplicationWorkflow, Assignment};
+use acikkapi::core::service::Applications;
+use acikkapi::core::workflow::application::ApplicationWorkflow;
 use acikkapi::core::workflow::ports::{NullSink, local_time};
-use acikkapi::core::workflow::{
-    Actor, CommandId, Engine, EngineOptions, InstanceId, Role, SharedEngine,
-};
+use acikkapi::core::workflow::{Actor, EngineOptions};
 use chrono::{DateTime, NaiveDate, Utc};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
 
 const SUBMITTERS: [usize; 3] = [1, 16, 64];
+/// Receive, register, route.
 const COMMANDS_PER_APPLICATION: u64 = 3;
 
 fn bench_dir() -> PathBuf {
@@ -46,13 +44,10 @@ fn bench_dir() -> PathBuf {
 }
 
 struct Setup {
-    engine: SharedEngine<ApplicationWorkflow>,
+    service: Applications,
     journal: Arc<FileJournal>,
-    allocator: TrackingAllocator,
-    assignment: Assignment,
     bureau: Actor,
     now: DateTime<Utc>,
-    plate: ProvincePlate,
 }
 
 impl Setup {
@@ -62,57 +57,39 @@ impl Setup {
             ..FileJournalOptions::default()
         };
         let journal = Arc::new(FileJournal::open(dir.join("basvuru.journal"), options).unwrap());
-        let engine = Engine::open(
+        let service = Applications::open(
             ApplicationWorkflow::default(),
             journal.clone(),
             NullSink,
             EngineOptions::default(),
         )
         .unwrap();
-        let allocator = TrackingAllocator::from_ids(engine.instances().map(|(id, _)| id));
-        let plate = ProvincePlate::new(20).unwrap();
-        let router = Router::for_province(plate).unwrap();
-        let request = RouteRequest::new(
-            CategoryCode::parse("YEREL.DIGER").unwrap(),
-            plate,
-            "Pamukkale",
-            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
-        );
-        let decision = router.route(&request).unwrap();
-        let assignment = Assignment::from_decision(&decision, |u| router.unit_name(u))
-            .expect("YEREL.DIGER in Pamukkale is routed");
         Setup {
-            engine: SharedEngine::new(engine),
+            service,
             journal,
-            allocator,
-            assignment,
-            bureau: Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu"),
+            bureau: Actor::bureau_of(ProvincePlate::new(20).unwrap()).unwrap(),
             now: local_time(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 9, 0),
-            plate,
         }
     }
 
-    /// One application through receive, register and route: three durable commands.
+    /// One application through submit (receive + register) and route: three durable commands.
     fn application(&self, i: u64) {
-        let number = self.allocator.next(self.plate, 2026).unwrap();
-        let id = InstanceId::new(number.to_string());
-        let commands = [
-            ApplicationCommand::Receive {
-                input: Box::new(common::input(i)),
-            },
-            ApplicationCommand::Register,
-            ApplicationCommand::Route {
-                assignment: self.assignment.clone(),
-            },
-        ];
-        for (k, command) in commands.into_iter().enumerate() {
-            let cid = CommandId::new(format!("{number}-{k}"));
-            let out = self
-                .engine
-                .execute(&id, cid, Some(k as u64), &self.bureau, self.now, command)
-                .unwrap();
-            assert!(!out.repeated);
-        }
+        let submitted = self
+            .service
+            .submit(&self.bureau, common::input(i), self.now, None)
+            .unwrap();
+        assert_eq!(submitted.status, "registered");
+        let out = self
+            .service
+            .route(
+                &self.bureau,
+                &submitted.tracking.to_string(),
+                0,
+                self.now,
+                None,
+            )
+            .unwrap();
+        assert!(!out.repeated);
     }
 
     /// `submitters` threads, each taking `per_thread` applications through; the wall time.
@@ -161,7 +138,7 @@ fn concurrent_commands(c: &mut Criterion) {
         });
     }
     group.finish();
-    let stats = setup.engine.stats();
+    let stats = setup.service.commit_stats();
     let journal = setup.journal.stats();
     let totals = TOTALS.lock().unwrap();
     let rate = |n: usize| totals.get(&n).map_or(0.0, |(c, s)| *c as f64 / s);

@@ -56,7 +56,7 @@ fn stream(plate: ProvincePlate, seed: u64) -> Vec<RouteRequest> {
             q.ohal = rng.chance(1);
             q.confidential = rng.chance(3);
             if rng.chance(10) {
-                q.kind = "ihbar".into();
+                q.kind = acikkapi_core::application::ApplicationKind::Ihbar;
             }
             if rng.chance(2) {
                 q.direct_to_unit = Some(format!("{} Belediyesi", districts[d].name));

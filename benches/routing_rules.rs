@@ -99,9 +99,13 @@ fn stream(n: usize) -> Vec<RouteRequest> {
             );
             req.special = r.next().is_multiple_of(20);
             req.importance = if req.special { (r.next() % 6) as u8 } else { 0 };
-            req.kind = ["sikayet", "talep", "ihbar"][(r.next() % 3) as usize].into();
-            req.channel =
-                ["web", "e-devlet", "telefon", "yuz_yuze"][(r.next() % 4) as usize].into();
+            req.kind = acikkapi_core::application::ApplicationKind::ALL[(r.next() % 3) as usize];
+            req.channel = [
+                Some(acikkapi_core::application::Channel::Web),
+                Some(acikkapi_core::application::Channel::EDevlet),
+                Some(acikkapi_core::application::Channel::CagriMerkezi),
+                None,
+            ][(r.next() % 4) as usize];
             req.text = format!("başvuru metni {}", r.next());
             req
         })
@@ -189,10 +193,11 @@ fn bench(c: &mut Criterion) {
         naive.as_secs_f64() / fast.as_secs_f64(),
         stats
     );
-    let router_naive = ScriptedRouter::for_province(20)
+    let router_naive = ScriptedRouter::for_province(ProvincePlate::new(20).expect("plate"))
         .expect("router")
         .with_mode(EvalMode::Naive);
-    let router_fast = ScriptedRouter::for_province(20).expect("router");
+    let router_fast =
+        ScriptedRouter::for_province(ProvincePlate::new(20).expect("plate")).expect("router");
     let native = router_fast.native();
     let rn = measure(
         || {

@@ -17,7 +17,7 @@ use acikkapi::core::workflow::application::{
     ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
 };
 use acikkapi::core::workflow::ports::{NullSink, local_time};
-use acikkapi::core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+use acikkapi::core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId};
 use chrono::{Duration, NaiveDate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -25,8 +25,14 @@ const COMMANDS_PER_APPLICATION: u64 = 5;
 
 /// Runs `n` applications from receipt to close (5 commands each) starting at number `first`.
 fn lifecycles(engine: &mut Engine<ApplicationWorkflow>, first: u64, n: u64) {
-    let bureau = Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu");
-    let officer = Actor::new(Role::Officer, "o1", "Pamukkale Belediyesi");
+    let bureau = Actor::clerk(
+        "b1",
+        acikkapi_core::org::UnitId::parse("20.ACIK_KAPI").unwrap(),
+    );
+    let officer = Actor::officer(
+        acikkapi_core::org::OfficerId::parse("20.PAMUKKALE.BELEDIYE.YETKILI").unwrap(),
+        acikkapi_core::org::Role::Yetkili,
+    );
     let start = local_time(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 9, 0);
     for i in first..first + n {
         let id = InstanceId::new(format!("AK-{i}"));
@@ -43,9 +49,14 @@ fn lifecycles(engine: &mut Engine<ApplicationWorkflow>, first: u64, n: u64) {
                 &bureau,
                 ApplicationCommand::Route {
                     assignment: Assignment {
-                        unit: "Pamukkale Belediyesi".into(),
-                        officer: "o1".into(),
+                        unit: acikkapi_core::org::UnitId::parse("20.PAMUKKALE.BELEDIYE").unwrap(),
+                        unit_name: "Pamukkale Belediyesi".into(),
+                        officer: acikkapi_core::org::OfficerId::parse(
+                            "20.PAMUKKALE.BELEDIYE.YETKILI",
+                        )
+                        .unwrap(),
                         escalation: Vec::new(),
+                        escalation_names: Vec::new(),
                         deadline_days: None,
                     },
                 },

@@ -4,27 +4,27 @@
 //! `cargo run --example embed [JOURNAL]` (default: a fresh file in the temporary directory)
 //!
 //! 1. the counter takes the citizen's form (JSON, as an e-İçişleri front end would send it);
-//! 2. the workflow engine registers it (validation, tracking number, deadline on the Turkish
-//!    calendar) and queues the SMS;
+//! 2. the application service registers it as the bureau (validation, a tracking number from
+//!    durable state, deadline on the Turkish calendar) and queues the SMS;
 //! 3. the province's router (Rhai rules over the native router) decides the unit, the officer,
-//!    the escalation chain and the deadline; the decision becomes the `Route` command;
-//! 4. the officer answers; the timers run on `tick(now)`;
-//! 5. the citizen's masked history and the statistics block are read back — also after reopening
-//!    the journal, which is what a restart does.
+//!    the escalation chain and the deadline; the service turns the decision into the commands;
+//! 4. the officer answers from the unit's inbox; the timers run on `tick(now)`;
+//! 5. the citizen's masked history (after verification) and the statistics block (an analyst) are
+//!    read back — also after reopening the journal, which is what a restart does.
+//!
+//! Every call names its actor; the service's one permission policy decides.
 
 use std::error::Error;
 use std::sync::Arc;
 
 use acikkapi::core::application::ApplicationInput;
 use acikkapi::core::geo::ProvincePlate;
-use acikkapi::core::ids::TrackingNumber;
 use acikkapi::core::journal::{FileJournal, FileJournalOptions};
-use acikkapi::core::routing::RouteRequest;
-use acikkapi::core::workflow::application::{
-    ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
-};
+use acikkapi::core::org::{Role, UnitId};
+use acikkapi::core::service::{ApplicationRouter, Applications, Query};
+use acikkapi::core::workflow::application::{ApplicationWorkflow, Outcome};
 use acikkapi::core::workflow::ports::{MemorySink, local_time};
-use acikkapi::core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+use acikkapi::core::workflow::{Actor, CitizenProof, CommandId, EngineOptions};
 use acikkapi::rules::ScriptedRouter;
 use chrono::NaiveDate;
 
@@ -50,104 +50,96 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 fn run(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
-    let denizli = ProvincePlate::new(20)?;
     let monday = NaiveDate::from_ymd_opt(2026, 11, 23).ok_or("date")?;
     let now = local_time(monday, 10, 20);
 
     // One writer per journal file: a second engine on the same file gets Error::JournalLocked.
+    // The service routes with each province's rules (Rhai over the native router).
     let journal = Arc::new(FileJournal::open(path, FileJournalOptions::default())?);
     let sms = MemorySink::new();
-    let mut engine = Engine::open(
+    let service = Applications::open(
         ApplicationWorkflow::default(),
         journal,
         sms.clone(),
         EngineOptions::default(),
-    )?;
+    )?
+    .with_routers(Box::new(|plate: ProvincePlate| {
+        let r = ScriptedRouter::for_province(plate).map_err(|e| {
+            acikkapi::core::Error::GuardFailed {
+                rule: e.to_string(),
+            }
+        })?;
+        let r: Arc<dyn ApplicationRouter + Send + Sync> = Arc::new(r);
+        Ok(r)
+    }));
 
-    // 1–2. Receive and register. Command ids make retries safe: the same id twice has one effect.
-    let tracking = TrackingNumber::new(denizli, 2026, 1)?;
-    let id = InstanceId::new(tracking.to_string());
-    let bureau = Actor::new(Role::Bureau, "buro-1", "20.ACIK_KAPI");
+    // 1–2. The bureau receives and registers; the service allocates the tracking number in the
+    // bureau's province. Command ids make retries safe: the same id twice has one effect.
+    let bureau = Actor::clerk("buro-1", UnitId::parse("20.ACIK_KAPI")?);
     let input: ApplicationInput = serde_json::from_str(FORM)?;
-    let receive = ApplicationCommand::Receive {
-        input: Box::new(input),
-    };
-    engine.execute(&id, CommandId::new("web-1/al"), None, &bureau, now, receive)?;
-    let out = engine.execute(
-        &id,
-        CommandId::new("web-1/kaydet"),
-        None,
-        &bureau,
-        now,
-        ApplicationCommand::Register,
-    )?;
-    println!("{tracking}: {}", out.status);
-    let state = &engine.instance(&id).ok_or("no instance")?.state;
-    let app = state.application.clone().ok_or("not registered")?;
-    if let Some(due) = state.deadline {
+    let submitted = service.submit(&bureau, input, now, Some(CommandId::new("web-1")))?;
+    let tracking = submitted.tracking.to_string();
+    println!("{tracking}: {}", submitted.status);
+    let view = service.view(&bureau, &tracking, now)?;
+    if let Some(due) = view.state.deadline {
         let due = due.with_timezone(&chrono_tz::Europe::Istanbul);
         println!("  answer due: {}", due.format("%d.%m.%Y %H:%M"));
     }
 
     // 3. Route with the province's rules; the decision carries the deadline too.
-    let router = ScriptedRouter::for_province(denizli.get())?;
-    let decision = router.route(&RouteRequest::from(&app))?;
-    println!(
-        "  decided by {:?}: {:?}, {} business days",
-        decision.decided_by, decision.target, decision.deadline_days
-    );
-    let assignment = Assignment::from_decision(&decision, |u| router.native().unit_name(u))
-        .ok_or("the decision does not route")?;
-    let officer = Actor::new(
-        Role::Officer,
-        assignment.officer.clone(),
-        assignment.unit.clone(),
-    );
-    let out = engine.execute(
-        &id,
-        CommandId::new("web-1/ilet"),
-        None,
+    let out = service.route(
         &bureau,
+        &tracking,
+        0,
         now,
-        ApplicationCommand::Route { assignment },
+        Some(CommandId::new("web-1/ilet")),
     )?;
-    println!("  {} → {}", out.status, officer.unit);
+    let assignment = service
+        .view(&bureau, &tracking, now)?
+        .state
+        .assignment
+        .ok_or("the decision does not route")?;
+    println!("  {} → {}", out.status, assignment.unit_name);
 
-    // 4. Timers, then the answer two days later.
+    // 4. Timers, then the officer sees it in the unit's inbox and answers two days later.
     let wednesday = local_time(NaiveDate::from_ymd_opt(2026, 11, 25).ok_or("date")?, 11, 0);
-    let fired = engine.tick(wednesday)?;
+    let fired = service.tick(&Actor::system(), wednesday)?;
     println!("  timers fired by Wednesday: {}", fired.len());
-    let answer = ApplicationCommand::Answer {
-        outcome: Outcome::Positive,
-        text: "Randevunuz 2 Aralık 10:40 için oluşturuldu.".into(),
-    };
-    engine.execute(
-        &id,
-        CommandId::new("memur/cevap"),
-        None,
+    let officer = Actor::officer(assignment.officer.clone(), Role::Yetkili);
+    let inbox = service.inbox(&officer, &Query::default(), wednesday);
+    println!("  officer's inbox: {} open", inbox.total);
+    service.answer(
         &officer,
+        &tracking,
+        Outcome::Positive,
+        "Randevunuz 2 Aralık 10:40 için oluşturuldu.",
         wednesday,
-        answer,
+        Some(CommandId::new("memur/cevap")),
     )?;
 
-    // 5. What the citizen sees (masked), the SMS sent, and the statistics block.
-    let public = engine.track(&tracking.to_string())?;
+    // 5. What the citizen sees (masked, after proving the last four digits of the phone), the
+    // SMS sent, and the statistics block (an analyst).
+    let citizen = Actor::citizen(
+        submitted.tracking,
+        CitizenProof::PhoneLastFour("4567".into()),
+    );
+    let public = service.track(&citizen, &tracking, wednesday)?;
     for entry in &public.entries {
         let at = entry.at.with_timezone(&chrono_tz::Europe::Istanbul);
         println!("  [{}] {}", at.format("%d.%m.%Y %H:%M"), entry.text);
     }
     println!("  SMS queued: {}", sms.notifications().len());
-    drop(engine);
+    drop(service);
 
     // A restart: the state is the fold of the journal.
     let journal = Arc::new(FileJournal::open(path, FileJournalOptions::default())?);
-    let engine = Engine::open(
+    let service = Applications::open(
         ApplicationWorkflow::default(),
         journal,
         MemorySink::new(),
         EngineOptions::default(),
     )?;
-    let block = engine.statistics();
+    let block = service.statistics(&Actor::analyst("analist-1"), wednesday)?;
     print!("\nafter reopening {}:\n{block}", path.display());
     assert_eq!((block.received, block.positive), (1, 1));
     Ok(())

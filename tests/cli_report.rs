@@ -358,7 +358,7 @@ fn journal_file_input() {
         ApplicationCommand, ApplicationWorkflow, Assignment, Outcome as WfOutcome,
     };
     use acikkapi::core::workflow::ports::{MemorySink, local_time};
-    use acikkapi::core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+    use acikkapi::core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId};
     use std::sync::Arc;
 
     let dir = scratch("journal");
@@ -372,8 +372,14 @@ fn journal_file_input() {
             EngineOptions::default(),
         )
         .unwrap();
-        let bureau = Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu");
-        let officer = Actor::new(Role::Officer, "o1", "Denizli İl Sağlık Müdürlüğü");
+        let bureau = Actor::clerk(
+            "b1",
+            acikkapi_core::org::UnitId::parse("20.ACIK_KAPI").unwrap(),
+        );
+        let officer = Actor::officer(
+            acikkapi_core::org::OfficerId::parse("20.SAGLIK_MUDURLUGU.YETKILI").unwrap(),
+            acikkapi_core::org::Role::Yetkili,
+        );
         let now = local_time(
             chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             10,
@@ -424,9 +430,12 @@ fn journal_file_input() {
                 continue; // registered, not routed: pending
             }
             let assignment = Assignment {
-                unit: officer.unit.clone(),
-                officer: "o1".into(),
+                unit: acikkapi_core::org::UnitId::parse("20.SAGLIK_MUDURLUGU").unwrap(),
+                unit_name: "Denizli İl Sağlık Müdürlüğü".into(),
+                officer: acikkapi_core::org::OfficerId::parse("20.SAGLIK_MUDURLUGU.YETKILI")
+                    .unwrap(),
                 escalation: Vec::new(),
+                escalation_names: Vec::new(),
                 deadline_days: None,
             };
             run(

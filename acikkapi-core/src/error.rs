@@ -434,6 +434,18 @@ pub enum Error {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// A store on a server (e.g. the PostgreSQL journal of `acikkapi-postgres`) could not be
+    /// reached or failed. `retryable` says whether the same call may succeed later unchanged
+    /// (connection lost or refused, timeout, server shutting down, serialization failure); when
+    /// false, retrying does not help (wrong schema, permission denied, bad configuration). Nothing
+    /// the failed call would have written is visible unless the store says so.
+    #[error("store unavailable ({}): {message}", if *retryable { "retryable" } else { "not retryable" })]
+    StoreUnavailable {
+        /// The same call may succeed later.
+        retryable: bool,
+        /// What failed (no credentials).
+        message: String,
+    },
     /// A conditional append expected another last sequence number: someone appended in between.
     #[error("journal: concurrency conflict: expected last sequence {expected}, found {actual}")]
     ConcurrencyConflict {
@@ -538,8 +550,9 @@ pub enum Error {
 
 impl Error {
     /// Whether the error concerns the journal (storage): I/O, corruption, format, a journal that
-    /// cannot take writes or is locked by another writer, an invalid request or payload. Bindings
-    /// map these to one exception class; an integrator may retry or alert on them.
+    /// cannot take writes or is locked by another writer, an invalid request or payload, a store
+    /// server that cannot be reached. Bindings map these to one exception class; an integrator may
+    /// retry ([`is_retryable`](Error::is_retryable)) or alert on them.
     pub fn is_journal(&self) -> bool {
         matches!(
             self,
@@ -551,6 +564,21 @@ impl Error {
                 | Error::JournalInvalid(_)
                 | Error::JournalPayload { .. }
                 | Error::SnapshotMismatch { .. }
+                | Error::StoreUnavailable { .. }
+        )
+    }
+
+    /// Whether the same call may succeed later unchanged: a store that could not be reached or
+    /// timed out ([`Error::StoreUnavailable`] with `retryable`). A
+    /// [`ConcurrencyConflict`](Error::ConcurrencyConflict) is not: the caller must read the new
+    /// records and decide again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::StoreUnavailable {
+                retryable: true,
+                ..
+            }
         )
     }
 }

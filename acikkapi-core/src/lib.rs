@@ -28,6 +28,7 @@ pub mod redact;
 pub mod rng;
 pub mod routing;
 pub mod samples;
+pub mod service;
 pub mod sim;
 pub mod stats;
 pub mod taxonomy;

@@ -33,6 +33,7 @@ const LAYERS: &[&str] = &[
     "notify",      // notifications, SMS templates, outbox
     "workflow",    // the engine, the application and personnel workflows, the statistics block
     "stats",       // analysts' reports from the histories
+    "service",     // the application service every front end uses (access control, routing)
     "sim",         // policy experiments over the real engine
     "samples",     // bundled synthetic inputs
     "fuzzing",     // fuzz target bodies (feature `fuzzing`)

@@ -232,7 +232,7 @@ fn an_old_journal_appended_to_by_new_code_reopens_with_both() {
     use acikkapi_core::journal::FsyncPolicy;
     use acikkapi_core::workflow::application::ApplicationCommand;
     use acikkapi_core::workflow::ports::local_time;
-    use acikkapi_core::workflow::{Actor, CommandId, InstanceId, Role, SnapshotStatus};
+    use acikkapi_core::workflow::{Actor, CommandId, InstanceId, SnapshotStatus};
 
     let dir = std::env::temp_dir().join(format!("acikkapi-old-journal-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -258,8 +258,14 @@ fn an_old_journal_appended_to_by_new_code_reopens_with_both() {
     };
 
     let mut engine = open();
-    let bureau = Actor::new(Role::Bureau, "buro-1", "Denizli Valiliği Açık Kapı Bürosu");
-    let id = InstanceId::new("yeni-1");
+    let denizli = acikkapi_core::geo::ProvincePlate::new(20).unwrap();
+    let bureau = Actor::bureau_of(denizli).unwrap();
+    // The next number after the fixture's (its numbers run from 1 to 150).
+    let id = InstanceId::new(
+        acikkapi_core::ids::TrackingNumber::new(denizli, 2026, 151)
+            .unwrap()
+            .to_string(),
+    );
     let at = local_time(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(), 10, 0);
     let input = ApplicationInput {
         tckn: Some("10000000146".into()),

@@ -296,7 +296,27 @@ fn decisions_serialize_snake_case() {
         r#"{"category":"SAGLIK.DIGER","province":20,"district":"Pamukkale","date":"2026-11-23"}"#,
     )
     .unwrap();
-    assert_eq!(rq.kind, "sikayet");
+    assert_eq!(
+        rq.kind,
+        acikkapi_core::application::ApplicationKind::Sikayet
+    );
+    assert_eq!(rq.channel, None);
+    // Kind and channel are typed, read leniently; an unknown one is an error.
+    let rq: RouteRequest = serde_json::from_str(
+        r#"{"category":"SAGLIK.DIGER","province":20,"district":"Pamukkale","date":"2026-11-23","kind":"İhbar","channel":"e-devlet"}"#,
+    )
+    .unwrap();
+    assert_eq!(rq.kind, acikkapi_core::application::ApplicationKind::Ihbar);
+    assert_eq!(
+        rq.channel,
+        Some(acikkapi_core::application::Channel::EDevlet)
+    );
+    assert!(
+        serde_json::from_str::<RouteRequest>(
+            r#"{"category":"SAGLIK.DIGER","province":20,"district":"Pamukkale","date":"2026-11-23","channel":"güvercin"}"#,
+        )
+        .is_err()
+    );
 }
 
 /// Every category routes somewhere in every district of all 81 provinces (generated, or
@@ -370,7 +390,7 @@ proptest! {
         q.importance = importance;
         q.ohal = ohal;
         q.confidential = confidential;
-        q.kind = ["sikayet", "talep", "ihbar"][usize::from(kind)].to_string();
+        q.kind = acikkapi_core::application::ApplicationKind::ALL[usize::from(kind)];
         let d = r.explain(&q).unwrap();
         match &d.target {
             Target::Route { unit, officer } => {
@@ -425,7 +445,7 @@ fn applications_become_route_requests() {
         assert_eq!(q.province, app.location.province);
         assert_eq!(q.date, app.received_at.date_naive());
         assert_eq!(q.special, app.flags.special);
-        assert_eq!(q.kind, app.kind.code());
+        assert_eq!((q.kind, q.channel), (app.kind, Some(app.channel)));
         let d = router(q.province).explain(&q).unwrap();
         if app.flags.direct_to_unit.is_some() {
             assert!(matches!(d.target, Target::Redirect { .. }), "{name}: {d:?}");

@@ -59,7 +59,7 @@ fn request() -> impl Strategy<Value = RouteRequest> {
                 let district = &districts[district.index(districts.len())].name;
                 let cat = Taxonomy::embedded().categories()[cat].code.clone();
                 let mut r = RouteRequest::new(cat, plate, district, date);
-                r.kind = kind.into();
+                r.kind = acikkapi_core::application::ApplicationKind::parse(kind).unwrap();
                 (r.special, r.ohal, r.confidential) = flags;
                 r.importance = importance;
                 r.text = text;
@@ -105,7 +105,7 @@ fn input() -> impl Strategy<Value = ApplicationInput> {
                     mother_maiden_initials: Some("KA".into()),
                     phone: Some(format!("53{phone:08}")),
                     birth_year: birth.map(|y| TextOrNumber::Number(y.into())),
-                    kind: Some(r.kind.clone()),
+                    kind: Some(r.kind.code().to_owned()),
                     channel: Some(channel.into()),
                     subject: Some(format!(
                         "Başvuru konusu: {} yeterince uzun bir metin.",

@@ -19,6 +19,7 @@ use acikkapi_core::application::{ApplicationInput, TextOrNumber};
 use acikkapi_core::journal::{
     FileJournal, FileJournalOptions, FsyncPolicy, Journal, MemoryJournal, Record, Seq, Snapshot,
 };
+use acikkapi_core::org::{OfficerId, UnitId};
 use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment, Outcome,
 };
@@ -33,11 +34,14 @@ use proptest::prelude::*;
 const APPS: usize = 3;
 
 fn bureau() -> Actor {
-    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+    Actor::clerk("b1", UnitId::parse("20.ACIK_KAPI").unwrap())
 }
 
 fn officer() -> Actor {
-    Actor::new(Role::Officer, "o1", "Pamukkale Belediyesi")
+    Actor::officer(
+        OfficerId::parse("20.PAMUKKALE.BELEDIYE.YETKILI").unwrap(),
+        Role::Yetkili,
+    )
 }
 
 fn intake() -> ApplicationInput {
@@ -65,9 +69,11 @@ fn start() -> DateTime<Utc> {
 
 fn assignment() -> Assignment {
     Assignment {
-        unit: "Pamukkale Belediyesi".into(),
-        officer: "o1".into(),
+        unit: UnitId::parse("20.PAMUKKALE.BELEDIYE").unwrap(),
+        unit_name: "Pamukkale Belediyesi".into(),
+        officer: OfficerId::parse("20.PAMUKKALE.BELEDIYE.YETKILI").unwrap(),
         escalation: Vec::new(),
+        escalation_names: Vec::new(),
         deadline_days: None,
     }
 }

@@ -33,9 +33,7 @@ use acikkapi_core::workflow::application::{
     ApplicationCommand, ApplicationEvent, ApplicationWorkflow,
 };
 use acikkapi_core::workflow::ports::NullSink;
-use acikkapi_core::workflow::{
-    Actor, CommandId, Engine, EngineOptions, InstanceId, Role, SharedEngine,
-};
+use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, SharedEngine};
 
 const ENV_PATH: &str = "ACIKKAPI_TRACKING_KILL9_JOURNAL";
 const ENV_TRIAL: &str = "ACIKKAPI_TRACKING_KILL9_TRIAL";
@@ -59,8 +57,10 @@ fn open_engine(path: &Path) -> Engine<ApplicationWorkflow> {
     .unwrap()
 }
 
-fn bureau() -> Actor {
-    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+/// The clerk of the province's Açık Kapı unit: only the bureau of a number's own province
+/// may receive under it.
+fn bureau(plate: ProvincePlate) -> Actor {
+    Actor::bureau_of(plate).unwrap()
 }
 
 /// The child process. Does nothing unless started by the parent test with the environment set.
@@ -74,23 +74,27 @@ fn allocator_process() {
     let engine = open_engine(Path::new(&path));
     let allocator = TrackingAllocator::from_ids(engine.instances().map(|(id, _)| id));
     let shared = SharedEngine::new(engine);
+    // The access policy reads each province's organisation (loaded once, cached): load them
+    // before READY so the kills fall among the commands, not in the first load.
+    for plate in PLATES {
+        acikkapi_core::org::Organisation::for_province(ProvincePlate::new(plate).unwrap()).unwrap();
+    }
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "READY").unwrap();
         out.flush().unwrap();
     }
-    let bureau = bureau();
     std::thread::scope(|s| {
         for thread in 0..THREADS {
-            let (shared, allocator, bureau) = (&shared, &allocator, &bureau);
+            let (shared, allocator) = (&shared, &allocator);
             s.spawn(move || {
                 let mut rng = Rng((trial * 31 + thread) | 1);
                 for i in 0.. {
                     let plate = PLATES[rng.below(PLATES.len() as u64) as usize];
                     let year = YEARS[rng.below(YEARS.len() as u64) as usize];
-                    let number = allocator
-                        .next(ProvincePlate::new(plate).unwrap(), year)
-                        .unwrap();
+                    let plate = ProvincePlate::new(plate).unwrap();
+                    let bureau = &bureau(plate);
+                    let number = allocator.next(plate, year).unwrap();
                     let command = CommandId::new(format!("receive-{trial}-{thread}-{i}"));
                     let result = shared.execute(
                         &InstanceId::new(number.to_string()),

@@ -17,7 +17,7 @@ use acikkapi_core::workflow::personnel::{
 };
 use acikkapi_core::workflow::ports::{MemorySink, local_date, local_time};
 use acikkapi_core::workflow::{
-    Actor, CommandId, Engine, EngineOptions, InstanceId, Role, WorkflowDefinition,
+    Actor, CommandId, Engine, EngineOptions, InstanceId, WorkflowDefinition,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
@@ -26,16 +26,27 @@ const APPS: usize = 3;
 
 fn actors() -> Vec<Actor> {
     vec![
-        Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu"),
-        Actor::new(
-            Role::Bureau,
-            "b2",
-            "Pamukkale Kaymakamlığı Açık Kapı Bürosu",
+        Actor::clerk(
+            "b1",
+            acikkapi_core::org::UnitId::parse("20.ACIK_KAPI").unwrap(),
         ),
-        Actor::new(Role::Officer, "o1", "İl Milli Eğitim Müdürlüğü"),
-        Actor::new(Role::Officer, "o2", "İl Sağlık Müdürlüğü"),
-        Actor::new(Role::Governor, "vali", "Denizli Valiliği"),
-        Actor::new(Role::Analyst, "a1", "İstatistik"),
+        Actor::clerk(
+            "b2",
+            acikkapi_core::org::UnitId::parse("20.PAMUKKALE.ACIK_KAPI").unwrap(),
+        ),
+        Actor::officer(
+            acikkapi_core::org::OfficerId::parse("20.MEB.YETKILI").unwrap(),
+            acikkapi_core::org::Role::Yetkili,
+        ),
+        Actor::officer(
+            acikkapi_core::org::OfficerId::parse("20.SAGLIK_MUDURLUGU.YETKILI").unwrap(),
+            acikkapi_core::org::Role::Yetkili,
+        ),
+        Actor::governor(
+            acikkapi_core::workflow::GovernorPost::Vali,
+            acikkapi_core::org::OfficerId::parse("20.VALILIK.VALI").unwrap(),
+        ),
+        Actor::analyst("a1"),
     ]
 }
 
@@ -102,7 +113,11 @@ fn natural_actor(cmd: u8, arg: u8) -> usize {
 }
 
 fn command(cmd: u8, arg: u8) -> ApplicationCommand {
-    let officer = if arg.is_multiple_of(2) { "o1" } else { "o2" };
+    let (unit, officer) = if arg.is_multiple_of(2) {
+        ("20.MEB", "20.MEB.YETKILI")
+    } else {
+        ("20.SAGLIK_MUDURLUGU", "20.SAGLIK_MUDURLUGU.YETKILI")
+    };
     match cmd {
         0 => ApplicationCommand::Receive {
             input: Box::new(intake(arg)),
@@ -114,9 +129,11 @@ fn command(cmd: u8, arg: u8) -> ApplicationCommand {
         },
         3 => ApplicationCommand::Route {
             assignment: Assignment {
-                unit: format!("Birim {officer}"),
-                officer: officer.into(),
+                unit: acikkapi_core::org::UnitId::parse(unit).unwrap(),
+                unit_name: format!("Birim {unit}"),
+                officer: acikkapi_core::org::OfficerId::parse(officer).unwrap(),
                 escalation: Vec::new(),
+                escalation_names: Vec::new(),
                 // The routing's own deadline: none, shorter, the same or longer than 7 days.
                 deadline_days: [None, Some(3), Some(7), Some(12)][usize::from(arg % 4)],
             },
@@ -187,7 +204,7 @@ proptest! {
                     let assigned = engine
                         .instance(&id)
                         .and_then(|i| i.state.assignment.as_ref())
-                        .map(|a| if a.officer == "o1" { 2 } else { 3 });
+                        .map(|a| if a.officer.as_str() == "20.MEB.YETKILI" { 2 } else { 3 });
                     let actor = actor.unwrap_or_else(|| match (cmd, assigned) {
                         (5 | 7, Some(officer)) if arg % 8 != 0 => officer,
                         _ => natural_actor(cmd, arg),
@@ -299,10 +316,10 @@ proptest! {
         let journal = Arc::new(MemoryJournal::new());
         let mut engine = Engine::open(PersonnelWorkflow::default(), journal.clone(), MemorySink::new(), EngineOptions::default()).unwrap();
         let actors = [
-            Actor::new(Role::Bureau, "b1", "Büro"),
-            Actor::new(Role::Governor, "vali", "Valilik"),
-            Actor::new(Role::Strategy, "sgb", "SGB"),
-            Actor::new(Role::Officer, "o1", "Birim"),
+            Actor::clerk("b1", acikkapi_core::org::UnitId::parse("20.ACIK_KAPI").unwrap()),
+            Actor::governor(acikkapi_core::workflow::GovernorPost::Vali, acikkapi_core::org::OfficerId::parse("20.VALILIK.VALI").unwrap()),
+            Actor::Strategy { id: "sgb".into() },
+            Actor::officer(acikkapi_core::org::OfficerId::parse("20.MEB.YETKILI").unwrap(), acikkapi_core::org::Role::Yetkili),
         ];
         let kinds = [ChangeKind::Reassignment, ChangeKind::ExtraDuty, ChangeKind::CancelAssignment, ChangeKind::AppointBranchManager];
         let mut now = local_time(NaiveDate::from_ymd_opt(2026, 5, 20).unwrap(), 9, 0);

@@ -16,7 +16,7 @@ use acikkapi_core::workflow::application::{
 };
 use acikkapi_core::workflow::ports::{MemorySink, NotificationSink, local_time};
 use acikkapi_core::workflow::{
-    Actor, Clock, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Role, Runner,
+    Actor, Clock, CommandId, DurableOutbox, Engine, EngineOptions, InstanceId, Runner,
     SnapshotStatus,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -71,20 +71,31 @@ fn d(m: u32, day: u32) -> NaiveDate {
 }
 
 fn bureau() -> Actor {
-    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+    Actor::clerk(
+        "b1",
+        acikkapi_core::org::UnitId::parse("20.ACIK_KAPI").unwrap(),
+    )
 }
 
 fn officer() -> Actor {
-    Actor::new(Role::Officer, "o1", "Merkezefendi Belediyesi")
+    Actor::officer(
+        acikkapi_core::org::OfficerId::parse("20.MERKEZEFENDI.BELEDIYE.YETKILI").unwrap(),
+        acikkapi_core::org::Role::Yetkili,
+    )
 }
 
 /// Runs applications through various stages; returns the engine.
 fn populate(engine: &mut Engine<ApplicationWorkflow>) {
-    let vali = Actor::new(Role::Governor, "vali", "Denizli Valiliği");
+    let vali = Actor::governor(
+        acikkapi_core::workflow::GovernorPost::Vali,
+        acikkapi_core::org::OfficerId::parse("20.VALILIK.VALI").unwrap(),
+    );
     let assignment = Assignment {
-        unit: "Merkezefendi Belediyesi".into(),
-        officer: "o1".into(),
+        unit: acikkapi_core::org::UnitId::parse("20.MERKEZEFENDI.BELEDIYE").unwrap(),
+        unit_name: "Merkezefendi Belediyesi".into(),
+        officer: acikkapi_core::org::OfficerId::parse("20.MERKEZEFENDI.BELEDIYE.YETKILI").unwrap(),
         escalation: Vec::new(),
+        escalation_names: Vec::new(),
         deadline_days: None,
     };
     for i in 0..40 {

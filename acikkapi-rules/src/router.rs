@@ -78,8 +78,8 @@ impl AppView {
             category: req.category.as_str().to_string(),
             province: req.province.get(),
             district: req.district.clone(),
-            kind: req.kind.clone(),
-            channel: req.channel.clone(),
+            kind: req.kind.code().into(),
+            channel: req.channel.map_or("", |c| c.code()).into(),
             special: req.special,
             importance: req.importance,
             ohal: req.ohal,
@@ -173,7 +173,7 @@ pub enum EvalMode {
 /// ```
 /// use acikkapi_core::{geo::ProvincePlate, routing::{DecidedBy, RouteRequest}, taxonomy::CategoryCode};
 /// use acikkapi_rules::router::ScriptedRouter;
-/// let router = ScriptedRouter::for_province(20).unwrap();
+/// let router = ScriptedRouter::for_province(ProvincePlate::new(20).unwrap()).unwrap();
 /// let req = RouteRequest::new(
 ///     CategoryCode::parse("SAGLIK.DIGER").unwrap(),
 ///     ProvincePlate::new(20).unwrap(),
@@ -193,11 +193,10 @@ pub struct ScriptedRouter {
 
 impl ScriptedRouter {
     /// The native router of a province with its embedded rule script installed (when it has one).
-    pub fn for_province(plate: u8) -> Result<ScriptedRouter> {
-        let p = ProvincePlate::new(plate).map_err(|e| Error::Native(e.to_string()))?;
-        let native = Router::for_province(p).map_err(|e| Error::Native(e.to_string()))?;
-        let registry = RuleRegistry::new(plate);
-        match RuleSet::embedded(plate) {
+    pub fn for_province(plate: ProvincePlate) -> Result<ScriptedRouter> {
+        let native = Router::for_province(plate).map_err(|e| Error::Native(e.to_string()))?;
+        let registry = RuleRegistry::new(plate.get());
+        match RuleSet::embedded(plate.get()) {
             Ok(rules) => {
                 registry.install(rules);
             }
@@ -370,5 +369,26 @@ impl ScriptedRouter {
         d.trace
             .extend(log.into_iter().map(|l| format!("betik çıktısı: {l}")));
         Ok(d)
+    }
+}
+
+/// The scripted router is the application service's router: the service routes with the
+/// province's rules through it. A rule-set error reaches the service as
+/// [`acikkapi_core::Error::GuardFailed`] with the script's message (the service cannot route).
+impl acikkapi_core::service::ApplicationRouter for ScriptedRouter {
+    fn route_application(
+        &self,
+        app: &Application,
+        importance: u8,
+    ) -> acikkapi_core::Result<Decision> {
+        self.route_application_graded(app, importance).map_err(|e| {
+            acikkapi_core::Error::GuardFailed {
+                rule: format!("yönlendirme kuralı: {e}"),
+            }
+        })
+    }
+
+    fn unit_name(&self, unit: &acikkapi_core::org::UnitId) -> String {
+        self.native.unit_name(unit)
     }
 }

@@ -35,7 +35,8 @@ fn denizli(src: &str) -> RuleSet {
 
 #[test]
 fn script_decision_replaces_the_native_target() {
-    let router = ScriptedRouter::for_province(20).unwrap();
+    let router =
+        ScriptedRouter::for_province(acikkapi_core::geo::ProvincePlate::new(20).unwrap()).unwrap();
     let version = router.registry().version().unwrap();
     let d = router
         .route(&req("YEREL.SU_KESINTISI", "Merkezefendi"))
@@ -61,7 +62,8 @@ fn script_decision_replaces_the_native_target() {
 
 #[test]
 fn default_keeps_the_native_decision_and_records_the_version() {
-    let router = ScriptedRouter::for_province(20).unwrap();
+    let router =
+        ScriptedRouter::for_province(acikkapi_core::geo::ProvincePlate::new(20).unwrap()).unwrap();
     let r = req("SAGLIK.RANDEVU", "Merkezefendi");
     let d = router.route(&r).unwrap();
     let n = native().route(&r).unwrap();
@@ -219,7 +221,7 @@ fn a_rule_deadline_becomes_the_application_deadline() {
         ApplicationCommand, ApplicationWorkflow, Assignment,
     };
     use acikkapi_core::workflow::ports::NullSink;
-    use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+    use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId};
 
     let (_, json) = samples::ALL[3];
     let input: ApplicationInput = serde_json::from_str(json).unwrap();
@@ -231,7 +233,10 @@ fn a_rule_deadline_becomes_the_application_deadline() {
     )
     .unwrap();
     let id = InstanceId::new("AK-20-2026-0000001-3");
-    let bureau = Actor::new(Role::Bureau, "b1", "20.ACIK_KAPI");
+    let bureau = Actor::clerk(
+        "b1",
+        acikkapi_core::org::UnitId::parse("20.ACIK_KAPI").unwrap(),
+    );
     let now = acikkapi_core::workflow::ports::local_time(
         NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(),
         15,
@@ -256,7 +261,8 @@ fn a_rule_deadline_becomes_the_application_deadline() {
     let app = state.application.clone().unwrap();
     let seven_days = state.deadline.unwrap();
 
-    let router = ScriptedRouter::for_province(20).unwrap();
+    let router =
+        ScriptedRouter::for_province(acikkapi_core::geo::ProvincePlate::new(20).unwrap()).unwrap();
     // Applications carry no importance; the bureau grades it when routing.
     let decision = router.route_application_graded(&app, 3).unwrap();
     assert_eq!(decision.deadline_days, 3, "{decision:?}");
@@ -267,7 +273,10 @@ fn a_rule_deadline_becomes_the_application_deadline() {
         &bureau,
         ApplicationCommand::Route { assignment },
     );
-    let vali = Actor::new(Role::Governor, "vali", "20.VALILIK");
+    let vali = Actor::governor(
+        acikkapi_core::workflow::GovernorPost::Vali,
+        acikkapi_core::org::OfficerId::parse("20.VALILIK.VALI").unwrap(),
+    );
     run(&mut engine, &vali, ApplicationCommand::Approve);
 
     let state = &engine.instance(&id).unwrap().state;

@@ -1,35 +1,31 @@
 //! The workflow engine for Python: submit, route, answer, tick, track, statistics.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use acikkapi_core::application::ApplicationInput;
 use acikkapi_core::geo::Geography;
 use acikkapi_core::ids::TrackingNumber;
 use acikkapi_core::journal::{FileJournal, FileJournalOptions, Journal, MemoryJournal};
-use acikkapi_core::routing::Target;
-use acikkapi_core::workflow::application::{
-    ApplicationCommand, ApplicationWorkflow, Assignment, Outcome,
-};
+use acikkapi_core::service::{ApplicationRouter, Applications, Query};
+use acikkapi_core::workflow::application::{ApplicationWorkflow, Outcome};
 use acikkapi_core::workflow::ports::MemorySink;
-use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+use acikkapi_core::workflow::{Actor, EngineOptions};
 use acikkapi_rules::ScriptedRouter;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 
 use crate::errors::{core_err, py_error};
 
-struct State {
-    engine: Engine<ApplicationWorkflow>,
-    sink: MemorySink,
-    routers: std::collections::HashMap<u8, Arc<ScriptedRouter>>,
-    next_seq: u32,
-    commands: u64,
-}
-
-/// Açık Kapı iş akışı: the application workflow engine on a journal (a file, or memory).
+/// Açık Kapı iş akışı: the application service on a journal (a file, or memory). Every call acts
+/// as an actor: the one given to the call, else the engine's (`actor=` at construction). Without
+/// either, bureau operations (submit, route, close) act as the Açık Kapı bureau of the
+/// application's province, reads of statistics as an analyst and `tick` as the system; answering,
+/// returning and approving always need an actor (the binding never acts as an officer on its own).
 #[pyclass(name = "Engine", module = "acikkapi._acikkapi", frozen)]
 pub struct PyEngine {
-    state: Mutex<State>,
+    service: Applications,
+    sink: MemorySink,
+    actor: Option<Actor>,
 }
 
 fn wf_err(py: Python<'_>, e: acikkapi_core::Error) -> PyErr {
@@ -40,44 +36,82 @@ fn wf_err(py: Python<'_>, e: acikkapi_core::Error) -> PyErr {
     }
 }
 
+/// The status after a command, or the Python error.
+fn done(
+    py: Python<'_>,
+    r: acikkapi_core::Result<acikkapi_core::workflow::CommandOutcome>,
+) -> PyResult<String> {
+    r.map(|o| o.status).map_err(|e| wf_err(py, e))
+}
+
 fn json<T: serde::Serialize>(py: Python<'_>, v: &T) -> PyResult<String> {
     serde_json::to_string(v).map_err(|e| py_error(py, "AcikKapiError", (e.to_string(),)))
 }
 
-impl State {
-    fn run(
-        &mut self,
-        id: &InstanceId,
-        step: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        cmd: ApplicationCommand,
-    ) -> acikkapi_core::Result<String> {
-        let version = self.engine.instance(id).map_or(0, |i| i.version);
-        self.commands += 1;
-        let cid = CommandId::new(format!("{id}:{version}:{step}"));
-        Ok(self
-            .engine
-            .execute(id, cid, Some(version), actor, now, cmd)?
-            .status)
+fn parse_actor(py: Python<'_>, text: &str) -> PyResult<Actor> {
+    serde_json::from_str(text).map_err(|e| {
+        py_error(
+            py,
+            "ValidationError",
+            (format!("kullanıcı okunamadı: {e}"),),
+        )
+    })
+}
+
+impl PyEngine {
+    /// The actor of a call: the call's, else the engine's, else `default` (if any).
+    fn who(
+        &self,
+        py: Python<'_>,
+        actor: Option<&str>,
+        default: impl FnOnce() -> Option<acikkapi_core::Result<Actor>>,
+    ) -> PyResult<Actor> {
+        if let Some(text) = actor {
+            return parse_actor(py, text);
+        }
+        if let Some(a) = &self.actor {
+            return Ok(a.clone());
+        }
+        match default() {
+            Some(r) => r.map_err(|e| core_err(py, e)),
+            None => Err(py_error(
+                py,
+                "WorkflowError",
+                ("bu işlem için kullanıcı (actor) verilmeli".to_owned(),),
+            )),
+        }
     }
 
-    fn router(&mut self, plate: u8) -> Result<Arc<ScriptedRouter>, acikkapi_rules::Error> {
-        if let Some(r) = self.routers.get(&plate) {
-            return Ok(Arc::clone(r));
-        }
-        let r = Arc::new(ScriptedRouter::for_province(plate)?);
-        self.routers.insert(plate, Arc::clone(&r));
-        Ok(r)
+    fn analyst(&self, py: Python<'_>) -> PyResult<Actor> {
+        self.who(py, None, || Some(Ok(Actor::analyst("python"))))
+    }
+
+    fn records(&self, py: Python<'_>) -> PyResult<Vec<acikkapi_core::stats::ApplicationRecord>> {
+        let analyst = self.analyst(py)?;
+        self.service
+            .stats_records(&analyst, Utc::now())
+            .map_err(|e| wf_err(py, e))
+    }
+
+    /// The bureau of a tracking number's province.
+    fn bureau_of(py: Python<'_>, tracking: &str) -> PyResult<Actor> {
+        let t = TrackingNumber::parse(tracking).map_err(|e| core_err(py, e.into()))?;
+        Actor::bureau_of(t.plate()).map_err(|e| core_err(py, e))
     }
 }
 
 #[pymethods]
 impl PyEngine {
     /// `journal`: a file path (created if missing, replayed if present) or `None` for memory.
+    /// `actor`: who acts by default (JSON of an actor, see `acikkapi.Actor`).
     #[new]
-    #[pyo3(signature = (journal = None))]
-    fn new(py: Python<'_>, journal: Option<std::path::PathBuf>) -> PyResult<Self> {
+    #[pyo3(signature = (journal = None, actor = None))]
+    fn new(
+        py: Python<'_>,
+        journal: Option<std::path::PathBuf>,
+        actor: Option<&str>,
+    ) -> PyResult<Self> {
+        let actor = actor.map(|a| parse_actor(py, a)).transpose()?;
         let log: Arc<dyn Journal> = match journal {
             Some(path) => Arc::new(
                 FileJournal::open(&path, FileJournalOptions::default())
@@ -86,32 +120,39 @@ impl PyEngine {
             None => Arc::new(MemoryJournal::new()),
         };
         let sink = MemorySink::new();
-        let engine = Engine::open(
+        let service = Applications::open(
             ApplicationWorkflow::default(),
             log,
             sink.clone(),
             EngineOptions::default(),
         )
-        .map_err(|e| wf_err(py, e))?;
-        let next_seq = u32::try_from(engine.len()).unwrap_or(u32::MAX - 1) + 1;
+        .map_err(|e| wf_err(py, e))?
+        .with_routers(Box::new(|plate| {
+            let r = ScriptedRouter::for_province(plate).map_err(|e| {
+                acikkapi_core::Error::GuardFailed {
+                    rule: format!("yönlendirme kuralları yüklenemedi: {e}"),
+                }
+            })?;
+            let r: Arc<dyn ApplicationRouter + Send + Sync> = Arc::new(r);
+            Ok(r)
+        }));
         Ok(Self {
-            state: Mutex::new(State {
-                engine,
-                sink,
-                routers: Default::default(),
-                next_seq,
-                commands: 0,
-            }),
+            service,
+            sink,
+            actor,
         })
     }
 
     /// Receives and registers an application input (JSON) at `now`; returns
-    /// `(tracking_number, status)` — status `registered` or `not_processed` (see `track`).
+    /// `(tracking_number, status)` — status `registered` or `not_processed` (see `track`). The
+    /// tracking number is allocated by the service in the receiving bureau's province.
+    #[pyo3(signature = (input, now, actor = None))]
     fn submit_json(
         &self,
         py: Python<'_>,
         input: &str,
         now: DateTime<Utc>,
+        actor: Option<&str>,
     ) -> PyResult<(String, String)> {
         let input: ApplicationInput = serde_json::from_str(input).map_err(|e| {
             py_error(
@@ -120,111 +161,80 @@ impl PyEngine {
                 (format!("Başvuru verisi okunamadı: {e}"),),
             )
         })?;
-        let plate = input
-            .province
-            .as_ref()
-            .and_then(|p| Geography::embedded().find_province(&p.to_string()))
-            .map_or(6, |p| p.plate.get()); // unknown province: numbered by the ministry (Ankara) and rejected at registration
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let plate = acikkapi_core::geo::ProvincePlate::new(plate).map_err(|e| core_err(py, e))?;
-        let year = u16::try_from(now.year()).unwrap_or(2026);
-        let tracking =
-            TrackingNumber::new(plate, year, st.next_seq).map_err(|e| core_err(py, e.into()))?;
-        st.next_seq += 1;
-        let id = InstanceId::new(tracking.to_string());
-        let bureau = Actor::new(Role::Bureau, "buro", format!("{plate}.ACIK_KAPI"));
-        st.run(
-            &id,
-            "al",
-            &bureau,
-            now,
-            ApplicationCommand::Receive {
-                input: Box::new(input),
-            },
-        )
-        .map_err(|e| wf_err(py, e))?;
-        let status = st
-            .run(&id, "kaydet", &bureau, now, ApplicationCommand::Register)
+        let province = input.province.as_ref().map(ToString::to_string);
+        let actor = self.who(py, actor, || {
+            // The bureau of the province the form names; no province, no default bureau.
+            Some(
+                province
+                    .as_deref()
+                    .and_then(|p| Geography::embedded().find_province(p))
+                    .ok_or_else(|| {
+                        acikkapi_core::Error::UnknownProvince(province.clone().unwrap_or_default())
+                    })
+                    .and_then(|p| Actor::bureau_of(p.plate)),
+            )
+        })?;
+        let done = self
+            .service
+            .submit(&actor, input, now, None)
             .map_err(|e| wf_err(py, e))?;
-        Ok((tracking.to_string(), status))
+        Ok((done.tracking.to_string(), done.status))
     }
 
     /// Routes a registered application with its province's router (bundled Rhai rules, then the
     /// native router); returns the new status (`routed`, `awaiting_approval`, `redirected`).
     /// `importance` (0–5) is the bureau's grading of a special application: from 4 it goes to the
     /// vali with the shortest deadline.
-    #[pyo3(signature = (tracking, now, importance = 0))]
+    #[pyo3(signature = (tracking, now, importance = 0, actor = None))]
     fn route(
         &self,
         py: Python<'_>,
         tracking: &str,
         now: DateTime<Utc>,
         importance: u8,
+        actor: Option<&str>,
     ) -> PyResult<String> {
-        if importance > 5 {
-            return Err(py_error(
-                py,
-                "ValidationError",
-                (format!("önem derecesi 0–5 olmalı ({importance} verildi)"),),
-            ));
-        }
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let id = InstanceId::new(tracking);
-        let app = st
-            .engine
-            .instance(&id)
-            .and_then(|i| i.state.application.clone())
-            .ok_or_else(|| {
-                py_error(
-                    py,
-                    "WorkflowError",
-                    (format!("{tracking}: kayıtlı başvuru yok"),),
-                )
-            })?;
-        let router = st
-            .router(app.location.province.get())
-            .map_err(|e| py_error(py, "RuleError", (e.to_string(),)))?;
-        let decision = router
-            .route_application_graded(&app, importance)
-            .map_err(|e| py_error(py, "RuleError", (e.to_string(),)))?;
-        let name = |u: &acikkapi_core::org::UnitId| router.native().unit_name(u);
-        let bureau = Actor::new(
-            Role::Bureau,
-            "buro",
-            format!("{}.ACIK_KAPI", app.location.province),
-        );
-        let cmd = match &decision.target {
-            Target::Route { unit, officer } => ApplicationCommand::Route {
-                assignment: Assignment::routed(&decision, unit, officer, name),
-            },
-            Target::Redirect { unit } => ApplicationCommand::Redirect {
-                to: name(unit),
-                reason: "Başvuru sahibinin talebi".into(),
-            },
-            Target::Reject { reason } => ApplicationCommand::Redirect {
-                to: "CİMER".into(),
-                reason: reason.clone(),
-            },
-        };
-        st.run(&id, "ilet", &bureau, now, cmd)
-            .map_err(|e| wf_err(py, e))
-    }
-
-    /// Approves a special application awaiting the vali/kaymakam.
-    fn approve(&self, py: Python<'_>, tracking: &str, now: DateTime<Utc>) -> PyResult<String> {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let vali = Actor::new(Role::Governor, "vali", "VALILIK");
-        st.run(
-            &InstanceId::new(tracking),
-            "onay",
-            &vali,
-            now,
-            ApplicationCommand::Approve,
+        let actor = self.who(py, actor, || Some(Ok(Self::bureau_of(py, tracking).ok()?)))?;
+        done(
+            py,
+            self.service.route(&actor, tracking, importance, now, None),
         )
-        .map_err(|e| wf_err(py, e))
     }
 
-    /// Answers as the assigned officer: outcome `olumlu`, `olumsuz` or `kismen_olumlu`.
+    /// Approves a special application awaiting the vali, vali yardımcısı or kaymakam (`actor`).
+    #[pyo3(signature = (tracking, now, actor = None))]
+    fn approve(
+        &self,
+        py: Python<'_>,
+        tracking: &str,
+        now: DateTime<Utc>,
+        actor: Option<&str>,
+    ) -> PyResult<String> {
+        let actor = self.who(py, actor, || None)?;
+        done(py, self.service.approve(&actor, tracking, now, None))
+    }
+
+    /// Sends a special application's proposed routing back to the bureau (`actor`: the vali, a
+    /// vali yardımcısı or the kaymakam on its chain); returns `registered`.
+    #[pyo3(signature = (tracking, reason, now, actor = None))]
+    fn send_back(
+        &self,
+        py: Python<'_>,
+        tracking: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+        actor: Option<&str>,
+    ) -> PyResult<String> {
+        let actor = self.who(py, actor, || None)?;
+        done(
+            py,
+            self.service.send_back(&actor, tracking, reason, now, None),
+        )
+    }
+
+    /// Answers as `actor` (the assigned officer, or the substitute while they are away): outcome
+    /// `olumlu`, `olumsuz` or `kismen_olumlu`.
+    #[pyo3(signature = (tracking, outcome, text, now, actor = None))]
     fn answer(
         &self,
         py: Python<'_>,
@@ -232,6 +242,7 @@ impl PyEngine {
         outcome: &str,
         text: &str,
         now: DateTime<Utc>,
+        actor: Option<&str>,
     ) -> PyResult<String> {
         let outcome = Outcome::parse(outcome).ok_or_else(|| {
             py_error(
@@ -242,51 +253,49 @@ impl PyEngine {
                 ),),
             )
         })?;
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let id = InstanceId::new(tracking);
-        let (officer, unit) = st
-            .engine
-            .instance(&id)
-            .and_then(|i| i.state.assignment.clone())
-            .map(|a| (a.officer, a.unit))
-            .ok_or_else(|| {
-                py_error(
-                    py,
-                    "WorkflowError",
-                    (format!("{tracking}: yönlendirilmiş başvuru yok"),),
-                )
-            })?;
-        let actor = Actor::new(Role::Officer, officer, unit);
-        st.run(
-            &id,
-            "cevap",
-            &actor,
-            now,
-            ApplicationCommand::Answer {
-                outcome,
-                text: text.to_owned(),
-            },
+        let actor = self.who(py, actor, || None)?;
+        done(
+            py,
+            self.service
+                .answer(&actor, tracking, outcome, text, now, None),
         )
-        .map_err(|e| wf_err(py, e))
+    }
+
+    /// Returns an application as not ours (`actor`: the assigned officer).
+    #[pyo3(signature = (tracking, reason, now, actor = None))]
+    fn return_not_ours(
+        &self,
+        py: Python<'_>,
+        tracking: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+        actor: Option<&str>,
+    ) -> PyResult<String> {
+        let actor = self.who(py, actor, || None)?;
+        done(
+            py,
+            self.service
+                .return_not_ours(&actor, tracking, reason, now, None),
+        )
     }
 
     /// Closes an answered application (citizen informed).
-    fn close(&self, py: Python<'_>, tracking: &str, now: DateTime<Utc>) -> PyResult<String> {
-        // The bureau of the application's own province, the same actor that registered it
-        // (a bare "ACIK_KAPI" was refused on confidential applications: "yetkisiz işlem").
-        let plate = TrackingNumber::parse(tracking)
-            .map_err(|e| core_err(py, e.into()))?
-            .plate();
-        let bureau = Actor::new(Role::Bureau, "buro", format!("{plate}.ACIK_KAPI"));
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        st.run(
-            &InstanceId::new(tracking),
-            "kapat",
-            &bureau,
-            now,
-            ApplicationCommand::Close,
-        )
-        .map_err(|e| wf_err(py, e))
+    #[pyo3(signature = (tracking, now, actor = None))]
+    fn close(
+        &self,
+        py: Python<'_>,
+        tracking: &str,
+        now: DateTime<Utc>,
+        actor: Option<&str>,
+    ) -> PyResult<String> {
+        let actor = match actor {
+            Some(_) => self.who(py, actor, || None)?,
+            None => match &self.actor {
+                Some(a) => a.clone(),
+                None => Self::bureau_of(py, tracking)?,
+            },
+        };
+        done(py, self.service.close(&actor, tracking, now, None))
     }
 
     /// Fires the timers due at `now` (idempotent); returns `(tracking, timer, due)` triples.
@@ -295,44 +304,94 @@ impl PyEngine {
         py: Python<'_>,
         now: DateTime<Utc>,
     ) -> PyResult<Vec<(String, String, DateTime<Utc>)>> {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let fired = st.engine.tick(now).map_err(|e| wf_err(py, e))?;
+        let fired = self
+            .service
+            .tick(&Actor::system(), now)
+            .map_err(|e| wf_err(py, e))?;
         Ok(fired
             .into_iter()
             .map(|f| (f.instance.to_string(), f.key, f.due))
             .collect())
     }
 
-    /// The citizen's view of an application (masked public history) as JSON.
-    fn track_json(&self, py: Python<'_>, tracking: &str) -> PyResult<String> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        json(py, &st.engine.track(tracking).map_err(|e| wf_err(py, e))?)
+    /// The citizen's view of an application (masked public history) as JSON. `actor`: the
+    /// citizen with their proof, or the bureau of the province (the default).
+    #[pyo3(signature = (tracking, actor = None))]
+    fn track_json(&self, py: Python<'_>, tracking: &str, actor: Option<&str>) -> PyResult<String> {
+        let actor = match actor {
+            Some(text) => parse_actor(py, text)?,
+            None => match &self.actor {
+                Some(a) => a.clone(),
+                None => Self::bureau_of(py, tracking)?,
+            },
+        };
+        json(
+            py,
+            &self
+                .service
+                .track(&actor, tracking, Utc::now())
+                .map_err(|e| wf_err(py, e))?,
+        )
+    }
+
+    /// The staff view of one application as JSON (state and version), for `actor`.
+    #[pyo3(signature = (tracking, actor = None))]
+    fn view_json(&self, py: Python<'_>, tracking: &str, actor: Option<&str>) -> PyResult<String> {
+        let actor = self.who(py, actor, || Some(Ok(Self::bureau_of(py, tracking).ok()?)))?;
+        json(
+            py,
+            &self
+                .service
+                .view(&actor, tracking, Utc::now())
+                .map_err(|e| wf_err(py, e))?,
+        )
+    }
+
+    /// The open applications `actor` may see, earliest deadline first, as JSON (a page).
+    #[pyo3(signature = (actor = None, query = None))]
+    fn inbox_json(
+        &self,
+        py: Python<'_>,
+        actor: Option<&str>,
+        query: Option<&str>,
+    ) -> PyResult<String> {
+        let actor = self.who(py, actor, || None)?;
+        let query: Query = match query {
+            Some(q) => serde_json::from_str(q)
+                .map_err(|e| py_error(py, "ValidationError", (e.to_string(),)))?,
+            None => Query::default(),
+        };
+        json(py, &self.service.inbox(&actor, &query, Utc::now()))
     }
 
     /// De-identified records for analysts as JSON.
     fn analyst_records_json(&self, py: Python<'_>) -> PyResult<String> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let analyst = Actor::new(Role::Analyst, "analist", "SGB");
+        let analyst = self.analyst(py)?;
         json(
             py,
-            &st.engine
-                .analyst_records(&analyst)
+            &self
+                .service
+                .analyst_records(&analyst, Utc::now())
                 .map_err(|e| wf_err(py, e))?,
         )
     }
 
     /// The statistics block as JSON.
     fn statistics_json(&self, py: Python<'_>) -> PyResult<String> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        json(py, &st.engine.statistics())
+        let analyst = self.analyst(py)?;
+        json(
+            py,
+            &self
+                .service
+                .statistics(&analyst, Utc::now())
+                .map_err(|e| wf_err(py, e))?,
+        )
     }
 
     /// The analysts' report over every application as JSON (statistics block, SLA, breakdowns,
     /// unit scorecards, per-100k rates, backlog and overdue lists).
     fn report_json(&self, py: Python<'_>) -> PyResult<String> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let records =
-            acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?;
+        let records = self.records(py)?;
         json(
             py,
             &acikkapi_core::stats::report(
@@ -345,11 +404,8 @@ impl PyEngine {
     /// One `ApplicationRecord` per application (the flat, de-identified record reports are made
     /// from) as JSON.
     fn stats_records_json(&self, py: Python<'_>) -> PyResult<String> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        json(
-            py,
-            &acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?,
-        )
+        let records = self.records(py)?;
+        json(py, &records)
     }
 
     /// The report rendered as `table`, `csv`, `json` or `html` (by one breakdown dimension).
@@ -376,9 +432,7 @@ impl PyEngine {
             ),
             None => None,
         };
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let records =
-            acikkapi_core::stats::records_from_engine(&st.engine).map_err(|e| wf_err(py, e))?;
+        let records = self.records(py)?;
         let report =
             acikkapi_core::stats::report(&records, &acikkapi_core::stats::ReportOptions::default());
         Ok(render(&report, by, fmt))
@@ -386,29 +440,24 @@ impl PyEngine {
 
     /// Count of applications per status.
     fn counts(&self) -> std::collections::BTreeMap<String, usize> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        st.engine
-            .counts()
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect()
+        self.service.with_engine(|e| {
+            e.counts()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect()
+        })
     }
 
     /// SMS queued so far, as JSON, the recipient masked (`+90 5** *** ** 01`): the full number
     /// never leaves Rust (it is given only to a notifier's `send`, on the delivery path).
     fn notifications_json(&self, py: Python<'_>) -> PyResult<String> {
-        let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         // Default serde of `PhoneNumber` is the masked form; never wrap this in `Full`.
-        json(py, &st.sink.notifications())
+        json(py, &self.sink.notifications())
     }
 
     /// Number of applications.
     fn __len__(&self) -> usize {
-        self.state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .engine
-            .len()
+        self.service.with_engine(|e| e.len())
     }
 }
 

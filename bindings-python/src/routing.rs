@@ -33,7 +33,7 @@ impl PyRouter {
     fn new(py: Python<'_>, province: u8, rules: Option<&str>, rules_name: &str) -> PyResult<Self> {
         let plate = ProvincePlate::new(province).map_err(|e| core_err(py, e))?;
         let inner = match rules {
-            None => ScriptedRouter::for_province(province).map_err(|e| rules_err(py, e))?,
+            None => ScriptedRouter::for_province(plate).map_err(|e| rules_err(py, e))?,
             Some(source) => {
                 let native = Router::for_province(plate).map_err(|e| core_err(py, e))?;
                 let registry = RuleRegistry::new(province);

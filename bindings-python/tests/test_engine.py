@@ -25,12 +25,18 @@ def sample():
     return received_at_t0("01_sikayet_edevlet_denizli.json")
 
 
+def assigned(eng, tracking):
+    """The officer an application is routed to, as the bureau sees it."""
+    return acikkapi.Actor.officer(eng.view(tracking)["state"]["assignment"]["officer"])
+
+
 def test_lifecycle_and_statistics():
     eng = acikkapi.Engine()
     tracking, status = eng.submit(sample(), T0)
     assert status == "registered" and tracking.startswith("AK-20-2026-")
     assert eng.route(tracking, T0 + dt.timedelta(hours=1)) == "routed"
-    assert eng.answer(tracking, "olumlu", "Çöpler toplandı.", T0 + dt.timedelta(days=1)) == "answered"
+    officer = assigned(eng, tracking)
+    assert eng.answer(tracking, "olumlu", "Çöpler toplandı.", T0 + dt.timedelta(days=1), actor=officer) == "answered"
     stats = eng.statistics()
     assert stats["received"] == 1 and stats["concluded"] == 1 and stats["positive"] == 1
     public = eng.track(tracking)
@@ -82,11 +88,12 @@ def test_timers_fire_once_and_journal_survives_reopen(tmp_path):
 
 def test_errors_are_workflow_errors():
     eng = acikkapi.Engine()
+    someone = acikkapi.Actor.officer("20.SGK.YETKILI")
     with pytest.raises(acikkapi.WorkflowError):
-        eng.answer("AK-20-2026-0000099-0", "olumlu", "x", T0)
+        eng.answer("AK-20-2026-0000099-0", "olumlu", "x", T0, actor=someone)
     tracking, _ = eng.submit(sample(), T0)
     with pytest.raises(acikkapi.WorkflowError):
-        eng.answer(tracking, "belki", "x", T0)
+        eng.answer(tracking, "belki", "x", T0, actor=someone)
     with pytest.raises(acikkapi.ValidationError):
         eng.submit({"tckno": 1}, T0)
 
@@ -101,7 +108,12 @@ def test_special_applications_get_the_shorter_deadline_of_their_routing():
     assert eng.route(tracking, T0) == "awaiting_approval"
     # Special: 5 business days from receipt (24, 25, 26, 27, 30 November).
     assert "Cevap için son gün 30.11.2026 olarak belirlendi." in texts()
-    assert eng.approve(tracking, T0) == "routed"
+    vali = acikkapi.Actor.governor("20.VALILIK.VALI")
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):  # the bureau cannot approve
+        eng.approve(tracking, T0, actor=acikkapi.Actor.bureau("20.ACIK_KAPI"))
+    assert eng.send_back(tracking, "Başka birime", T0, actor=vali) == "registered"
+    assert eng.route(tracking, T0) == "awaiting_approval"
+    assert eng.approve(tracking, T0, actor=vali) == "routed"
     # Graded important by the bureau: Denizli's rule for special health applications, 3 days.
     urgent, _ = eng.submit(special, T0)
     assert eng.route(urgent, T0, importance=4) == "awaiting_approval"
@@ -143,7 +155,7 @@ def test_reports_as_records_and_html():
         t, _ = eng.submit(sample(), T0 + dt.timedelta(minutes=i))
         eng.route(t, T0 + dt.timedelta(hours=1))
         if i < 2:
-            eng.answer(t, ["olumlu", "kısmen olumlu"][i], "Cevap.", T0 + dt.timedelta(days=1))
+            eng.answer(t, ["olumlu", "kısmen olumlu"][i], "Cevap.", T0 + dt.timedelta(days=1), actor=assigned(eng, t))
     rep = eng.report()
     assert rep["block"]["received"] == 3 and rep["block"]["concluded"] == 2
     rows = eng.report("heading")
@@ -171,9 +183,52 @@ def test_a_confidential_application_is_closed_by_the_bureau_that_registered_it()
     assert status == "registered"
     state = eng.route(tracking, T0)
     if state == "awaiting_approval":
-        state = eng.approve(tracking, T0)
+        state = eng.approve(tracking, T0, actor=acikkapi.Actor.governor("34.VALILIK.VALI"))
     assert state == "routed"
-    assert eng.answer(tracking, "kismen_olumlu", "İnceleme başlatıldı.", T0 + dt.timedelta(days=1)) == "answered"
+    officer = assigned(eng, tracking)
+    assert eng.answer(tracking, "kismen_olumlu", "İnceleme başlatıldı.", T0 + dt.timedelta(days=1), actor=officer) == "answered"
     assert eng.close(tracking, T0 + dt.timedelta(days=2)) == "closed"
     with pytest.raises(acikkapi.ValidationError):  # not a tracking number at all
         eng.close("AK-XX-2026-0000001-0", T0)
+
+
+def test_an_actor_cannot_answer_an_application_not_assigned_to_them():
+    # Issue 13: any Python caller could answer as any officer (the binding looked the assigned
+    # officer up and acted as them). Now the caller says who it is and the policy decides.
+    eng = acikkapi.Engine()
+    tracking, _ = eng.submit(sample(), T0)
+    eng.route(tracking, T0)
+    with pytest.raises(acikkapi.WorkflowError):  # no actor: the engine never acts as an officer
+        eng.answer(tracking, "olumlu", "x", T0)
+    officer = assigned(eng, tracking)
+    other = acikkapi.Actor.officer("20.EMNIYET.YETKILI")
+    assert other != officer
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):
+        eng.answer(tracking, "olumlu", "x", T0, actor=other)
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):  # nor the bureau, nor the vali
+        eng.answer(tracking, "olumlu", "x", T0, actor=acikkapi.Actor.bureau("20.ACIK_KAPI"))
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):
+        eng.answer(tracking, "olumlu", "x", T0, actor=acikkapi.Actor.governor("20.VALILIK.VALI"))
+    assert eng.counts()["routed"] == 1
+    assert eng.answer(tracking, "olumlu", "Toplandı.", T0, actor=officer) == "answered"
+
+
+def test_actors_given_to_the_engine_and_the_citizens_view():
+    clerk = acikkapi.Actor.bureau("20.ACIK_KAPI")
+    eng = acikkapi.Engine(actor=clerk)
+    tracking, _ = eng.submit(sample(), T0)
+    eng.route(tracking, T0)
+    inbox = eng.inbox(assigned(eng, tracking))
+    assert [i["tracking"] for i in inbox["items"]] == [tracking]
+    assert eng.inbox(acikkapi.Actor.officer("20.EMNIYET.YETKILI"))["total"] == 0
+    # The citizen proves the last four digits of the phone number in the application.
+    me = acikkapi.Actor.citizen(tracking, phone_last_four="0001")
+    assert eng.track(tracking, actor=me)["tracking"] == tracking
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):
+        eng.track(tracking, actor=acikkapi.Actor.citizen(tracking, phone_last_four="1234"))
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):  # another province's bureau
+        eng.view(tracking, actor=acikkapi.Actor.bureau("34.ACIK_KAPI"))
+    with pytest.raises(acikkapi.WorkflowError, match="yetkisiz"):  # analysts: statistics only
+        eng.view(tracking, actor=acikkapi.Actor.analyst())
+    with pytest.raises(ValueError):
+        acikkapi.Actor.citizen(tracking)

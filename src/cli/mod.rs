@@ -9,6 +9,7 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 pub mod calendar;
+pub mod db;
 pub mod demo;
 pub mod geo;
 pub mod input;
@@ -111,6 +112,12 @@ pub enum Command {
         #[command(subcommand)]
         cmd: journal::JournalCmd,
     },
+    /// The PostgreSQL store's schema: `db migrate URL`, `db status URL`.
+    Db {
+        /// What to do with the database.
+        #[command(subcommand)]
+        cmd: db::DbCmd,
+    },
     /// Province routing scripts: rule tests with coverage, lint, dry-run diff.
     Rules {
         /// What to do.
@@ -139,6 +146,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Geo(cmd) => geo::run(cmd, io),
         Command::Taxonomy(cmd) => taxonomy::run(cmd, io),
         Command::Journal { cmd } => journal::run(cmd, io),
+        Command::Db { cmd } => db::run(cmd, io),
         Command::Rules { cmd } => rules::run(cmd, io),
         Command::Route(cmd) => route::run(cmd, io),
         Command::Org(cmd) => org::run(cmd, io),

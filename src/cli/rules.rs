@@ -286,7 +286,9 @@ fn diff_cmd(
     };
     let (diffs, total): (Vec<Difference>, usize) = match (requests, plate) {
         (Some(reqs), Some(p)) if !reqs.is_empty() => {
-            let router = ScriptedRouter::for_province(p)
+            let router = acikkapi_core::geo::ProvincePlate::new(p)
+                .map_err(|e| acikkapi_rules::Error::Native(e.to_string()))
+                .and_then(ScriptedRouter::for_province)
                 .map_err(|e| CliError::Usage(format!("il {p:02}: {e}")))?;
             (
                 diff::diff_routes(&router, &old_rules, &new_rules, &reqs),

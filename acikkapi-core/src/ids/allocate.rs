@@ -76,6 +76,15 @@ impl TrackingAllocator {
         Ok(number)
     }
 
+    /// Records that `number` is taken (an application received under a number given from
+    /// elsewhere, e.g. the simulation's pre-numbered arrivals): later numbers of its province and
+    /// year come after it.
+    pub fn observe(&self, number: &TrackingNumber) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = last.entry((number.plate(), number.year())).or_default();
+        *seq = (*seq).max(number.sequence());
+    }
+
     /// The last sequence number handed out (or found at start) for `plate` in `year`, 0 if none.
     pub fn last(&self, plate: ProvincePlate, year: u16) -> u32 {
         let last = self.last.lock().unwrap_or_else(|p| p.into_inner());

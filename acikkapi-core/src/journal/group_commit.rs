@@ -159,7 +159,17 @@ impl Writer {
         if let Some(reason) = &st.broken {
             return Err(self.unwritable(reason.clone()));
         }
-        check_expected(expected, Seq(st.written_seq))?;
+        if let Err(conflict) = check_expected(expected, Seq(st.written_seq)) {
+            // The records the caller has not seen may still be on their way to disk (group
+            // commit): wait until they are durable, so that after a conflict `last_seq` and
+            // `read_range` show them and the caller can read them, decide again and retry
+            // (otherwise it would retry with the same stale expectation until the sync).
+            let written = st.written_seq;
+            if self.policy == FsyncPolicy::Group && st.durable_seq < written {
+                self.wait_durable(st, written)?;
+            }
+            return Err(conflict);
+        }
         let first = st.written_seq + 1;
         let mut buf = std::mem::take(&mut st.buf);
         buf.clear();

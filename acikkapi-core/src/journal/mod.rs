@@ -91,6 +91,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(any(test, feature = "contract-tests"))]
+pub mod contract;
+#[cfg(test)]
+mod contract_tests;
 pub mod format;
 
 mod file;

@@ -411,7 +411,8 @@ pub(super) fn build(
             let misplaced = match o.role {
                 OfficerRole::Vali | OfficerRole::ValiYardimcisi => u.kind != UnitKind::Valilik,
                 OfficerRole::Kaymakam => u.kind != UnitKind::Kaymakamlik,
-                _ => false,
+                // Not a post: a bureau clerk, analyst, citizen… is no officer of a unit.
+                r => !r.is_post(),
             };
             if misplaced {
                 problems.push(Error::BadUnit {

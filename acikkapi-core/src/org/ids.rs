@@ -133,6 +133,20 @@ impl OfficerId {
     pub fn of(unit: &UnitId, local: &str) -> Result<OfficerId> {
         OfficerId::parse(&format!("{unit}.{local}"))
     }
+
+    /// The unit the officer belongs to: every part of the id but the last
+    /// (`20.SGK.YETKILI` → `20.SGK`).
+    ///
+    /// ```
+    /// use acikkapi_core::org::OfficerId;
+    /// let o = OfficerId::parse("20.ACIPAYAM.KAYMAKAMLIK.KAYMAKAM").unwrap();
+    /// assert_eq!(o.unit().as_str(), "20.ACIPAYAM.KAYMAKAMLIK");
+    /// ```
+    pub fn unit(&self) -> UnitId {
+        // An officer id is a unit id plus one part (checked by `parse`), so the prefix is a unit id.
+        let s: &str = &self.0;
+        UnitId(Arc::from(s.rsplit_once('.').map_or(s, |(u, _)| u)))
+    }
 }
 
 /// The id part for a place name: ASCII upper case, every other character run as `_`

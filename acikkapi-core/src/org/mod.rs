@@ -87,7 +87,7 @@ pub use coverage::{CoverageReport, Gap};
 pub use file::{OfficerSpec, OrgFile, SCHEMA_VERSION, UnitSpec};
 pub(crate) use hash::FastMap;
 pub use ids::{OfficerId, UnitId, id_part};
-pub use unit::{DateRange, Edge, Officer, OfficerRole, Unit, UnitKind};
+pub use unit::{DateRange, Edge, Officer, OfficerRole, Role, Unit, UnitKind};
 
 use crate::error::{Error, Result};
 use crate::geo::{Geography, ProvincePlate};

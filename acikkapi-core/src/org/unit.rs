@@ -30,11 +30,21 @@ pub enum UnitKind {
     Institution,
 }
 
-/// Görevli rolü: an officer's role in routing and escalation.
+/// Rol: what a person acting on the Açık Kapı system is — the one role enum of the crate.
+///
+/// The first six are posts in the organisation (the `role` of an [`Officer`] in the organisation
+/// files, written `yetkili`, `yedek`, `head`, `vali_yardimcisi`, `vali`, `kaymakam`); the others
+/// are the roles of the workflow's actors who hold no post in a unit's officer list (bureau
+/// clerks, analysts, the strategy department, citizens, the system). An organisation file that
+/// gives an officer a non-post role is refused at load ([`Role::is_post`]).
+///
+/// Journals written before the roles were merged say `officer` and `governor`; those read as
+/// [`Role::Yetkili`] and [`Role::Vali`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum OfficerRole {
+pub enum Role {
     /// Yetkili / irtibat görevlisi: the authorised officer who receives applications.
+    #[serde(alias = "officer")]
     Yetkili,
     /// Yedek: the substitute when the yetkili is absent.
     Yedek,
@@ -43,26 +53,88 @@ pub enum OfficerRole {
     /// Vali yardımcısı.
     ValiYardimcisi,
     /// Vali.
+    #[serde(alias = "governor")]
     Vali,
     /// Kaymakam.
     Kaymakam,
+    /// Açık Kapı bürosu: a clerk who receives, registers, routes and closes applications.
+    Bureau,
+    /// Vatandaş: the applicant, tracking their own application.
+    Citizen,
+    /// Analist: reads de-identified records only.
+    Analyst,
+    /// Strateji Geliştirme Başkanlığı: gives opinions on personnel changes.
+    Strategy,
+    /// Sistem: the engine itself (timers).
+    System,
 }
 
-impl OfficerRole {
-    /// The role as written in files (`"vali_yardimcisi"`).
+/// The role of an officer in the organisation files: the same type as [`Role`], restricted to
+/// posts ([`Role::is_post`]) when a file is loaded.
+pub type OfficerRole = Role;
+
+impl Role {
+    /// The role as written in files and journals (`"vali_yardimcisi"`).
     pub fn as_str(self) -> &'static str {
         match self {
-            OfficerRole::Yetkili => "yetkili",
-            OfficerRole::Yedek => "yedek",
-            OfficerRole::Head => "head",
-            OfficerRole::ValiYardimcisi => "vali_yardimcisi",
-            OfficerRole::Vali => "vali",
-            OfficerRole::Kaymakam => "kaymakam",
+            Role::Yetkili => "yetkili",
+            Role::Yedek => "yedek",
+            Role::Head => "head",
+            Role::ValiYardimcisi => "vali_yardimcisi",
+            Role::Vali => "vali",
+            Role::Kaymakam => "kaymakam",
+            Role::Bureau => "bureau",
+            Role::Citizen => "citizen",
+            Role::Analyst => "analyst",
+            Role::Strategy => "strategy",
+            Role::System => "system",
         }
+    }
+
+    /// Turkish name of the role (for messages: `yetkisiz işlem: Analist rolü …`).
+    pub fn name_tr(self) -> &'static str {
+        match self {
+            Role::Yetkili => "Yetkili",
+            Role::Yedek => "Yedek yetkili",
+            Role::Head => "Birim amiri",
+            Role::ValiYardimcisi => "Vali yardımcısı",
+            Role::Vali => "Vali",
+            Role::Kaymakam => "Kaymakam",
+            Role::Bureau => "Açık Kapı Bürosu",
+            Role::Citizen => "Vatandaş",
+            Role::Analyst => "Analist",
+            Role::Strategy => "Strateji Geliştirme Başkanlığı",
+            Role::System => "Sistem",
+        }
+    }
+
+    /// Whether the role is a post of a unit's officer list (yetkili, yedek, head, vali
+    /// yardımcısı, vali, kaymakam).
+    pub fn is_post(self) -> bool {
+        matches!(
+            self,
+            Role::Yetkili
+                | Role::Yedek
+                | Role::Head
+                | Role::ValiYardimcisi
+                | Role::Vali
+                | Role::Kaymakam
+        )
+    }
+
+    /// Whether the role is the governor's office: vali, vali yardımcısı or kaymakam (they
+    /// approve special applications).
+    pub fn is_governor(self) -> bool {
+        matches!(self, Role::Vali | Role::ValiYardimcisi | Role::Kaymakam)
+    }
+
+    /// Whether the role answers applications in an institution: yetkili, yedek or head.
+    pub fn is_officer(self) -> bool {
+        matches!(self, Role::Yetkili | Role::Yedek | Role::Head)
     }
 }
 
-impl fmt::Display for OfficerRole {
+impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }

@@ -57,13 +57,32 @@ use serde::{Deserialize, Serialize};
 
 pub use router::{CompactDecision, ResolvedRequest, Router, Rule};
 
-use crate::application::Application;
+use crate::application::{Application, ApplicationKind, Channel};
 use crate::geo::ProvincePlate;
 use crate::org::{OfficerId, UnitId};
 use crate::taxonomy::CategoryCode;
 
-fn default_kind() -> String {
-    "sikayet".to_string()
+fn default_kind() -> ApplicationKind {
+    ApplicationKind::Sikayet
+}
+
+/// Reads a kind by its code, Turkish name or alias (`"şikayet"`, `"ihbar"`).
+fn lenient_kind<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ApplicationKind, D::Error> {
+    let s = String::deserialize(d)?;
+    ApplicationKind::parse(&s)
+        .ok_or_else(|| serde::de::Error::custom(format!("başvuru türü: {s:?}")))
+}
+
+/// Reads a channel by its code, Turkish name or alias (`"e-devlet"`, `"telefon"`); an empty
+/// string is no channel.
+fn lenient_channel<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Channel>, D::Error> {
+    let s = Option::<String>::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => Channel::parse(t)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("başvuru kanalı: {t:?}"))),
+    }
 }
 
 /// Yönlendirme isteği: what the router needs to know about an application.
@@ -77,12 +96,13 @@ pub struct RouteRequest {
     pub district: String,
     /// Application date (decides which Açık Kapı unit is active and who is absent).
     pub date: NaiveDate,
-    /// `"sikayet"`, `"talep"` or `"ihbar"`.
-    #[serde(default = "default_kind")]
-    pub kind: String,
-    /// Channel it came through (`"web"`, `"telefon"`, `"yuz_yuze"`…); informative.
-    #[serde(default)]
-    pub channel: String,
+    /// Şikâyet, talep or ihbar (read leniently: `"şikayet"`, `"ihbar"`…).
+    #[serde(default = "default_kind", deserialize_with = "lenient_kind")]
+    pub kind: ApplicationKind,
+    /// The channel it came through, if known; informative (read leniently: `"e-devlet"`,
+    /// `"telefon"`…).
+    #[serde(default, deserialize_with = "lenient_channel")]
+    pub channel: Option<Channel>,
     /// Özellikli: to be handled by the vali / kaymakam personally.
     #[serde(default)]
     pub special: bool,
@@ -117,7 +137,7 @@ impl RouteRequest {
             district: district.to_string(),
             date,
             kind: default_kind(),
-            channel: String::new(),
+            channel: None,
             special: false,
             importance: 0,
             ohal: false,
@@ -139,8 +159,8 @@ impl From<&Application> for RouteRequest {
             province: app.location.province,
             district: app.location.district.clone(),
             date: app.received_at.date_naive(),
-            kind: app.kind.code().to_string(),
-            channel: app.channel.code().to_string(),
+            kind: app.kind,
+            channel: Some(app.channel),
             special: app.flags.special,
             importance: 0,
             ohal: app.flags.ohal,

@@ -287,7 +287,7 @@ impl Router {
             category,
             district,
             date: req.date,
-            ihbar: req.kind == "ihbar",
+            ihbar: req.kind == crate::application::ApplicationKind::Ihbar,
             special: req.special,
             importance: req.importance,
             ohal: req.ohal,
@@ -566,7 +566,7 @@ mod tests {
         );
         q.special = special;
         q.importance = importance;
-        q.kind = kind.into();
+        q.kind = crate::application::ApplicationKind::parse(kind).unwrap();
         q
     }
 

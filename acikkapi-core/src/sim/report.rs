@@ -87,7 +87,7 @@ impl Record {
             heading: category.split('.').next().unwrap_or_default().to_owned(),
             category,
             district: s.input.district.clone().unwrap_or_default(),
-            unit: s.assignment.as_ref().map(|a| a.unit.clone()),
+            unit: s.assignment.as_ref().map(|a| a.unit_name.clone()),
             end,
             outcome: s.answer.as_ref().map(|a| a.outcome),
             received_at: s.received_at,

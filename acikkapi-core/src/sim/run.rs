@@ -19,12 +19,15 @@ use super::model::Model;
 use super::policy::{Policy, QueueDiscipline};
 use crate::application::Application;
 use crate::calendar::Calendar;
+use crate::geo::Geography;
+use crate::ids::TrackingNumber;
 use crate::journal::Journal;
-use crate::org::UnitId;
+use crate::org::{Organisation, Role, UnitId};
 use crate::routing::{Decision, RouteRequest, Router, Target};
-use crate::workflow::application::{ApplicationCommand, ApplicationWorkflow, Assignment, Status};
+use crate::service::{ApplicationRouter, Applications};
+use crate::workflow::application::{ApplicationWorkflow, Assignment};
 use crate::workflow::ports::{NotificationSink, local_date, local_time};
-use crate::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role};
+use crate::workflow::{Actor, Engine, EngineOptions, GovernorPost, InstanceId};
 use crate::{Error, Result};
 
 /// Yönlendirici: what the simulation routes with. Implemented by the native [`Router`]; the
@@ -116,9 +119,23 @@ struct Item {
     returned: bool,
 }
 
+/// The simulation's router as the service's router.
+struct Routing<'a>(&'a dyn SimRouter);
+
+impl ApplicationRouter for Routing<'_> {
+    fn route_application(&self, app: &Application, _importance: u8) -> Result<Decision> {
+        self.0.route(app)
+    }
+
+    fn unit_name(&self, unit: &UnitId) -> String {
+        self.0.unit_name(unit)
+    }
+}
+
 /// One run of one policy over a list of arrivals.
 pub struct Simulation<'a> {
-    engine: Engine<ApplicationWorkflow>,
+    service: Applications,
+    org: std::sync::Arc<Organisation>,
     router: &'a dyn SimRouter,
     policy: &'a Policy,
     arrivals: &'a [Arrival],
@@ -157,12 +174,26 @@ impl<'a> Simulation<'a> {
         sink: impl NotificationSink + 'static,
     ) -> Result<Simulation<'a>> {
         policy.check()?;
-        let engine = Engine::open(
+        let service = Applications::open(
             ApplicationWorkflow::with_config(policy.workflow_config()),
             journal,
             sink,
             EngineOptions::default(),
         )?;
+        let plate = Geography::embedded()
+            .find_province(province)
+            .map(|p| p.plate)
+            .ok_or_else(|| Error::UnknownProvince(province.to_owned()))?;
+        let org = Organisation::for_province(plate)?;
+        let vali = org
+            .valilik()
+            .first_with(Role::Vali)
+            .ok_or_else(|| Error::MissingRole {
+                unit: org.valilik().id.to_string(),
+                role: Role::Vali.to_string(),
+            })?
+            .id
+            .clone();
         let mut capacity = capacity.clone();
         for (k, v) in &policy.capacity {
             capacity.insert(k.clone(), *v);
@@ -171,7 +202,10 @@ impl<'a> Simulation<'a> {
             .values_mut()
             .for_each(|v| *v *= policy.capacity_factor);
         Ok(Simulation {
-            engine,
+            service,
+            bureau: Actor::clerk("buro-1", org.acik_kapi_unit().id.clone()),
+            vali: Actor::governor(GovernorPost::Vali, vali),
+            org,
             router,
             policy,
             arrivals,
@@ -186,19 +220,25 @@ impl<'a> Simulation<'a> {
             actions: BTreeSet::new(),
             order: 0,
             deferred: Vec::new(),
-            bureau: Actor::new(
-                Role::Bureau,
-                "buro-1",
-                format!("{province} Valiliği Açık Kapı Bürosu"),
-            ),
-            vali: Actor::new(Role::Governor, "vali", format!("{province} Valiliği")),
             calendar: Calendar::public_sector(),
         })
     }
 
-    /// The engine (states, journal position, statistics).
-    pub fn engine(&self) -> &Engine<ApplicationWorkflow> {
-        &self.engine
+    /// The state of arrival `i`'s application as the bureau reads it (`None` before it is
+    /// received).
+    fn state<R>(
+        &self,
+        i: usize,
+        f: impl FnOnce(&crate::workflow::application::ApplicationState) -> R,
+    ) -> Option<R> {
+        self.service
+            .view_with(
+                &self.bureau,
+                self.ids[i].as_str(),
+                self.arrivals[i].at,
+                |s, _| f(s),
+            )
+            .ok()
     }
 
     /// Runs `days` days from `start`, calling `on_slot` after every slot's timers (e.g. to deliver
@@ -242,7 +282,7 @@ impl<'a> Simulation<'a> {
                     }
                     self.work(now, slot)?;
                 }
-                self.engine.tick(now)?;
+                self.service.tick(&Actor::system(), now)?;
                 on_slot(now)?;
                 slot += 1;
             }
@@ -259,29 +299,7 @@ impl<'a> Simulation<'a> {
             self.receive(next, usize::MAX)?;
             next += 1;
         }
-        Ok(self.engine)
-    }
-
-    fn exec(
-        &mut self,
-        i: usize,
-        step: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        cmd: ApplicationCommand,
-    ) -> Result<Status> {
-        let id = &self.ids[i];
-        let version = self.engine.instance(id).map_or(0, |inst| inst.version);
-        let cid = CommandId::new(format!("{id}:{version}:{step}"));
-        self.engine
-            .execute(id, cid, Some(version), actor, now, cmd)?;
-        Ok(self.status(i))
-    }
-
-    fn status(&self, i: usize) -> Status {
-        self.engine
-            .instance(&self.ids[i])
-            .map_or(Status::Received, |s| s.state.status)
+        self.service.into_engine()
     }
 
     fn schedule(&mut self, slot: usize, action: Action) {
@@ -293,17 +311,10 @@ impl<'a> Simulation<'a> {
     /// horizon: `slot == usize::MAX`), else at the next office slot.
     fn receive(&mut self, i: usize, slot: usize) -> Result<()> {
         let at = self.arrivals[i].at;
-        let bureau = self.bureau.clone();
         let input = self.arrivals[i].input.clone();
-        self.exec(
-            i,
-            "al",
-            &bureau,
-            at,
-            ApplicationCommand::Receive {
-                input: Box::new(input),
-            },
-        )?;
+        let tracking = TrackingNumber::parse(&self.arrivals[i].tracking)?;
+        self.service
+            .receive_as(&self.bureau, &tracking, input, at)?;
         if slot != usize::MAX && office_hours(self.calendar, at)? {
             self.register(i, at, slot)?;
         } else {
@@ -313,99 +324,47 @@ impl<'a> Simulation<'a> {
     }
 
     fn register(&mut self, i: usize, now: DateTime<Utc>, slot: usize) -> Result<()> {
-        let bureau = self.bureau.clone();
-        if self.exec(i, "kaydet", &bureau, now, ApplicationCommand::Register)? != Status::Registered
-        {
+        let id = self.ids[i].to_string();
+        if self.service.register(&self.bureau, &id, now, None)?.status != "registered" {
             return Ok(());
         }
-        self.items[i].deadline = self
-            .engine
-            .instance(&self.ids[i])
-            .and_then(|s| s.state.deadline);
+        self.items[i].deadline = self.state(i, |s| s.deadline).flatten();
         if let Some((to, reason)) = self.arrivals[i].fate.bureau_redirect.clone() {
-            self.exec(
-                i,
-                "yonlendir",
-                &bureau,
-                now,
-                ApplicationCommand::Redirect { to, reason },
-            )?;
+            self.service
+                .redirect(&self.bureau, &id, &to, &reason, now, None)?;
             return Ok(());
         }
         self.route(i, now, slot, "ilet")
     }
 
+    /// Routes through the service (which turns the decision into route or redirect commands)
+    /// and queues the application at its unit or for the vali's approval.
     fn route(&mut self, i: usize, now: DateTime<Utc>, slot: usize, step: &str) -> Result<()> {
-        let bureau = self.bureau.clone();
-        let inst = self
-            .engine
-            .instance(&self.ids[i])
-            .ok_or_else(|| Error::UnknownInstance(self.ids[i].to_string()))?;
-        let app = inst
-            .state
-            .application
-            .clone()
-            .ok_or_else(|| Error::UnknownInstance(self.ids[i].to_string()))?;
-        let category = inst.state.category.clone().unwrap_or_default();
-        let decision = self.router.route(&app)?;
-        match &decision.target {
-            Target::Route { unit, officer } => {
-                // The chain and deadline decided with the routing: escalations go up that chain.
-                let assignment =
-                    Assignment::routed(&decision, unit, officer, |u| self.router.unit_name(u));
-                self.items[i].assignment = Some(assignment.clone());
-                self.items[i].unit = Some(unit.to_string());
-                if self.exec(
-                    i,
-                    step,
-                    &bureau,
-                    now,
-                    ApplicationCommand::Route { assignment },
-                )? == Status::AwaitingApproval
-                {
+        let id = self.ids[i].to_string();
+        // The step names the command id (`ilet`, `yeniden-ilet`), as the journal always had it.
+        let version = self.service.view_with(&self.bureau, &id, now, |_, v| v)?;
+        let cid = Some(crate::workflow::CommandId::new(format!(
+            "{id}:{version}:{step}"
+        )));
+        let router = Routing(self.router);
+        let outcome = self
+            .service
+            .route_with(&self.bureau, &id, &router, 0, now, cid)?;
+        let assignment = self
+            .state(i, |s| s.pending.clone().or_else(|| s.assignment.clone()))
+            .flatten();
+        match outcome.status.as_str() {
+            "awaiting_approval" | "routed" => {
+                self.items[i].unit = assignment.as_ref().map(|a| a.unit.to_string());
+                self.items[i].assignment = assignment;
+                if outcome.status == "awaiting_approval" {
                     self.schedule(slot + 1, Action::Approve(i));
                 } else {
                     self.enqueue(i, now)?;
                 }
             }
-            Target::Redirect { unit } => {
-                let to = self.router.unit_name(unit);
-                self.redirect(i, now, category, to, "Yönlendirme kuralı".to_owned())?;
-            }
-            Target::Reject { reason } => {
-                self.redirect(i, now, category, "CİMER".to_owned(), reason.clone())?;
-            }
+            _ => {}
         }
-        Ok(())
-    }
-
-    fn redirect(
-        &mut self,
-        i: usize,
-        now: DateTime<Utc>,
-        category: String,
-        to: String,
-        reason: String,
-    ) -> Result<()> {
-        let bureau = self.bureau.clone();
-        if self.status(i) == Status::Returned {
-            // A redirect is only possible from `registered`: the bureau first takes the returned
-            // application back (recategorised under its own category).
-            self.exec(
-                i,
-                "geri-al",
-                &bureau,
-                now,
-                ApplicationCommand::Recategorise { category },
-            )?;
-        }
-        self.exec(
-            i,
-            "yonlendir",
-            &bureau,
-            now,
-            ApplicationCommand::Redirect { to, reason },
-        )?;
         Ok(())
     }
 
@@ -442,27 +401,21 @@ impl<'a> Simulation<'a> {
     }
 
     fn act(&mut self, action: Action, now: DateTime<Utc>, slot: usize) -> Result<()> {
-        let bureau = self.bureau.clone();
+        let id = self.ids[i_of(&action)].to_string();
         match action {
             Action::Approve(i) => {
-                let vali = self.vali.clone();
-                self.exec(i, "onay", &vali, now, ApplicationCommand::Approve)?;
+                self.service.approve(&self.vali, &id, now, None)?;
                 self.enqueue(i, now)?;
             }
             Action::Reroute(i) => {
                 if let Some(category) = self.arrivals[i].fate.recategorise_to.clone() {
-                    self.exec(
-                        i,
-                        "yeniden-siniflandir",
-                        &bureau,
-                        now,
-                        ApplicationCommand::Recategorise { category },
-                    )?;
+                    self.service
+                        .recategorise(&self.bureau, &id, &category, now, None)?;
                 }
                 self.route(i, now, slot, "yeniden-ilet")?;
             }
-            Action::Close(i) => {
-                self.exec(i, "kapat", &bureau, now, ApplicationCommand::Close)?;
+            Action::Close(_) => {
+                self.service.close(&self.bureau, &id, now, None)?;
             }
         }
         Ok(())
@@ -481,10 +434,7 @@ impl<'a> Simulation<'a> {
                 .iter()
                 .enumerate()
                 .min_by_key(|(_, (at, i))| {
-                    let level = self
-                        .engine
-                        .instance(&self.ids[*i])
-                        .map_or(0, |s| s.state.escalations);
+                    let level = self.state(*i, |s| s.escalations).unwrap_or(0);
                     (std::cmp::Reverse(level), *at, *i)
                 })
                 .map(|(k, _)| k),
@@ -521,23 +471,25 @@ impl<'a> Simulation<'a> {
     }
 
     fn serve(&mut self, i: usize, now: DateTime<Utc>, slot: usize) -> Result<()> {
-        let a = self.items[i].assignment.clone().unwrap_or(Assignment {
-            unit: String::new(),
-            officer: String::new(),
-            escalation: Vec::new(),
-            deadline_days: None,
-        });
-        let officer = Actor::new(Role::Officer, a.officer, a.unit);
+        let Some(a) = self.items[i].assignment.clone() else {
+            return Err(Error::UnknownInstance(self.ids[i].to_string()));
+        };
+        // The officer the application was routed to, with their post in the organisation.
+        let role = self
+            .org
+            .officer(&a.officer)
+            .map_or(Role::Yetkili, |(_, o)| o.role);
+        let officer = Actor::officer(a.officer.clone(), role);
+        let id = self.ids[i].to_string();
         let fate = &self.arrivals[i].fate;
         if fate.not_ours && !self.items[i].returned {
             self.items[i].returned = true;
-            let reason = "Kurumumuzun görev alanında değildir".to_owned();
-            self.exec(
-                i,
-                "iade",
+            self.service.return_not_ours(
                 &officer,
+                &id,
+                "Kurumumuzun görev alanında değildir",
                 now,
-                ApplicationCommand::Return { reason },
+                None,
             )?;
             self.schedule(slot + 1, Action::Reroute(i));
         } else {
@@ -553,18 +505,16 @@ impl<'a> Simulation<'a> {
                     "Talebinizin bir kısmı karşılanmış, kalan kısmı programa alınmıştır."
                 }
             };
-            self.exec(
-                i,
-                "cevap",
-                &officer,
-                now,
-                ApplicationCommand::Answer {
-                    outcome,
-                    text: text.to_owned(),
-                },
-            )?;
+            self.service
+                .answer(&officer, &id, outcome, text, now, None)?;
             self.schedule(slot + 1, Action::Close(i));
         }
         Ok(())
+    }
+}
+
+fn i_of(action: &Action) -> usize {
+    match action {
+        Action::Approve(i) | Action::Reroute(i) | Action::Close(i) => *i,
     }
 }

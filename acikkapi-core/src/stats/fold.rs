@@ -173,7 +173,12 @@ pub fn step(
     use ApplicationEvent as E;
     let id = env.instance.as_str();
     let mut r = match (record, &env.event) {
-        (None, E::Received { input, at, bureau }) => return received(id, input, *at, bureau),
+        (
+            None,
+            E::Received {
+                input, at, bureau, ..
+            },
+        ) => return received(id, input, *at, bureau),
         (Some(_), E::Received { .. }) => return Err(bad(id, "ikinci kez alındı olayı")),
         (None, _) => return Err(bad(id, "ilk olay 'received' değil")),
         (Some(r), _) => r,
@@ -199,7 +204,8 @@ pub fn step(
             if r.unit_id.is_some() {
                 r.reroutes += 1;
             }
-            r.unit_id = Some(assignment.unit.clone());
+            // The unit as named when routed: the reports group by the recorded name.
+            r.unit_id = Some(assignment.unit_name.clone());
         }
         E::Recategorised { category } => classify(&mut r, category),
         E::Answered { answer } => {
@@ -223,6 +229,7 @@ pub fn step(
         E::Escalated { .. } => r.escalations += 1,
         E::ApprovalRequested { .. }
         | E::Approved { .. }
+        | E::SentBack { .. }
         | E::Returned { .. }
         | E::NoteAdded { .. }
         | E::ReminderSent { .. } => {}

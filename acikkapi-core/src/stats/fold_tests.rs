@@ -12,29 +12,35 @@ use crate::workflow::application::{
     self as wf, ApplicationCommand, ApplicationEvent, ApplicationWorkflow, Assignment,
 };
 use crate::workflow::ports::{MemorySink, local_time};
-use crate::workflow::{Actor, CommandId, Engine, EngineOptions, Envelope, InstanceId, Role};
+use crate::workflow::{Actor, CommandId, Engine, EngineOptions, Envelope, InstanceId};
 
-const UNITS: [&str; 2] = [
-    "Denizli İl Milli Eğitim Müdürlüğü",
-    "Merkezefendi İlçe Sağlık Müdürlüğü",
+const UNITS: [(&str, &str, &str); 2] = [
+    (
+        "20.MEB",
+        "Denizli İl Milli Eğitim Müdürlüğü",
+        "20.MEB.YETKILI",
+    ),
+    (
+        "20.SAGLIK_MUDURLUGU",
+        "Denizli İl Sağlık Müdürlüğü",
+        "20.SAGLIK_MUDURLUGU.YETKILI",
+    ),
 ];
 
 fn bureau() -> Actor {
-    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+    crate::workflow::application::test_actors::clerk_of("20.ACIK_KAPI")
 }
 
 fn officer(i: usize) -> Actor {
-    Actor::new(Role::Officer, format!("o{i}"), UNITS[i])
+    crate::workflow::application::test_actors::officer_of(UNITS[i].2)
 }
 
 /// Unit 1's routing decides a 3-business-day deadline (as for a special application), so the
 /// histories hold `DeadlineSet` events too.
 fn assignment(i: usize) -> Assignment {
     Assignment {
-        unit: UNITS[i].into(),
-        officer: format!("o{i}"),
-        escalation: Vec::new(),
         deadline_days: [None, Some(3)][i],
+        ..crate::workflow::application::test_actors::assign(UNITS[i].0, UNITS[i].1, UNITS[i].2)
     }
 }
 
@@ -170,7 +176,7 @@ fn a_lifecycle_with_a_return_a_reroute_and_a_late_answer() {
     assert_eq!(r.category.as_ref().unwrap().as_str(), "EGITIM.DIGER");
     assert_eq!(r.heading.as_ref().unwrap().as_str(), "EGITIM");
     assert!(r.institution_type.is_some());
-    assert_eq!(r.unit_id.as_deref(), Some(UNITS[1]));
+    assert_eq!(r.unit_id.as_deref(), Some(UNITS[1].1));
     assert_eq!(r.reroutes, 1);
     assert!(r.overdue);
     assert!(r.escalations >= 1, "escalated after the deadline: {r:?}");

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 
+mod actor;
 pub mod application;
 mod engine;
 mod outbox;
@@ -33,11 +34,16 @@ mod report;
 mod runner;
 mod shared;
 
+pub use actor::{Actor, CitizenProof, GovernorPost};
 pub use engine::{
     CommandOutcome, CommandRequest, Engine, EngineOptions, Envelope, Fired, Instance,
     SnapshotStatus,
 };
 pub use outbox::DurableOutbox;
+
+/// Rol: the crate's one role enum (organisation posts and workflow actors), defined with the
+/// organisation.
+pub use crate::org::Role;
 pub use report::{StatisticsBlock, format_tr};
 pub use runner::{Clock, Runner, RunnerStats, SystemClock};
 pub use shared::{MAX_BATCH, SharedEngine, SharedStats};
@@ -92,65 +98,6 @@ impl CommandId {
 impl fmt::Display for CommandId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// Rol: what a person acting on the workflow is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Açık Kapı bürosu: bureau staff who receive, register and route applications.
-    Bureau,
-    /// Yetkili: the authorised officer of an institution who answers.
-    Officer,
-    /// Vali / kaymakam: the governor (or district governor), approves special applications.
-    Governor,
-    /// Analist: reads de-identified records only.
-    Analyst,
-    /// Strateji Geliştirme Başkanlığı: gives opinions on personnel changes.
-    Strategy,
-    /// Sistem: the engine itself (timers).
-    System,
-}
-
-impl Role {
-    /// Turkish name of the role.
-    pub fn name_tr(self) -> &'static str {
-        match self {
-            Role::Bureau => "Açık Kapı Bürosu",
-            Role::Officer => "Yetkili",
-            Role::Governor => "Vali/Kaymakam",
-            Role::Analyst => "Analist",
-            Role::Strategy => "Strateji Geliştirme Başkanlığı",
-            Role::System => "Sistem",
-        }
-    }
-}
-
-/// Kullanıcı: who issues a command or asks to see an instance.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Actor {
-    /// Role.
-    pub role: Role,
-    /// Personal identifier (sicil) of the person; never shown to citizens.
-    pub id: String,
-    /// The unit the person works in (`"Denizli Valiliği Açık Kapı Bürosu"`); shown to citizens.
-    pub unit: String,
-}
-
-impl Actor {
-    /// Builds an actor.
-    pub fn new(role: Role, id: impl Into<String>, unit: impl Into<String>) -> Self {
-        Actor {
-            role,
-            id: id.into(),
-            unit: unit.into(),
-        }
-    }
-
-    /// The engine itself, used for timer events.
-    pub fn system() -> Self {
-        Actor::new(Role::System, "sistem", "Açık Kapı")
     }
 }
 
@@ -243,7 +190,7 @@ pub trait WorkflowDefinition: Send + Sync + 'static {
 
     /// Whether a person may see the instance (default: everyone but analysts).
     fn visible_to(&self, _state: &Self::State, actor: &Actor) -> bool {
-        actor.role != Role::Analyst
+        actor.role() != Role::Analyst
     }
 
     /// A short label of a command for errors (`"answer"`).

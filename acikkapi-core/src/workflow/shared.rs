@@ -44,7 +44,8 @@ pub const MAX_BATCH: usize = 1024;
 ///   a batch is decided (shared) and applied (exclusive), not during the journal write.
 ///
 /// ```
-/// use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, Role, SharedEngine};
+/// use acikkapi_core::workflow::{Actor, CommandId, Engine, EngineOptions, InstanceId, SharedEngine};
+/// use acikkapi_core::geo::ProvincePlate;
 /// use acikkapi_core::workflow::application::{ApplicationCommand, ApplicationWorkflow};
 /// use acikkapi_core::workflow::ports::NullSink;
 /// use acikkapi_core::journal::MemoryJournal;
@@ -53,7 +54,7 @@ pub const MAX_BATCH: usize = 1024;
 /// let engine = Engine::open(ApplicationWorkflow::default(), Arc::new(MemoryJournal::new()),
 ///                           NullSink, EngineOptions::default()).unwrap();
 /// let shared = SharedEngine::new(engine);
-/// let bureau = Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu");
+/// let bureau = Actor::bureau_of(ProvincePlate::new(20).unwrap()).unwrap();
 /// std::thread::scope(|s| {
 ///     for t in 0..4 {
 ///         let (shared, bureau) = (shared.clone(), bureau.clone());

@@ -5,6 +5,7 @@ Typed wrappers over the Rust library (``acikkapi._acikkapi``). Every error raise
 """
 
 from ._acikkapi import lower_tr, search_key, sorted_tr, upper_tr
+from .actor import Actor
 from .calendar import Calendar
 from .engine import Engine
 from .application import Application, validate, validate_many
@@ -24,6 +25,7 @@ from .simulation import Simulation, format_int_tr, simulate
 
 __all__ = [
     "AcikKapiError",
+    "Actor",
     "Application",
     "Calendar",
     "CalendarError",

@@ -1,13 +1,14 @@
 //! Guards of the application workflow (which command is allowed, by whom, in which state) and
 //! its business-day timers.
 
+use super::authz::{Operation, Subject};
 use super::{
     Answer, ApplicationCommand, ApplicationConfig, ApplicationEvent, ApplicationState,
     ApplicationWorkflow, Status,
 };
 use crate::ids::TrackingNumber;
 use crate::workflow::ports::{BusinessCalendar, local_date, start_of_day};
-use crate::workflow::{Actor, Context, Role, Timer};
+use crate::workflow::{Context, Timer};
 use crate::{Error, Result};
 use chrono::Utc;
 
@@ -18,6 +19,7 @@ pub(super) fn command_name(command: &ApplicationCommand) -> &'static str {
         ApplicationCommand::Redirect { .. } => "redirect",
         ApplicationCommand::Route { .. } => "route",
         ApplicationCommand::Approve => "approve",
+        ApplicationCommand::SendBack { .. } => "send_back",
         ApplicationCommand::Return { .. } => "return",
         ApplicationCommand::Recategorise { .. } => "recategorise",
         ApplicationCommand::Answer { .. } => "answer",
@@ -26,15 +28,33 @@ pub(super) fn command_name(command: &ApplicationCommand) -> &'static str {
     }
 }
 
-fn require_role(actor: &Actor, roles: &[Role], command: &ApplicationCommand) -> Result<()> {
-    if roles.contains(&actor.role) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden {
-            role: actor.role.name_tr().to_owned(),
-            action: command_name(command).to_owned(),
-        })
+/// The operation of the permission policy a command is.
+pub(super) fn operation(command: &ApplicationCommand) -> Operation {
+    match command {
+        ApplicationCommand::Receive { .. } => Operation::Receive,
+        ApplicationCommand::Register => Operation::Register,
+        ApplicationCommand::Redirect { .. } => Operation::Redirect,
+        ApplicationCommand::Route { .. } => Operation::Route,
+        ApplicationCommand::Approve => Operation::Approve,
+        ApplicationCommand::SendBack { .. } => Operation::SendBack,
+        ApplicationCommand::Return { .. } => Operation::Return,
+        ApplicationCommand::Recategorise { .. } => Operation::Recategorise,
+        ApplicationCommand::Answer { .. } => Operation::Answer,
+        ApplicationCommand::Close => Operation::Close,
+        ApplicationCommand::AddNote { .. } => Operation::AddNote,
     }
+}
+
+/// The name a bureau is recorded under: the unit's name in its province's organisation, else its id.
+fn bureau_name(unit: &crate::org::UnitId) -> String {
+    unit.as_str()
+        .split('.')
+        .next()
+        .and_then(|p| p.parse::<u8>().ok())
+        .and_then(|p| crate::geo::ProvincePlate::new(p).ok())
+        .and_then(|p| crate::org::Organisation::for_province(p).ok())
+        .and_then(|org| org.unit(unit).map(|u| u.name.clone()))
+        .unwrap_or_else(|| unit.as_str().to_owned())
 }
 
 fn invalid(state: Option<&ApplicationState>, command: &ApplicationCommand) -> Error {
@@ -64,14 +84,22 @@ pub(super) fn decide(
     use ApplicationCommand as C;
     use ApplicationEvent as E;
     let actor = ctx.actor;
+    let authz = &wf.authorizer;
     let Some(s) = state else {
         return match command {
             C::Receive { input } => {
-                require_role(actor, &[Role::Bureau], command)?;
+                authz.check(
+                    actor,
+                    Operation::Receive,
+                    Subject::New(ctx.instance),
+                    ctx.now,
+                )?;
+                let unit = actor.unit().cloned();
                 Ok(vec![E::Received {
                     input: input.clone(),
                     at: ctx.now,
-                    bureau: actor.unit.clone(),
+                    bureau: unit.as_ref().map_or_else(String::new, bureau_name),
+                    bureau_unit: unit,
                 }])
             }
             _ => Err(Error::UnknownInstance(format!(
@@ -80,17 +108,17 @@ pub(super) fn decide(
             ))),
         };
     };
-    // A confidential application does not exist for those who may not see it.
-    if !super::view::visible_to(s, actor) {
-        return Err(Error::Forbidden {
-            role: actor.role.name_tr().to_owned(),
-            action: command_name(command).to_owned(),
-        });
-    }
+    // Every command asks the one policy first: a confidential application does not exist for
+    // those who may not see it, and the state machine below only decides what fits the status.
+    authz.check(
+        actor,
+        operation(command),
+        Subject::Existing(ctx.instance, s),
+        ctx.now,
+    )?;
     match (s.status, command) {
         (_, C::Receive { .. }) => Err(invalid(state, command)),
         (Status::Received, C::Register) => {
-            require_role(actor, &[Role::Bureau], command)?;
             Ok(vec![match wf.validator.validate(&s.input, s.received_at) {
                 Ok(mut application) => {
                     application.tracking_number = TrackingNumber::parse(ctx.instance.as_str()).ok();
@@ -106,7 +134,6 @@ pub(super) fn decide(
             }])
         }
         (Status::Received | Status::Registered, C::Redirect { to, reason }) => {
-            require_role(actor, &[Role::Bureau], command)?;
             require_text(to, "yönlendirilen kurum")?;
             Ok(vec![E::Redirected {
                 to: to.clone(),
@@ -114,9 +141,7 @@ pub(super) fn decide(
             }])
         }
         (Status::Registered | Status::Returned, C::Route { assignment }) => {
-            require_role(actor, &[Role::Bureau], command)?;
-            require_text(&assignment.unit, "birim")?;
-            require_text(&assignment.officer, "yetkili")?;
+            require_text(&assignment.unit_name, "birim")?;
             if assignment.deadline_days == Some(0) {
                 return Err(Error::GuardFailed {
                     rule: "cevap süresi en az 1 iş günü olmalı".to_owned(),
@@ -145,24 +170,27 @@ pub(super) fn decide(
             Ok(events)
         }
         (Status::AwaitingApproval, C::Approve) => {
-            require_role(actor, &[Role::Governor], command)?;
             let assignment = s.pending.clone().ok_or_else(|| invalid(state, command))?;
             Ok(vec![
                 E::Approved {
-                    by: actor.unit.clone(),
+                    by: actor.unit().map_or_else(|| actor.id_str(), bureau_name),
                 },
                 E::Routed { assignment },
             ])
         }
+        (Status::AwaitingApproval, C::SendBack { reason }) => {
+            require_text(reason, "geri gönderme gerekçesi")?;
+            Ok(vec![E::SentBack {
+                reason: reason.clone(),
+            }])
+        }
         (Status::Routed, C::Return { reason }) => {
-            require_assigned(s, actor, command)?;
             require_text(reason, "iade gerekçesi")?;
             Ok(vec![E::Returned {
                 reason: reason.clone(),
             }])
         }
         (Status::Registered | Status::Returned, C::Recategorise { category }) => {
-            require_role(actor, &[Role::Bureau], command)?;
             if !wf.validator.category_exists(category) {
                 return Err(Error::GuardFailed {
                     rule: format!("bilinmeyen kategori: {category}"),
@@ -173,7 +201,6 @@ pub(super) fn decide(
             }])
         }
         (Status::Routed, C::Answer { outcome, text }) => {
-            require_assigned(s, actor, command)?;
             require_text(text, "cevap metni")?;
             Ok(vec![E::Answered {
                 answer: Answer {
@@ -183,35 +210,12 @@ pub(super) fn decide(
                 },
             }])
         }
-        (Status::Answered, C::Close) => {
-            require_role(actor, &[Role::Bureau], command)?;
-            Ok(vec![E::Closed { at: ctx.now }])
-        }
+        (Status::Answered, C::Close) => Ok(vec![E::Closed { at: ctx.now }]),
         (_, C::AddNote { text }) => {
-            require_role(
-                actor,
-                &[Role::Bureau, Role::Officer, Role::Governor],
-                command,
-            )?;
             require_text(text, "not")?;
             Ok(vec![E::NoteAdded { text: text.clone() }])
         }
         _ => Err(invalid(state, command)),
-    }
-}
-
-fn require_assigned(
-    s: &ApplicationState,
-    actor: &Actor,
-    command: &ApplicationCommand,
-) -> Result<()> {
-    require_role(actor, &[Role::Officer], command)?;
-    match &s.assignment {
-        Some(a) if a.officer == actor.id => Ok(()),
-        _ => Err(Error::Forbidden {
-            role: actor.role.name_tr().to_owned(),
-            action: format!("{} (başvuru kendisine iletilmemiş)", command_name(command)),
-        }),
     }
 }
 
@@ -275,14 +279,14 @@ pub(super) fn on_timer(
             .assignment
             .as_ref()
             .and_then(|a| {
-                a.escalation
+                a.escalation_names
                     .get(usize::try_from(level).ok()?.checked_sub(1)?)
             })
             .cloned();
         let unit = s
             .assignment
             .as_ref()
-            .map_or(s.bureau.as_str(), |a| a.unit.as_str());
+            .map_or(s.bureau.as_str(), |a| a.unit_name.as_str());
         let to = from_routing
             .or_else(|| ctx.escalation.level(unit, level))
             .unwrap_or_else(|| "Vali".to_owned());

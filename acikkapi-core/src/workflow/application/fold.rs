@@ -24,6 +24,7 @@ fn event_name(event: &ApplicationEvent) -> &'static str {
         ApplicationEvent::DeadlineSet { .. } => "deadline_set",
         ApplicationEvent::ApprovalRequested { .. } => "approval_requested",
         ApplicationEvent::Approved { .. } => "approved",
+        ApplicationEvent::SentBack { .. } => "sent_back",
         ApplicationEvent::Routed { .. } => "routed",
         ApplicationEvent::Returned { .. } => "returned",
         ApplicationEvent::Recategorised { .. } => "recategorised",
@@ -45,12 +46,18 @@ pub(super) fn apply(
     use ApplicationEvent as E;
     let Some(mut s) = state else {
         return match event {
-            E::Received { input, at, bureau } => Ok(ApplicationState {
+            E::Received {
+                input,
+                at,
+                bureau,
+                bureau_unit,
+            } => Ok(ApplicationState {
                 status: Status::Received,
                 input: (**input).clone(),
                 application: None,
                 received_at: *at,
                 bureau: bureau.clone(),
+                bureau_unit: bureau_unit.clone(),
                 category: input.category.clone(),
                 problems: Vec::new(),
                 redirected_to: None,
@@ -102,6 +109,11 @@ pub(super) fn apply(
             true
         }
         (Status::AwaitingApproval, E::Approved { .. }) => true,
+        (Status::AwaitingApproval, E::SentBack { .. }) => {
+            s.pending = None;
+            s.status = Status::Registered;
+            true
+        }
         (
             Status::Registered | Status::Returned | Status::AwaitingApproval,
             E::Routed { assignment },

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! received ─register─▶ registered ─route─▶ routed ─answer─▶ answered ─close─▶ closed
-//!    │  │                 │   ▲  │ (special: ─route─▶ awaiting_approval ─approve─▶ routed)
+//!    │  │                 │   ▲  │ (special: ─route─▶ awaiting_approval ─approve─▶ routed;
+//!    │  │                 │   │  │   awaiting_approval ─send back─▶ registered)
 //!    │  │                 │   │  └─return (iade)─▶ returned ─route / recategorise─┘
 //!    │  └─register (invalid)─▶ not_processed
 //!    └──────redirect──────┴─▶ redirected
@@ -19,9 +20,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod authz;
 mod decide;
 mod fold;
 mod intake;
+pub mod legacy;
 mod upcast;
 mod view;
 
@@ -33,36 +36,58 @@ use super::{Actor, Envelope, Timer, WorkflowDefinition};
 use crate::Result;
 use crate::application::{Application, ApplicationInput};
 use crate::notify::{SmsStage, SmsTemplates};
+use crate::org::{OfficerId, UnitId};
 use crate::validate::Problem;
 
 /// Sonuç: how an answer came out (olumlu, olumsuz, kısmen olumlu); the domain's type.
 pub use crate::application::Outcome;
 
 /// Görevlendirme: where an application is routed: the institution's unit and its officer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Access decisions compare the ids ([`unit`](Self::unit), [`officer`](Self::officer),
+/// [`escalation`](Self::escalation)); the display names are recorded next to them as they were
+/// told to the citizen (the SMS and the public history say "… birimine iletildi" with the name the
+/// unit had then: an event records a fact as it was, and a unit renamed later must not rewrite
+/// what the citizen was told).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assignment {
-    /// The unit (shown to the citizen), e.g. `"Merkezefendi İlçe Milli Eğitim Müdürlüğü"`.
-    pub unit: String,
-    /// The officer's personal id (never shown to the citizen).
-    pub officer: String,
+    /// The unit, e.g. `20.PAMUKKALE.MEB`.
+    pub unit: UnitId,
+    /// The unit's name as shown to the citizen, e.g. `"Pamukkale İlçe Milli Eğitim Müdürlüğü"`.
+    pub unit_name: String,
+    /// The officer (never shown to the citizen).
+    pub officer: OfficerId,
     /// The escalation chain decided with the routing (first step up first), e.g. from
     /// [`Decision::escalation`](crate::routing::Decision::escalation); empty: the engine's
     /// [`EscalationChain`](crate::workflow::ports::EscalationChain) decides.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub escalation: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<UnitId>,
+    /// The names of [`escalation`](Self::escalation)'s units as recorded (same length), for the
+    /// escalation notices.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalation_names: Vec<String>,
     /// The answer deadline decided with the routing, in business days counted from receipt, e.g.
     /// [`Decision::deadline_days`](crate::routing::Decision::deadline_days) (5 or 3 for special
     /// applications, or a rule script's `.deadline(n)`). `None`: the engine's
     /// [`ApplicationConfig::answer_days`]. Routing may shorten the deadline, never lengthen it:
     /// the engine uses `min(deadline_days, answer_days)` and records the change as
     /// [`ApplicationEvent::DeadlineSet`]. `Some(0)` is refused (`Error::GuardFailed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline_days: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for Assignment {
+    /// Reads today's shape, and the shape of journals written before assignments kept ids
+    /// (`unit` and `escalation` as display names): see the [`legacy`] module.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let w = legacy::AssignmentWire::deserialize(d)?;
+        legacy::assignment(w).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Assignment {
     /// The assignment a routing decision makes, with unit names from `unit_name` (the names are
-    /// what the citizen sees; ids stay internal). `None` when the decision does not route
+    /// what the citizen sees; ids decide access). `None` when the decision does not route
     /// (redirect, reject).
     ///
     /// ```
@@ -83,11 +108,12 @@ impl Assignment {
     /// let decision = router.route(&req).unwrap();
     /// let a = Assignment::from_decision(&decision, |u| router.unit_name(u)).unwrap();
     /// assert_eq!(a.deadline_days, Some(5)); // special: 5 business days
-    /// assert_eq!(a.escalation.last().unwrap(), "Denizli Valiliği");
+    /// assert_eq!(a.escalation.last().unwrap().as_str(), "20.VALILIK");
+    /// assert_eq!(a.escalation_names.last().unwrap(), "Denizli Valiliği");
     /// ```
     pub fn from_decision(
         decision: &crate::routing::Decision,
-        unit_name: impl Fn(&crate::org::UnitId) -> String,
+        unit_name: impl Fn(&UnitId) -> String,
     ) -> Option<Assignment> {
         match &decision.target {
             crate::routing::Target::Route { unit, officer } => {
@@ -101,14 +127,16 @@ impl Assignment {
     /// with the decision's escalation chain and deadline, for callers that already matched the target.
     pub fn routed(
         decision: &crate::routing::Decision,
-        unit: &crate::org::UnitId,
-        officer: &crate::org::OfficerId,
-        unit_name: impl Fn(&crate::org::UnitId) -> String,
+        unit: &UnitId,
+        officer: &OfficerId,
+        unit_name: impl Fn(&UnitId) -> String,
     ) -> Assignment {
         Assignment {
-            unit: unit_name(unit),
-            officer: officer.as_str().to_owned(),
-            escalation: decision.escalation.iter().map(&unit_name).collect(),
+            unit: unit.clone(),
+            unit_name: unit_name(unit),
+            officer: officer.clone(),
+            escalation: decision.escalation.clone(),
+            escalation_names: decision.escalation.iter().map(&unit_name).collect(),
             deadline_days: Some(decision.deadline_days),
         }
     }
@@ -221,8 +249,12 @@ pub struct ApplicationState {
     pub application: Option<Application>,
     /// When it was received.
     pub received_at: DateTime<Utc>,
-    /// The bureau unit that received and registered it.
+    /// The bureau unit that received and registered it, as recorded (its name or id).
     pub bureau: String,
+    /// The bureau unit's id (`None` only for applications received before ids were recorded
+    /// and not upcast).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bureau_unit: Option<UnitId>,
     /// The category it is handled under (from registration, changed by recategorisation).
     pub category: Option<String>,
     /// Why it was not processed: every problem the check found (Turkish via `Display`, see
@@ -277,6 +309,12 @@ pub enum ApplicationCommand {
     },
     /// Onayla (vali/kaymakam): approve the routing of a special application.
     Approve,
+    /// Geri gönder (vali, vali yardımcısı, kaymakam): refuse the proposed routing of a special
+    /// application; it goes back to the bureau (registered) to be routed again.
+    SendBack {
+        /// Why (internal).
+        reason: String,
+    },
     /// İade et (the assigned officer): "not ours".
     Return {
         /// Why.
@@ -303,6 +341,13 @@ pub enum ApplicationCommand {
     },
 }
 
+impl ApplicationCommand {
+    /// The operation of the permission policy this command is ([`authz::Operation`]).
+    pub fn operation(&self) -> authz::Operation {
+        decide::operation(self)
+    }
+}
+
 /// Olay: what happened to an application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -313,8 +358,11 @@ pub enum ApplicationEvent {
         input: Box<ApplicationInput>,
         /// When.
         at: DateTime<Utc>,
-        /// The receiving bureau.
+        /// The receiving bureau, as recorded: its name (older journals) or its id.
         bureau: String,
+        /// The receiving bureau's unit id (absent in older journals).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bureau_unit: Option<UnitId>,
     },
     /// Kaydedildi: the validated application (tracking number set) and the deadline computed on
     /// the calendar.
@@ -356,6 +404,11 @@ pub enum ApplicationEvent {
     Approved {
         /// The approving office.
         by: String,
+    },
+    /// The vali/kaymakam sent the proposed routing back to the bureau.
+    SentBack {
+        /// Why (internal).
+        reason: String,
     },
     /// İletildi.
     Routed {
@@ -441,6 +494,8 @@ pub struct ApplicationWorkflow {
     pub validator: Arc<dyn Validator>,
     /// SMS texts.
     pub templates: SmsTemplates,
+    /// The permission policy every command's guards ask (and the application service's reads).
+    pub authorizer: authz::Authorizer,
 }
 
 impl Default for ApplicationWorkflow {
@@ -449,6 +504,7 @@ impl Default for ApplicationWorkflow {
             config: ApplicationConfig::default(),
             validator: Arc::new(StandardValidator),
             templates: SmsTemplates::embedded(),
+            authorizer: authz::Authorizer::new(),
         }
     }
 }
@@ -573,7 +629,7 @@ impl WorkflowDefinition for ApplicationWorkflow {
             }
             ApplicationEvent::Routed { assignment } => (
                 SmsStage::Routed,
-                self.templates.routed(tracking, &assignment.unit),
+                self.templates.routed(tracking, &assignment.unit_name),
             ),
             ApplicationEvent::Answered { answer } => (
                 SmsStage::Answered,
@@ -589,7 +645,17 @@ impl WorkflowDefinition for ApplicationWorkflow {
     }
 
     fn visible_to(&self, state: &ApplicationState, actor: &Actor) -> bool {
-        view::visible_to(state, actor)
+        // The trait gives no instance id: the registered tracking number stands for it (the
+        // policy falls back to the application's province otherwise).
+        let id = crate::workflow::InstanceId::new(
+            state
+                .application
+                .as_ref()
+                .and_then(|a| a.tracking_number.as_ref())
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
+        view::visible_to(&self.authorizer, &id, state, actor)
     }
 
     fn command_name(&self, command: &ApplicationCommand) -> String {
@@ -606,6 +672,8 @@ impl WorkflowDefinition for ApplicationWorkflow {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod test_actors;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::test_actors::*;
 use super::*;
 use crate::Error;
 use crate::application::{ApplicationInput, TextOrNumber};
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use crate::journal::{Journal, MemoryJournal};
 use crate::validate::{Field, ProblemKind, ProblemSummary};
 use crate::workflow::ports::{MemorySink, local_time};
-use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, InstanceId, Role};
+use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, InstanceId};
 
 pub(super) struct T {
     pub(super) e: Engine<ApplicationWorkflow>,
@@ -27,32 +28,27 @@ pub(super) fn t0() -> DateTime<Utc> {
 }
 
 pub(super) fn bureau() -> Actor {
-    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+    clerk_of("20.ACIK_KAPI")
 }
 pub(super) fn other_bureau() -> Actor {
-    Actor::new(
-        Role::Bureau,
-        "b2",
-        "Merkezefendi Kaymakamlığı Açık Kapı Bürosu",
-    )
+    clerk_of("20.MERKEZEFENDI.ACIK_KAPI")
 }
 pub(super) fn officer() -> Actor {
-    Actor::new(Role::Officer, "o1", "Denizli İl Milli Eğitim Müdürlüğü")
+    officer_of("20.MEB.YETKILI")
 }
 pub(super) fn other_officer() -> Actor {
-    Actor::new(Role::Officer, "o2", "Denizli İl Sağlık Müdürlüğü")
+    officer_of("20.SAGLIK_MUDURLUGU.YETKILI")
 }
 pub(super) fn vali() -> Actor {
-    Actor::new(Role::Governor, "vali", "Denizli Valiliği")
+    vali_of_denizli()
 }
 
 pub(super) fn assignment() -> Assignment {
-    Assignment {
-        unit: "Denizli İl Milli Eğitim Müdürlüğü".into(),
-        officer: "o1".into(),
-        escalation: Vec::new(),
-        deadline_days: None,
-    }
+    assign(
+        "20.MEB",
+        "Denizli İl Milli Eğitim Müdürlüğü",
+        "20.MEB.YETKILI",
+    )
 }
 
 /// A valid application input (the fixture every workflow test starts from).
@@ -234,9 +230,7 @@ fn an_invalid_submission_is_not_processed_with_its_reasons() {
         "Başvurunuz işleme alınmadı: Başvuru metni çok kısa (4 karakter); en az 10 karakter \
          olmalı.; Başvuru kategorisi girilmemiş; bu bilgi zorunludur.."
     );
-    let analyst =
-        t.e.analyst_records(&Actor::new(Role::Analyst, "an-1", "Valilik"))
-            .unwrap();
+    let analyst = t.e.analyst_records(&Actor::analyst("an-1")).unwrap();
     assert_eq!(analyst[0].problems, fields);
     let err = t
         .run(
@@ -347,12 +341,11 @@ fn returned_applications_are_rerouted_or_recategorised() {
     .unwrap();
     assert_eq!(t.state("A1").status, Status::Registered);
     assert_eq!(t.state("A1").category.as_deref(), Some("SAGLIK.DIGER"));
-    let a = Assignment {
-        unit: "Denizli İl Sağlık Müdürlüğü".into(),
-        officer: "o2".into(),
-        escalation: Vec::new(),
-        deadline_days: None,
-    };
+    let a = assign(
+        "20.SAGLIK_MUDURLUGU",
+        "Denizli İl Sağlık Müdürlüğü",
+        "20.SAGLIK_MUDURLUGU.YETKILI",
+    );
     t.route("A1", a).unwrap();
     assert!(matches!(
         t.run(
@@ -581,7 +574,11 @@ fn escalation_follows_the_chain_decided_at_routing() {
     let mut t = T::new();
     t.receive("A1", intake());
     let a = Assignment {
-        escalation: vec!["Şube Müdürü".into(), "Vali Yardımcısı".into()],
+        escalation: vec![
+            crate::org::UnitId::parse("20.MEB").unwrap(),
+            crate::org::UnitId::parse("20.VALILIK").unwrap(),
+        ],
+        escalation_names: vec!["Şube Müdürü".into(), "Vali Yardımcısı".into()],
         deadline_days: None,
         ..assignment()
     };
@@ -705,4 +702,59 @@ fn routing_never_lengthens_the_deadline() {
         assert_eq!(t.state("A1").deadline, before);
         t.give_back("A1", &officer(), "Tekrar").unwrap();
     }
+}
+
+/// Geri gönder: the vali refuses a special application's proposed routing; it is registered
+/// again (nothing pending), the bureau routes it anew, and an empty reason is refused.
+#[test]
+fn the_vali_sends_a_proposed_routing_back_to_the_bureau() {
+    let mut t = T::new();
+    t.receive(
+        "A1",
+        ApplicationInput {
+            special: Some(true),
+            ..intake()
+        },
+    );
+    t.route("A1", assignment()).unwrap();
+    assert_eq!(t.state("A1").status, Status::AwaitingApproval);
+    assert!(matches!(
+        t.run(
+            "A1",
+            &vali(),
+            ApplicationCommand::SendBack { reason: " ".into() }
+        ),
+        Err(Error::GuardFailed { .. })
+    ));
+    assert!(matches!(
+        t.run(
+            "A1",
+            &bureau(),
+            ApplicationCommand::SendBack { reason: "x".into() }
+        ),
+        Err(Error::Forbidden { .. })
+    ));
+    t.run(
+        "A1",
+        &vali(),
+        ApplicationCommand::SendBack {
+            reason: "Kaymakamlığa değil, il müdürlüğüne".into(),
+        },
+    )
+    .unwrap();
+    let s = t.state("A1");
+    assert_eq!((s.status, s.pending.is_none()), (Status::Registered, true));
+    t.route("A1", assignment()).unwrap();
+    assert_eq!(t.state("A1").status, Status::AwaitingApproval);
+    t.run("A1", &vali(), ApplicationCommand::Approve).unwrap();
+    assert_eq!(t.state("A1").status, Status::Routed);
+    // The history replays to the same state.
+    let replayed = Engine::open(
+        ApplicationWorkflow::default(),
+        t.log.clone(),
+        MemorySink::new(),
+        EngineOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(replayed.states(), t.e.states());
 }

@@ -4,7 +4,7 @@
 //! | schema | change |
 //! |---|---|
 //! | 1 | journals written before schema versions existed |
-//! | 2 | `not_processed` carries `problems` (structured [`Problem`]s) instead of `reasons` (Turkish sentences) |
+//! | 2 | `not_processed` carries `problems` (structured [`Problem`]s) instead of `reasons` (Turkish sentences); actors are typed and assignments carry unit and officer ids ([`legacy::upcast_record`](super::legacy::upcast_record)) |
 //!
 //! Every step from schema 1 to 2 lives in [`v1_to_v2`]; a change of shape in the same release
 //! adds its own function there, not a new schema.
@@ -36,6 +36,9 @@ fn v1_to_v2(mut envelope: Value) -> Result<Value> {
     if let Some(event) = envelope.get_mut("event") {
         not_processed_problems(event)?;
     }
+    // Typed actors and assignments: unit names resolved to ids in the organisation of the
+    // tracking number's province.
+    super::legacy::upcast_record(&mut envelope)?;
     Ok(envelope)
 }
 
@@ -109,7 +112,10 @@ mod tests {
 
     #[test]
     fn other_events_are_unchanged_and_bad_shapes_are_errors() {
-        let env = json!({"event": {"closed": {"at": "2026-03-06T09:00:00Z"}}});
+        let env = json!({
+            "instance": "AK-20-2026-0000001-3",
+            "event": {"closed": {"at": "2026-03-06T09:00:00Z"}}
+        });
         assert_eq!(upcast(1, env.clone()).unwrap(), env);
         for body in [
             json!(1),
@@ -117,7 +123,9 @@ mod tests {
             json!({"reasons": "x"}),
             json!({"reasons": [1]}),
         ] {
-            assert!(upcast(1, json!({"event": {"not_processed": body}})).is_err());
+            let record =
+                json!({"instance": "AK-20-2026-0000001-3", "event": {"not_processed": body}});
+            assert!(upcast(1, record).is_err());
         }
         assert!(upcast(2, env).is_err());
     }

@@ -10,23 +10,25 @@ use crate::geo::ProvincePlate;
 use crate::validate::{Problem, ProblemSummary};
 use crate::workflow::StatisticsBlock;
 use crate::workflow::ports::local_date;
-use crate::workflow::{Actor, Engine, InstanceId, Role};
+use crate::workflow::{Actor, Engine, InstanceId};
 use crate::{Error, Result};
 
-/// Whether `actor` may see the application. Confidential ones: only the bureau unit that
-/// registered it, the officer it is routed to (or waits to be routed to), and the vali/kaymakam.
-/// Analysts never see individual applications (they get [`AnalystRecord`]s).
-pub(super) fn visible_to(s: &ApplicationState, actor: &Actor) -> bool {
-    match actor.role {
-        Role::Analyst | Role::Strategy => false,
-        Role::System | Role::Governor => true,
-        _ if !s.confidential() => true,
-        Role::Bureau => actor.unit == s.bureau,
-        Role::Officer => [&s.assignment, &s.pending]
-            .into_iter()
-            .flatten()
-            .any(|a| a.officer == actor.id),
-    }
+/// Whether `actor` may see the application (the staff view): the [`Authorizer`](super::authz::Authorizer)'s
+/// [`Read`](super::authz::Operation::Read) at the current time (a substitute's absence is
+/// checked on today's date). Analysts never see individual applications (they get
+/// [`AnalystRecord`]s).
+pub(super) fn visible_to(
+    authz: &super::authz::Authorizer,
+    id: &InstanceId,
+    s: &ApplicationState,
+    actor: &Actor,
+) -> bool {
+    authz.permits(
+        actor,
+        super::authz::Operation::Read,
+        super::authz::Subject::Existing(id, s),
+        Utc::now(),
+    )
 }
 
 /// One line of the history a citizen sees.
@@ -110,7 +112,9 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
             format!("Başvurunuz işleme alınmadı: {}.", reasons.join("; "))
         }
         E::Redirected { to, .. } => format!("Başvurunuz {to} kurumuna yönlendirildi."),
-        E::Routed { assignment } => format!("Başvurunuz {} birimine iletildi.", assignment.unit),
+        E::Routed { assignment } => {
+            format!("Başvurunuz {} birimine iletildi.", assignment.unit_name)
+        }
         E::Returned { .. } => {
             "Başvurunuz yeniden değerlendirilmek üzere Açık Kapı Bürosuna döndü.".to_owned()
         }
@@ -123,6 +127,7 @@ fn public_text(event: &ApplicationEvent) -> Option<String> {
         E::Closed { .. } => "Başvurunuz sonuçlandırıldı.".to_owned(),
         E::ApprovalRequested { .. }
         | E::Approved { .. }
+        | E::SentBack { .. }
         | E::Recategorised { .. }
         | E::NoteAdded { .. }
         | E::ReminderSent { .. }
@@ -151,15 +156,15 @@ impl Engine<ApplicationWorkflow> {
         })
     }
 
-    /// De-identified records of every application, for analysts (and anyone with a staff role).
-    /// Refused for the system role only, which has no business reading them.
+    /// De-identified records of every application, for analysts: the
+    /// [`Authorizer`](super::authz::Authorizer)'s [`Statistics`](super::authz::Operation::Statistics).
     pub fn analyst_records(&self, actor: &Actor) -> Result<Vec<AnalystRecord>> {
-        if actor.role == Role::System {
-            return Err(Error::Forbidden {
-                role: actor.role.name_tr().to_owned(),
-                action: "analiz kayıtlarını okumak".to_owned(),
-            });
-        }
+        super::authz::Authorizer::new().check(
+            actor,
+            super::authz::Operation::Statistics,
+            super::authz::Subject::All,
+            Utc::now(),
+        )?;
         let mut out: Vec<AnalystRecord> = self
             .instances()
             .map(|(_, inst)| {

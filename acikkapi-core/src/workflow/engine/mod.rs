@@ -243,7 +243,7 @@ impl<W: WorkflowDefinition> Engine<W> {
             Ok(inst)
         } else {
             Err(Error::Forbidden {
-                role: actor.role.name_tr().to_owned(),
+                role: actor.role_tr().to_owned(),
                 action: format!("{id} kaydını görmek"),
             })
         }

@@ -36,13 +36,13 @@ fn request(kind: ChangeKind, trained: bool, under_investigation: bool) -> Change
 }
 
 fn vali() -> Actor {
-    Actor::new(Role::Governor, "vali", "Denizli Valiliği")
+    crate::workflow::application::test_actors::vali_of_denizli()
 }
 fn bureau() -> Actor {
-    Actor::new(Role::Bureau, "b1", "Denizli Valiliği Açık Kapı Bürosu")
+    crate::workflow::application::test_actors::clerk_of("20.ACIK_KAPI")
 }
 fn sgb() -> Actor {
-    Actor::new(Role::Strategy, "sgb1", "Strateji Geliştirme Başkanlığı")
+    Actor::Strategy { id: "sgb1".into() }
 }
 
 fn run(

@@ -1,0 +1,505 @@
+//! [`PgJournal`]: the core's [`Journal`] on one stream of the `journal_records` table.
+//!
+//! # Positions, conflicts and readers
+//!
+//! A record's position is its sequence number: 1, 2, 3, … per stream, without gaps. A conditional
+//! append expecting last position `e` is one `INSERT … SELECT` (one transaction) of positions
+//! `e+1 …` that inserts nothing unless record `e` exists (or `e = 0`); if record `e+1` exists, or
+//! another transaction is inserting it, the primary key `(stream, position)` makes the insert
+//! fail. Either way the append is [`Error::ConcurrencyConflict`] and nothing is written: the
+//! database, not this process, decides who wins a position, so several nodes can write one stream.
+//! An unconditional append takes a per-stream transaction-level advisory lock (so unconditional
+//! writers queue instead of retrying each other), reads the last position and inserts after it,
+//! and retries if a conditional writer took that position meanwhile.
+//!
+//! Because record `p + 1` can only be inserted once record `p` is committed and visible, records
+//! become visible in position order: a reader that has read up to `p` never misses a record
+//! committed later below `p` (there is none), so "the last position read" is a safe cursor.
+//!
+//! # `last_seq`
+//!
+//! [`Journal::last_seq`] cannot fail, so it asks the database (an index-only lookup of the
+//! highest position) and falls back to the highest position this handle has seen (appended or
+//! read) when the database cannot answer. A stale value is harmless: it can only make a
+//! conditional append conflict, never write at a wrong position.
+//!
+//! # Snapshots
+//!
+//! `journal_snapshots` keeps one latest snapshot per stream with the position it covers and the
+//! running digest of records `1..=position` (CRC-32 continued over each record's CRC, as in the
+//! file journal, but over this table's CRCs). [`Journal::read_snapshot`] recomputes the digest and
+//! refuses a snapshot that does not match the records ([`Error::SnapshotMismatch`]), e.g. one
+//! restored from another database or left from records that were replaced. The digest of a
+//! prefix is cached per handle, so each check reads only the records added since the last one.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use acikkapi_core::journal::format::{MAX_PAYLOAD, digest_step};
+use acikkapi_core::journal::{Journal, Record, Seq, Snapshot};
+use acikkapi_core::{Error, Result};
+use deadpool_postgres::GenericClient;
+use tokio_postgres::error::SqlState;
+
+use crate::{PgStore, bounded, db_error, fatal};
+
+/// Longest stream name, in characters (as the table's CHECK constraint).
+pub const MAX_STREAM_LEN: usize = 200;
+
+/// Unconditional appends retry at most this often when conditional writers keep taking the
+/// position (each retry means another writer made progress).
+const UNCONDITIONAL_RETRIES: usize = 10_000;
+
+/// Rows per query when computing a digest.
+const DIGEST_PAGE: i64 = 100_000;
+
+/// The journal of one stream; see the [module documentation](self). Cheap to make from a
+/// [`PgStore`]; share it between threads (it is `Sync`) or make one per thread.
+#[derive(Debug)]
+pub struct PgJournal {
+    store: PgStore,
+    stream: String,
+    /// Highest position this handle has seen.
+    seen: AtomicU64,
+    /// Running digest of records `1..=.0`.
+    digest: Mutex<(u64, u32)>,
+}
+
+/// CRC-32 of a record: its position (8 bytes LE), then its payload; stored as a signed int4.
+pub fn record_crc(position: u64, payload: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&position.to_le_bytes());
+    h.update(payload);
+    h.finalize()
+}
+
+/// The tokio-postgres client inside a pooled one.
+fn pg(client: &deadpool_postgres::Client) -> &tokio_postgres::Client {
+    client
+}
+
+fn as_i32(crc: u32) -> i32 {
+    i32::from_ne_bytes(crc.to_ne_bytes())
+}
+
+fn as_u32(crc: i32) -> u32 {
+    u32::from_ne_bytes(crc.to_ne_bytes())
+}
+
+fn position(seq: u64) -> Result<i64> {
+    i64::try_from(seq).map_err(|_| Error::JournalInvalid(format!("position {seq} out of range")))
+}
+
+fn check_batch(payloads: &[Vec<u8>]) -> Result<()> {
+    if let Some(p) = payloads.iter().find(|p| p.len() > MAX_PAYLOAD) {
+        return Err(Error::JournalInvalid(format!(
+            "payload of {} bytes exceeds the maximum of {MAX_PAYLOAD} bytes",
+            p.len()
+        )));
+    }
+    Ok(())
+}
+
+const INSERT: &str = "INSERT INTO journal_records (stream, position, payload, crc, batch_end)
+     SELECT $1, $2 + o.i, o.p, o.c, o.i = $5
+     FROM unnest($3::bytea[], $4::int4[]) WITH ORDINALITY AS o(p, c, i)
+     WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
+
+const LAST: &str = "SELECT coalesce(max(position), 0) FROM journal_records WHERE stream = $1";
+
+impl PgJournal {
+    pub(crate) fn open(store: PgStore, stream: &str) -> Result<PgJournal> {
+        if stream.is_empty() || stream.chars().count() > MAX_STREAM_LEN || stream.contains('\0') {
+            return Err(Error::JournalInvalid(format!(
+                "a stream name has 1 to {MAX_STREAM_LEN} characters and no NUL"
+            )));
+        }
+        Ok(PgJournal {
+            store,
+            stream: stream.to_string(),
+            seen: AtomicU64::new(0),
+            digest: Mutex::new((0, 0)),
+        })
+    }
+
+    /// The stream (partition) this journal writes.
+    pub fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    /// Where this journal is, for error messages (no credentials).
+    fn location(&self) -> std::path::PathBuf {
+        std::path::PathBuf::from(format!("postgres:journal_records/{}", self.stream))
+    }
+
+    fn saw(&self, seq: u64) {
+        self.seen.fetch_max(seq, Ordering::Relaxed);
+    }
+
+    /// The last committed position, from the database.
+    pub async fn last_seq_async(&self) -> Result<Seq> {
+        bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            let last = query_last(&client, &self.stream).await?;
+            self.saw(last);
+            Ok(Seq(last))
+        })
+        .await
+    }
+
+    /// [`Journal::append_if`], async.
+    pub async fn append_if_async(
+        &self,
+        expected: Option<Seq>,
+        payloads: &[Vec<u8>],
+    ) -> Result<Vec<Seq>> {
+        check_batch(payloads)?;
+        if payloads.is_empty() {
+            return Ok(Vec::new());
+        }
+        bounded(self.store.op_timeout(), async {
+            let mut client = self.store.client().await?;
+            let seqs = match expected {
+                Some(e) => self.insert_at(&client, e.0, payloads).await?,
+                None => self.append_unconditional(&mut client, payloads).await?,
+            };
+            if let Some(last) = seqs.last() {
+                self.saw(last.0);
+            }
+            Ok(seqs)
+        })
+        .await
+    }
+
+    /// Inserts `payloads` after position `expected`, or reports the conflict.
+    async fn insert_at(
+        &self,
+        client: &deadpool_postgres::Client,
+        expected: u64,
+        payloads: &[Vec<u8>],
+    ) -> Result<Vec<Seq>> {
+        let n = payloads.len() as u64;
+        let fits = expected
+            .checked_add(n)
+            .is_some_and(|end| end <= i64::MAX as u64);
+        if !fits {
+            let actual = query_last(client, &self.stream).await?;
+            return Err(Error::ConcurrencyConflict { expected, actual });
+        }
+        match insert(client, &self.stream, expected, payloads).await {
+            Ok(rows) if rows == n => Ok((expected + 1..=expected + n).map(Seq).collect()),
+            Ok(_) => {
+                // Record `expected` does not exist: the journal is behind the caller.
+                let actual = query_last(client, &self.stream).await?;
+                Err(Error::ConcurrencyConflict { expected, actual })
+            }
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                let actual = query_last(client, &self.stream).await?;
+                Err(Error::ConcurrencyConflict { expected, actual })
+            }
+            Err(e) => Err(db_error("appending", &e)),
+        }
+    }
+
+    async fn append_unconditional(
+        &self,
+        client: &mut deadpool_postgres::Client,
+        payloads: &[Vec<u8>],
+    ) -> Result<Vec<Seq>> {
+        let n = payloads.len() as u64;
+        for _ in 0..UNCONDITIONAL_RETRIES {
+            let tx = client
+                .transaction()
+                .await
+                .map_err(|e| db_error("appending", &e))?;
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 6141))",
+                &[&self.stream],
+            )
+            .await
+            .map_err(|e| db_error("appending", &e))?;
+            let last = query_last(&tx, &self.stream).await?;
+            if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
+                return Err(Error::JournalInvalid("the stream is full".into()));
+            }
+            match insert(&tx, &self.stream, last, payloads).await {
+                Ok(rows) if rows == n => {
+                    tx.commit()
+                        .await
+                        .map_err(|e| db_error("committing an append", &e))?;
+                    return Ok((last + 1..=last + n).map(Seq).collect());
+                }
+                Ok(_) => {
+                    return Err(fatal(format!(
+                        "journal {}: record {last} vanished while appending",
+                        self.stream
+                    )));
+                }
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => continue,
+                Err(e) => return Err(db_error("appending", &e)),
+            }
+        }
+        Err(fatal(format!(
+            "journal {}: an unconditional append lost {UNCONDITIONAL_RETRIES} races in a row",
+            self.stream
+        )))
+    }
+
+    /// [`Journal::read_range`], async.
+    pub async fn read_range_async(&self, from: Seq, limit: usize) -> Result<Vec<Record>> {
+        let from = from.0.max(1);
+        if limit == 0 || from > i64::MAX as u64 {
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            let stmt = client
+                .prepare_cached(
+                    "SELECT position, payload, crc FROM journal_records
+                     WHERE stream = $1 AND position >= $2 ORDER BY position LIMIT $3",
+                )
+                .await
+                .map_err(|e| db_error("reading", &e))?;
+            client
+                .query(&stmt, &[&self.stream, &position(from)?, &limit])
+                .await
+                .map_err(|e| db_error("reading", &e))
+        })
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (want, row) in (from..).zip(rows) {
+            let get = |e: tokio_postgres::Error| db_error("reading a record", &e);
+            let pos: i64 = row.try_get(0).map_err(get)?;
+            let payload: Vec<u8> = row.try_get(1).map_err(get)?;
+            let crc: i32 = row.try_get(2).map_err(get)?;
+            let pos = pos as u64;
+            if pos != want {
+                return Err(self.corrupt(want, format!("record {want} is missing (next is {pos})")));
+            }
+            if as_u32(crc) != record_crc(pos, &payload) {
+                return Err(self.corrupt(pos, "record CRC mismatch".into()));
+            }
+            out.push(Record {
+                seq: Seq(pos),
+                payload,
+            });
+        }
+        if let Some(last) = out.last() {
+            self.saw(last.seq.0);
+        }
+        Ok(out)
+    }
+
+    fn corrupt(&self, position: u64, reason: String) -> Error {
+        Error::JournalCorrupt {
+            path: self.location(),
+            offset: position,
+            reason,
+        }
+    }
+
+    /// The running digest of records `1..=seq`, from the cached prefix on.
+    async fn digest_upto(&self, client: &tokio_postgres::Client, seq: u64) -> Result<u32> {
+        let (mut at, mut digest) = {
+            let cached = *self.digest.lock().unwrap_or_else(|e| e.into_inner());
+            if cached.0 <= seq { cached } else { (0, 0) }
+        };
+        while at < seq {
+            let rows = client
+                .query(
+                    "SELECT position, crc FROM journal_records
+                     WHERE stream = $1 AND position > $2 AND position <= $3
+                     ORDER BY position LIMIT $4",
+                    &[&self.stream, &position(at)?, &position(seq)?, &DIGEST_PAGE],
+                )
+                .await
+                .map_err(|e| db_error("reading record checksums", &e))?;
+            if rows.is_empty() {
+                return Err(self.corrupt(at + 1, format!("record {} is missing", at + 1)));
+            }
+            for row in rows {
+                let get = |e: tokio_postgres::Error| db_error("reading record checksums", &e);
+                let pos: i64 = row.try_get(0).map_err(get)?;
+                let crc: i32 = row.try_get(1).map_err(get)?;
+                if pos as u64 != at + 1 {
+                    return Err(self.corrupt(at + 1, format!("record {} is missing", at + 1)));
+                }
+                digest = digest_step(digest, as_u32(crc));
+                at += 1;
+            }
+        }
+        let mut cached = self.digest.lock().unwrap_or_else(|e| e.into_inner());
+        if seq > cached.0 {
+            *cached = (seq, digest);
+        }
+        Ok(digest)
+    }
+
+    /// [`Journal::write_snapshot`], async.
+    pub async fn write_snapshot_async(&self, snapshot: &Snapshot) -> Result<()> {
+        bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            let last = query_last(&client, &self.stream).await?;
+            self.saw(last);
+            if snapshot.seq.0 > last {
+                return Err(Error::JournalInvalid(format!(
+                    "snapshot at sequence {} is past the last record {last}",
+                    snapshot.seq
+                )));
+            }
+            let digest = self.digest_upto(pg(&client), snapshot.seq.0).await?;
+            client
+                .execute(
+                    "INSERT INTO journal_snapshots (stream, position, digest, data, crc)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position,
+                       digest = EXCLUDED.digest, data = EXCLUDED.data, crc = EXCLUDED.crc,
+                       written_at = now()",
+                    &[
+                        &self.stream,
+                        &position(snapshot.seq.0)?,
+                        &as_i32(digest),
+                        &snapshot.data,
+                        &as_i32(crc32fast::hash(&snapshot.data)),
+                    ],
+                )
+                .await
+                .map_err(|e| db_error("writing the snapshot", &e))?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// [`Journal::read_snapshot`], async.
+    pub async fn read_snapshot_async(&self) -> Result<Option<Snapshot>> {
+        bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            let row = client
+                .query_opt(
+                    "SELECT position, digest, data, crc FROM journal_snapshots WHERE stream = $1",
+                    &[&self.stream],
+                )
+                .await
+                .map_err(|e| db_error("reading the snapshot", &e))?;
+            let Some(row) = row else { return Ok(None) };
+            let get = |e: tokio_postgres::Error| db_error("reading the snapshot", &e);
+            let seq: i64 = row.try_get(0).map_err(get)?;
+            let digest: i32 = row.try_get(1).map_err(get)?;
+            let data: Vec<u8> = row.try_get(2).map_err(get)?;
+            let crc: i32 = row.try_get(3).map_err(get)?;
+            let seq = seq as u64;
+            if as_u32(crc) != crc32fast::hash(&data) {
+                return Err(self.corrupt(seq, "snapshot data CRC mismatch".into()));
+            }
+            let mismatch = |reason: String| Error::SnapshotMismatch {
+                path: self.location(),
+                seq,
+                reason,
+            };
+            let last = query_last(&client, &self.stream).await?;
+            self.saw(last);
+            if seq > last {
+                return Err(mismatch(format!(
+                    "it covers records up to {seq} but the journal ends at {last}"
+                )));
+            }
+            let actual = self.digest_upto(pg(&client), seq).await?;
+            if actual != as_u32(digest) {
+                return Err(mismatch(format!(
+                    "record digest {:08x} but the journal's records give {actual:08x}",
+                    as_u32(digest)
+                )));
+            }
+            Ok(Some(Snapshot {
+                seq: Seq(seq),
+                data,
+            }))
+        })
+        .await
+    }
+}
+
+async fn query_last(client: &impl GenericClient, stream: &str) -> Result<u64> {
+    let stmt = client
+        .prepare_cached(LAST)
+        .await
+        .map_err(|e| db_error("reading the last position", &e))?;
+    let last: i64 = client
+        .query_one(&stmt, &[&stream])
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| db_error("reading the last position", &e))?;
+    Ok(last.max(0) as u64)
+}
+
+/// Runs [`INSERT`]; the number of rows inserted.
+async fn insert(
+    client: &impl GenericClient,
+    stream: &str,
+    after: u64,
+    payloads: &[Vec<u8>],
+) -> std::result::Result<u64, tokio_postgres::Error> {
+    let crcs: Vec<i32> = payloads
+        .iter()
+        .enumerate()
+        .map(|(i, p)| as_i32(record_crc(after + 1 + i as u64, p)))
+        .collect();
+    let after = after as i64;
+    let n = payloads.len() as i64;
+    let stmt = client.prepare_cached(INSERT).await?;
+    client
+        .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
+        .await
+}
+
+impl Journal for PgJournal {
+    fn append_if(&self, expected: Option<Seq>, payloads: &[Vec<u8>]) -> Result<Vec<Seq>> {
+        self.store
+            .block_on(self.append_if_async(expected, payloads))
+    }
+
+    fn read_range(&self, from: Seq, limit: usize) -> Result<Vec<Record>> {
+        self.store.block_on(self.read_range_async(from, limit))
+    }
+
+    fn last_seq(&self) -> Seq {
+        self.store
+            .block_on(self.last_seq_async())
+            .unwrap_or_else(|_| Seq(self.seen.load(Ordering::Relaxed)))
+    }
+
+    fn write_snapshot(&self, snapshot: &Snapshot) -> Result<()> {
+        self.store.block_on(self.write_snapshot_async(snapshot))
+    }
+
+    fn read_snapshot(&self) -> Result<Option<Snapshot>> {
+        self.store.block_on(self.read_snapshot_async())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_crc_binds_position_and_payload() {
+        assert_ne!(record_crc(1, b"a"), record_crc(2, b"a"));
+        assert_ne!(record_crc(1, b"a"), record_crc(1, b"b"));
+        assert_eq!(record_crc(7, b"x"), record_crc(7, b"x"));
+        for crc in [0u32, 1, 0x7fff_ffff, 0x8000_0000, u32::MAX] {
+            assert_eq!(as_u32(as_i32(crc)), crc);
+        }
+    }
+
+    #[test]
+    fn batches_over_the_payload_limit_are_refused_before_the_database() {
+        assert!(check_batch(&[vec![0; 10]]).is_ok());
+        assert!(matches!(
+            check_batch(&[vec![], vec![0; MAX_PAYLOAD + 1]]),
+            Err(Error::JournalInvalid(_))
+        ));
+        assert!(position(u64::MAX).is_err());
+        assert_eq!(position(5).ok(), Some(5));
+    }
+}
