@@ -327,7 +327,7 @@ proptest! {
             now += Duration::hours(i64::from(arg % 30));
             let command = match cmd {
                 0 => PersonnelCommand::Submit { request: ChangeRequest {
-                    staff: Staff { id: format!("S{p}"), unit: "Büro".into(), trained: arg % 2 == 0 },
+                    staff: Staff { id: format!("S{p}"), unit: "20.ACIK_KAPI".into(), trained: arg % 2 == 0 },
                     kind: kinds[usize::from(arg / 2 % 4)],
                     under_investigation: arg % 7 == 0,
                     justification: "Hizmet gereği".into(),

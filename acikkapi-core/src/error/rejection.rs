@@ -299,7 +299,7 @@ pub enum Problem {
     },
     /// A reason recorded as a Turkish sentence only, by code that did not keep problems
     /// structured (journals of event schema 1): the text as it was stored, the field unknown.
-    /// [`validate`](super::validate) never produces it.
+    /// [`validate`](crate::validate) never produces it.
     #[error("{text}")]
     Legacy {
         /// The sentence as stored.

@@ -21,7 +21,10 @@
 //! assert!(submitted.tracking.to_string().starts_with("AK-20-2026-"));
 //! ```
 
+pub mod personnel;
 mod store;
+
+pub use personnel::{Personnel, PersonnelItem, PersonnelQuery, PersonnelSubmitted, PersonnelView};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

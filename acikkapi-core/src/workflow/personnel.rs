@@ -15,13 +15,22 @@
 //!
 //! Timer: when the opinion has not come within [`PersonnelWorkflow::opinion_days`] business days
 //! (same deadline rule as applications), the request is marked late once (`opinion_late`).
+//!
+//! Access: who may raise, give the opinion, decide, withdraw and read is the table of [`policy`],
+//! asked by the guards here and by every method of
+//! [`service::Personnel`](crate::service::Personnel).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ports;
-use super::{Context, Role, Timer, WorkflowDefinition};
+use super::{Context, Timer, WorkflowDefinition};
+use crate::org::UnitId;
 use crate::{Error, Result};
+
+pub mod policy;
+
+use policy::PersonnelOperation;
 
 /// Talep türü.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,13 +61,52 @@ impl ChangeKind {
     }
 }
 
+/// The unit of the person a request is about.
+///
+/// Written as a plain string, as before: a string that parses as a [`UnitId`] reads as
+/// [`StaffUnit::Id`]; requests recorded before units were typed hold a display name
+/// (`"Denizli Valiliği Açık Kapı Bürosu"`), which reads as [`StaffUnit::Recorded`] and is
+/// written back unchanged. A recorded name has no province, so the [`policy`] admits only the
+/// SGB to it; new requests need a unit id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StaffUnit {
+    /// The unit's id (`20.ACIK_KAPI`).
+    Id(UnitId),
+    /// A display name recorded before units were typed.
+    Recorded(String),
+}
+
+impl StaffUnit {
+    /// The unit id, unless the unit was recorded as a name.
+    pub fn id(&self) -> Option<&UnitId> {
+        match self {
+            StaffUnit::Id(u) => Some(u),
+            StaffUnit::Recorded(_) => None,
+        }
+    }
+}
+
+impl From<UnitId> for StaffUnit {
+    fn from(u: UnitId) -> Self {
+        StaffUnit::Id(u)
+    }
+}
+
+impl From<&str> for StaffUnit {
+    /// A unit id when `s` parses as one, else a recorded name.
+    fn from(s: &str) -> Self {
+        UnitId::parse(s).map_or_else(|_| StaffUnit::Recorded(s.to_owned()), StaffUnit::Id)
+    }
+}
+
 /// Personel: the person the request is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Staff {
     /// Sicil number.
     pub id: String,
-    /// The person's unit.
-    pub unit: String,
+    /// The person's unit (its id; its plate is the province the request belongs to).
+    pub unit: StaffUnit,
     /// Whether the person took the Açık Kapı training.
     pub trained: bool,
 }
@@ -220,29 +268,6 @@ fn command_name(c: &PersonnelCommand) -> &'static str {
     }
 }
 
-/// The governor's office: vali, vali yardımcısı, kaymakam.
-const GOVERNOR: &[Role] = &[Role::Vali, Role::ValiYardimcisi, Role::Kaymakam];
-/// The Açık Kapı bureau or the governor's office.
-const BUREAU_OR_GOVERNOR: &[Role] = &[
-    Role::Bureau,
-    Role::Vali,
-    Role::ValiYardimcisi,
-    Role::Kaymakam,
-];
-
-fn role(ctx: &Context<'_>, allowed: &[Role], c: &PersonnelCommand) -> Result<()> {
-    // Actors recorded before typing cannot act (their unit is unknown).
-    let recorded = matches!(ctx.actor, super::Actor::Recorded { .. });
-    if !recorded && allowed.contains(&ctx.actor.role()) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden {
-            role: ctx.actor.role_tr().to_owned(),
-            action: command_name(c).to_owned(),
-        })
-    }
-}
-
 impl WorkflowDefinition for PersonnelWorkflow {
     type State = PersonnelState;
     type Command = PersonnelCommand;
@@ -272,7 +297,7 @@ impl WorkflowDefinition for PersonnelWorkflow {
                     command_name(command)
                 )));
             };
-            role(ctx, BUREAU_OR_GOVERNOR, command)?;
+            policy::check(ctx.actor, PersonnelOperation::Submit, Some(request), None)?;
             if request.kind.protected() && request.staff.trained && !request.under_investigation {
                 return Err(Error::GuardFailed {
                     rule: "Açık Kapı eğitimi almış personel, hakkında soruşturma olmadıkça başka \
@@ -294,9 +319,15 @@ impl WorkflowDefinition for PersonnelWorkflow {
             }
             return Ok(events);
         };
+        // The policy first: a refused actor learns nothing about the request's state.
+        policy::check(
+            ctx.actor,
+            PersonnelOperation::of(command),
+            Some(&s.request),
+            None,
+        )?;
         match (s.status, command) {
             (S::AwaitingOpinion, C::GiveOpinion { opinion }) => {
-                role(ctx, &[Role::Strategy], command)?;
                 Ok(vec![PersonnelEvent::OpinionGiven {
                     opinion: opinion.clone(),
                 }])
@@ -305,20 +336,13 @@ impl WorkflowDefinition for PersonnelWorkflow {
                 rule: "Strateji Geliştirme Başkanlığının görüşü alınmadan karar verilemez"
                     .to_owned(),
             }),
-            (S::Requested | S::OpinionGiven, C::Approve) => {
-                role(ctx, GOVERNOR, command)?;
-                Ok(vec![PersonnelEvent::Approved])
-            }
+            (S::Requested | S::OpinionGiven, C::Approve) => Ok(vec![PersonnelEvent::Approved]),
             (S::Requested | S::OpinionGiven, C::Reject { reason }) => {
-                role(ctx, GOVERNOR, command)?;
                 Ok(vec![PersonnelEvent::Rejected {
                     reason: reason.clone(),
                 }])
             }
-            (st, C::Withdraw) if !st.is_terminal() => {
-                role(ctx, BUREAU_OR_GOVERNOR, command)?;
-                Ok(vec![PersonnelEvent::Withdrawn])
-            }
+            (st, C::Withdraw) if !st.is_terminal() => Ok(vec![PersonnelEvent::Withdrawn]),
             _ => Err(invalid()),
         }
     }
@@ -401,8 +425,14 @@ impl WorkflowDefinition for PersonnelWorkflow {
         &self,
         state: &PersonnelState,
         _timer: &Timer,
-        _ctx: &Context<'_>,
+        ctx: &Context<'_>,
     ) -> Result<Vec<PersonnelEvent>> {
+        policy::check(
+            ctx.actor,
+            PersonnelOperation::Tick,
+            Some(&state.request),
+            None,
+        )?;
         Ok(
             if state.status == PersonnelStatus::AwaitingOpinion && !state.opinion_late {
                 vec![PersonnelEvent::OpinionLate]

@@ -5,9 +5,9 @@
 //! a time; the next one forms while its fsync runs. Deciding batch *n + 1* while batch *n* is
 //! being written (pipelining) was left out: its overlay would have to include a batch that may
 //! still fail, and a failure would have to cascade; with one batch in flight 64 submitters
-//! already get ≈ 95× the rate of one (`benches/concurrent_commands.rs`).
+//! get 6.7× the rate of one when an fsync costs ≈ 0.15 ms and ≈ 95× when it costs ≈ 3.7 ms (`benches/concurrent_commands.rs`, BENCHMARKS.md).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{DateTime, Utc};
@@ -105,44 +105,88 @@ struct Inner<W: WorkflowDefinition> {
     engine: RwLock<Engine<W>>,
     log: Arc<dyn Journal>,
     queue: Mutex<Queue<W>>,
-    /// A batch finished (results are in), or the engine is free again.
+    /// The engine is free again (for ticks and writes waiting to be exclusive; callers of
+    /// commands wait on their own [`Slot`]).
     done: Condvar,
     /// Room in the queue.
     room: Condvar,
 }
 
 struct Queue<W: WorkflowDefinition> {
-    pending: VecDeque<(u64, CommandRequest<W>)>,
-    /// A leader (a batch, a tick or a [`SharedEngine::write`]) is at work.
+    pending: VecDeque<(Arc<Slot>, CommandRequest<W>)>,
+    /// A leader (a batch, a tick or a [`SharedEngine::write`]) is at work, or leadership was
+    /// handed to a waiting caller who has not woken yet.
     busy: bool,
     /// Ticks and writes waiting for the engine: no new batch starts before they had it, so a
     /// steady stream of commands cannot starve them.
     exclusive_waiting: usize,
-    results: HashMap<u64, Result<CommandOutcome>>,
-    next_ticket: u64,
     stats: SharedStats,
+}
+
+/// Where one caller of [`SharedEngine::execute`] waits: for its result, or for the leadership
+/// of the next batch. Each caller has its own, so a finished batch wakes exactly its callers and
+/// the next leader, not every thread waiting (64 submitters would otherwise all wake for every
+/// batch and go back to sleep).
+struct Slot {
+    state: Mutex<SlotState>,
+    wake: Condvar,
+}
+
+enum SlotState {
+    Waiting,
+    /// Lead the next batch (the queue's `busy` flag is already set for this caller).
+    Lead,
+    Done(Result<CommandOutcome>),
+}
+
+impl Slot {
+    fn new() -> Arc<Slot> {
+        Arc::new(Slot {
+            state: Mutex::new(SlotState::Waiting),
+            wake: Condvar::new(),
+        })
+    }
+
+    fn set(&self, state: SlotState) {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
+        self.wake.notify_one();
+    }
+
+    /// Waits until the slot is no longer `Waiting`; returns the result, or `None` to lead.
+    fn wait(&self) -> Option<Result<CommandOutcome>> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            match std::mem::replace(&mut *state, SlotState::Waiting) {
+                SlotState::Waiting => {
+                    state = self.wake.wait(state).unwrap_or_else(|p| p.into_inner());
+                }
+                SlotState::Lead => return None,
+                SlotState::Done(result) => return Some(result),
+            }
+        }
+    }
 }
 
 /// Makes sure the engine is released (and waiting callers answered) even if the work of a leader
 /// panics: otherwise every later caller would wait forever.
 struct Release<'a, W: WorkflowDefinition> {
     inner: &'a Inner<W>,
-    tickets: Vec<u64>,
+    slots: Vec<Arc<Slot>>,
     armed: bool,
 }
 
 impl<W: WorkflowDefinition> Release<'_, W> {
-    /// Releases the engine, storing `results` for their callers.
-    fn finish(mut self, results: Vec<(u64, Result<CommandOutcome>)>, appended: bool) {
+    /// Releases the engine, handing every caller its result (in the order of `slots`).
+    fn finish(mut self, results: Vec<Result<CommandOutcome>>, appended: bool) {
         self.armed = false;
+        for (slot, result) in std::mem::take(&mut self.slots).into_iter().zip(results) {
+            slot.set(SlotState::Done(result));
+        }
         let mut q = self.inner.lock_queue();
-        q.busy = false;
         if appended {
             q.stats.appends += 1;
         }
-        q.results.extend(results);
-        drop(q);
-        self.inner.done.notify_all();
+        self.inner.hand_over(q);
     }
 }
 
@@ -151,19 +195,14 @@ impl<W: WorkflowDefinition> Drop for Release<'_, W> {
         if !self.armed {
             return;
         }
-        let mut q = self.inner.lock_queue();
-        q.busy = false;
-        for t in self.tickets.drain(..) {
-            q.results.insert(
-                t,
-                Err(storage_error(
-                    "the thread committing this command panicked; its outcome is unknown \
-                     until the engine is reopened",
-                )),
-            );
+        for slot in self.slots.drain(..) {
+            slot.set(SlotState::Done(Err(storage_error(
+                "the thread committing this command panicked; its outcome is unknown \
+                 until the engine is reopened",
+            ))));
         }
-        drop(q);
-        self.inner.done.notify_all();
+        let q = self.inner.lock_queue();
+        self.inner.hand_over(q);
     }
 }
 
@@ -182,6 +221,23 @@ impl<W: WorkflowDefinition> Inner<W> {
         self.engine.write().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The leader is done: the engine goes to a waiting tick or write first, else to the caller
+    /// of the oldest queued command (it leads the next batch), else it is free.
+    fn hand_over(&self, mut q: MutexGuard<'_, Queue<W>>) {
+        if q.exclusive_waiting == 0
+            && let Some((slot, _)) = q.pending.front()
+        {
+            // `busy` stays set: the new leader owns it.
+            let slot = Arc::clone(slot);
+            drop(q);
+            slot.set(SlotState::Lead);
+            return;
+        }
+        q.busy = false;
+        drop(q);
+        self.done.notify_all();
+    }
+
     /// Waits until no leader is at work and becomes it (for a tick or a write).
     fn acquire(&self) -> Release<'_, W> {
         let mut q = self.lock_queue();
@@ -193,7 +249,7 @@ impl<W: WorkflowDefinition> Inner<W> {
         q.busy = true;
         Release {
             inner: self,
-            tickets: Vec::new(),
+            slots: Vec::new(),
             armed: true,
         }
     }
@@ -220,8 +276,6 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
                     pending: VecDeque::new(),
                     busy: false,
                     exclusive_waiting: 0,
-                    results: HashMap::new(),
-                    next_ticket: 0,
                     stats: SharedStats::default(),
                 }),
                 done: Condvar::new(),
@@ -245,45 +299,50 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
         let request =
             CommandRequest::new(instance, command_id, expected_version, actor, now, command);
         let inner = &*self.inner;
+        let slot = Slot::new();
         let mut q = inner.lock_queue();
         while q.pending.len() >= MAX_BATCH {
             q = inner.room.wait(q).unwrap_or_else(|p| p.into_inner());
         }
-        let ticket = q.next_ticket;
-        q.next_ticket += 1;
         q.stats.commands += 1;
-        q.pending.push_back((ticket, request));
-        loop {
-            if let Some(result) = q.results.remove(&ticket) {
-                return result;
-            }
-            // While a tick or a write waits, let it go first (`busy` is then set, so the wait
-            // ends when it is done).
-            if q.busy || q.exclusive_waiting > 0 {
-                q = inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
-                continue;
-            }
-            // Lead: take the queue (our own command is in it, or was answered by an earlier
-            // leader and found above).
+        q.pending.push_back((Arc::clone(&slot), request));
+        // While a tick or a write waits, let it go first: it hands the queue to a caller when
+        // it is done.
+        let lead_now = !q.busy && q.exclusive_waiting == 0;
+        if lead_now {
             q.busy = true;
-            let n = q.pending.len().min(MAX_BATCH);
-            let (tickets, requests): (Vec<u64>, Vec<CommandRequest<W>>) =
-                q.pending.drain(..n).unzip();
-            q.stats.batches += 1;
-            q.stats.largest_batch = q.stats.largest_batch.max(n as u64);
-            drop(q);
-            inner.room.notify_all();
-            let release = Release {
-                inner,
-                tickets: tickets.clone(),
-                armed: true,
-            };
-            let prepared = inner.read_engine().prepare_batch(requests);
-            let appended = prepared.records() > 0;
-            let results = inner.commit(prepared);
-            release.finish(tickets.into_iter().zip(results).collect(), appended);
-            q = inner.lock_queue();
         }
+        drop(q);
+        if !lead_now && let Some(result) = slot.wait() {
+            return result;
+        }
+        // Lead: our own command is still queued (only leaders take commands out, and the
+        // leadership was handed to us while it was queued), so the batch holds it.
+        let mut q = inner.lock_queue();
+        let n = q.pending.len().min(MAX_BATCH);
+        let was_full = q.pending.len() >= MAX_BATCH;
+        let (slots, requests): (Vec<Arc<Slot>>, Vec<CommandRequest<W>>) =
+            q.pending.drain(..n).unzip();
+        q.stats.batches += 1;
+        q.stats.largest_batch = q.stats.largest_batch.max(n as u64);
+        drop(q);
+        if was_full {
+            inner.room.notify_all();
+        }
+        let release = Release {
+            inner,
+            slots,
+            armed: true,
+        };
+        let prepared = inner.read_engine().prepare_batch(requests);
+        let appended = prepared.records() > 0;
+        let results = inner.commit(prepared);
+        release.finish(results, appended);
+        slot.wait().unwrap_or_else(|| {
+            Err(storage_error(
+                "the batch led by this caller did not answer its own command",
+            ))
+        })
     }
 
     /// Runs commands as one batch from this thread (see [`Engine::execute_batch`]), serialised

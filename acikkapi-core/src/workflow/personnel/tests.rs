@@ -26,7 +26,7 @@ fn request(kind: ChangeKind, trained: bool, under_investigation: bool) -> Change
     ChangeRequest {
         staff: Staff {
             id: "S-1001".into(),
-            unit: "Denizli Valiliği Açık Kapı Bürosu".into(),
+            unit: UnitId::parse("20.ACIK_KAPI").unwrap().into(),
             trained,
         },
         kind,
