@@ -276,9 +276,10 @@ impl Applications {
             .execute(&id, cid, Some(version), actor, now, command)
     }
 
-    /// The state of an application after checking `op` for `actor` (an unknown number and a
-    /// forbidden one give different errors only to those who may see it: both are
-    /// `UnknownInstance` for the others).
+    /// The state of an application after checking `op` for `actor`: an unknown number is
+    /// `UnknownInstance`, a known one the actor may not reach is `Forbidden` (tracking numbers
+    /// carry a check digit, so guessing one is not free, but the two errors do tell a caller
+    /// that a number exists).
     fn checked<R>(
         &self,
         actor: &Actor,
