@@ -128,6 +128,22 @@ id_newtype!(
     |s| is_unit_id(s) && s.split('.').count() >= 3
 );
 
+impl UnitId {
+    /// The province a unit belongs to: the plate its id starts with (`None` for the ministry's
+    /// national `TR.…` units).
+    ///
+    /// ```
+    /// use acikkapi_core::org::UnitId;
+    /// assert_eq!(UnitId::parse("20.PAMUKKALE.BELEDIYE").unwrap().plate().unwrap().get(), 20);
+    /// assert!(UnitId::parse("TR.SGB").unwrap().plate().is_none());
+    /// ```
+    pub fn plate(&self) -> Option<crate::geo::ProvincePlate> {
+        // `parse` checked that the first part is `TR` or a plate 01–81.
+        let first = self.0.split('.').next()?;
+        crate::geo::ProvincePlate::new(first.parse().ok()?).ok()
+    }
+}
+
 impl OfficerId {
     /// The id of an officer of `unit` with the local part `local` (`YETKILI`).
     pub fn of(unit: &UnitId, local: &str) -> Result<OfficerId> {

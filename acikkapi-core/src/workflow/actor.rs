@@ -152,13 +152,13 @@ impl Actor {
 
     /// An officer; the unit is the officer id's unit (`20.SGK.YETKILI` → `20.SGK`).
     pub fn officer(id: OfficerId, role: Role) -> Actor {
-        let unit = officer_unit(&id);
+        let unit = id.unit();
         Actor::Officer { id, unit, role }
     }
 
     /// The governor's office; the unit is the officer id's unit (`20.VALILIK.VALI` → `20.VALILIK`).
     pub fn governor(who: GovernorPost, id: OfficerId) -> Actor {
-        let unit = officer_unit(&id);
+        let unit = id.unit();
         Actor::Governor { who, id, unit }
     }
 
@@ -233,11 +233,6 @@ impl Actor {
     pub fn role_tr(&self) -> &'static str {
         self.role().name_tr()
     }
-}
-
-/// The unit of an officer id: every part but the last (`20.SGK.YETKILI` → `20.SGK`).
-pub fn officer_unit(id: &OfficerId) -> UnitId {
-    id.unit()
 }
 
 /// The wire form of an actor (one flat object).
@@ -332,7 +327,7 @@ fn from_wire(w: Wire) -> Result<Actor, String> {
         },
         Role::Yetkili | Role::Yedek | Role::Head => match OfficerId::parse(&id) {
             Ok(oid) => {
-                let unit = unit_id.unwrap_or_else(|| officer_unit(&oid));
+                let unit = unit_id.unwrap_or_else(|| oid.unit());
                 Actor::Officer {
                     id: oid,
                     unit,
@@ -344,7 +339,7 @@ fn from_wire(w: Wire) -> Result<Actor, String> {
         Role::Vali | Role::ValiYardimcisi | Role::Kaymakam => {
             match (OfficerId::parse(&id), GovernorPost::of_role(role)) {
                 (Ok(oid), Some(who)) => {
-                    let unit = unit_id.unwrap_or_else(|| officer_unit(&oid));
+                    let unit = unit_id.unwrap_or_else(|| oid.unit());
                     Actor::Governor { who, id: oid, unit }
                 }
                 _ => recorded(&w.role, id, w.unit),

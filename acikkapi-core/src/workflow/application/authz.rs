@@ -284,10 +284,6 @@ fn forbidden(actor: &Actor, op: Operation, id: Option<&InstanceId>) -> Error {
     }
 }
 
-fn plate_of_unit(u: &UnitId) -> Option<u8> {
-    u.as_str().split('.').next()?.parse().ok()
-}
-
 /// The province of an application: its tracking number's plate, else the registered
 /// application's province, else the receiving unit's.
 fn plate_of(id: &InstanceId, s: Option<&ApplicationState>) -> Option<u8> {
@@ -298,7 +294,12 @@ fn plate_of(id: &InstanceId, s: Option<&ApplicationState>) -> Option<u8> {
     s.application
         .as_ref()
         .map(|a| a.location.province.get())
-        .or_else(|| s.bureau_unit.as_ref().and_then(plate_of_unit))
+        .or_else(|| {
+            s.bureau_unit
+                .as_ref()
+                .and_then(UnitId::plate)
+                .map(ProvincePlate::get)
+        })
 }
 
 fn last_four(digits: &str) -> Option<String> {
@@ -343,7 +344,10 @@ impl Authorizer {
 
     /// Whether `officer` is away on the day of `now` (the organisation's `unavailable` periods).
     fn away(&self, officer: &OfficerId, now: DateTime<Utc>) -> bool {
-        plate_of_unit(&officer.unit())
+        officer
+            .unit()
+            .plate()
+            .map(ProvincePlate::get)
             .and_then(|p| self.org(p))
             .is_some_and(|org| {
                 org.officer(officer)
@@ -383,12 +387,12 @@ impl Authorizer {
                 let own = match state {
                     Some(s) => match &s.bureau_unit {
                         Some(b) => b == unit,
-                        None => plate.is_some() && plate == plate_of_unit(unit),
+                        None => plate.is_some() && plate == unit.plate().map(ProvincePlate::get),
                     },
                     // Receiving: an Açık Kapı unit, of the tracking number's province when the
                     // id is one (an engine used with other ids makes no province claim).
                     None => {
-                        let own_plate = plate_of_unit(unit);
+                        let own_plate = unit.plate().map(ProvincePlate::get);
                         plate.is_none_or(|p| Some(p) == own_plate)
                             && own_plate.and_then(|p| self.org(p)).is_some_and(|org| {
                                 org.unit(unit).is_some_and(|u| {
@@ -432,7 +436,7 @@ impl Authorizer {
                 };
                 if self.chain(s, plate).contains(unit) {
                     R::GovernorChain
-                } else if plate.is_some() && plate == plate_of_unit(unit) {
+                } else if plate.is_some() && plate == unit.plate().map(ProvincePlate::get) {
                     R::GovernorProvince
                 } else {
                     R::GovernorOther

@@ -50,10 +50,6 @@ fn org_of(plate: u8) -> std::result::Result<std::sync::Arc<Organisation>, String
     Organisation::for_province(plate).map_err(|e| e.to_string())
 }
 
-fn plate_of_unit(id: &str) -> Option<u8> {
-    id.split('.').next()?.parse().ok()
-}
-
 /// An assignment from its wire form. Today's form (with `unit_name`) is parsed as it is; a
 /// version-1 form (`unit` and `escalation` as names) takes the unit from the officer's id and
 /// resolves the escalation names in the organisation of the officer's province. A name that the
@@ -88,7 +84,7 @@ pub(super) fn assignment(w: AssignmentWire) -> std::result::Result<Assignment, S
     let unit = officer.unit();
     let mut escalation = Vec::with_capacity(w.escalation.len());
     if !w.escalation.is_empty() {
-        let org = org_of(plate_of_unit(unit.as_str()).unwrap_or(0))?;
+        let org = org_of(unit.plate().map_or(0, ProvincePlate::get))?;
         for name in &w.escalation {
             let u = org
                 .find_unit_by_name(name)

@@ -18,6 +18,7 @@
 //!   SGB reads it and gives its opinion.
 
 use super::{ChangeRequest, PersonnelCommand, StaffUnit};
+use crate::geo::ProvincePlate;
 use crate::org::UnitId;
 use crate::workflow::{Actor, InstanceId};
 use crate::{Error, Result};
@@ -162,14 +163,10 @@ pub fn allowed(relation: PersonnelRelation, operation: PersonnelOperation) -> bo
 }
 
 /// The plate of a unit id (`20.ACIK_KAPI` → 20; a national `TR.…` unit has none).
-fn plate_of_unit(u: &UnitId) -> Option<u8> {
-    u.as_str().split('.').next()?.parse().ok()
-}
-
 /// The province of a request: the plate of the staff's unit, none for a recorded name.
 pub fn province_of(request: &ChangeRequest) -> Option<u8> {
     match &request.staff.unit {
-        StaffUnit::Id(u) => plate_of_unit(u),
+        StaffUnit::Id(u) => u.plate().map(ProvincePlate::get),
         StaffUnit::Recorded(_) => None,
     }
 }
@@ -178,7 +175,7 @@ pub fn province_of(request: &ChangeRequest) -> Option<u8> {
 pub fn relation(actor: &Actor, request: Option<&ChangeRequest>) -> PersonnelRelation {
     let own = |unit: &UnitId| {
         let plate = request.and_then(province_of);
-        plate.is_some() && plate == plate_of_unit(unit)
+        plate.is_some() && plate == unit.plate().map(ProvincePlate::get)
     };
     match actor {
         Actor::Clerk { unit, .. } if own(unit) => R::ClerkOwnProvince,
