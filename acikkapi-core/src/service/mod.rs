@@ -22,7 +22,6 @@
 //! ```
 
 pub mod personnel;
-mod store;
 
 pub use personnel::{Personnel, PersonnelItem, PersonnelQuery, PersonnelSubmitted, PersonnelView};
 
@@ -34,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::application::{Application, ApplicationInput};
 use crate::geo::ProvincePlate;
-use crate::ids::TrackingNumber;
+use crate::ids::{TrackingAllocator, TrackingNumber};
 use crate::journal::{Journal, MemoryJournal};
 use crate::org::UnitId;
 use crate::routing::{Decision, RouteRequest, Router, Target};
@@ -44,11 +43,11 @@ use crate::workflow::application::{
     AnalystRecord, ApplicationCommand, ApplicationState, ApplicationWorkflow, Assignment, Outcome,
     PublicHistory, Status,
 };
-use crate::workflow::ports::{MemorySink, NotificationSink, local_date};
-use crate::workflow::{Actor, CommandId, CommandOutcome, Engine, EngineOptions, Fired, InstanceId};
+use crate::workflow::ports::{MemorySink, NotificationSink, local_date, storage_error};
+use crate::workflow::{
+    Actor, CommandId, CommandOutcome, Engine, EngineOptions, Fired, InstanceId, SharedEngine,
+};
 use crate::{Error, Result};
-
-use store::{Allocator, Store};
 
 /// CİMER: where the bureau sends an application no unit of the province handles (the router's
 /// `Reject`).
@@ -159,8 +158,11 @@ pub struct ApplicationView {
 /// Başvuru hizmeti: the application service (see the module docs). `Send + Sync`; every method
 /// takes `&self`.
 pub struct Applications {
-    store: Store,
-    ids: Allocator,
+    /// The engine: commands from many threads, group-committed (one journal append and one
+    /// fsync per batch), each caller answered once its events are durable.
+    store: SharedEngine<ApplicationWorkflow>,
+    /// Tracking numbers per province and year, counted on from the durable instances.
+    ids: TrackingAllocator,
     authz: Authorizer,
     routers: Mutex<HashMap<u8, Arc<dyn ApplicationRouter + Send + Sync>>>,
     factory: Box<RouterFactory>,
@@ -180,11 +182,11 @@ fn native_router(plate: ProvincePlate) -> Result<Arc<dyn ApplicationRouter + Sen
 impl Applications {
     /// The service on an engine (opened on its journal), routing with the native router.
     pub fn new(engine: Engine<ApplicationWorkflow>) -> Self {
-        let ids = Allocator::from_ids(engine.instances().map(|(id, _)| id));
+        let ids = TrackingAllocator::from_ids(engine.instances().map(|(id, _)| id));
         // The same policy the workflow's guards ask.
         let authz = engine.definition().authorizer.clone();
         Applications {
-            store: Store::new(engine),
+            store: SharedEngine::new(engine),
             ids,
             authz,
             routers: Mutex::new(HashMap::new()),
@@ -227,7 +229,11 @@ impl Applications {
 
     /// Gives the engine back (the simulation returns it).
     pub fn into_engine(self) -> Result<Engine<ApplicationWorkflow>> {
-        self.store.into_inner()
+        // The service never hands out clones of its `SharedEngine`, so this is the last handle;
+        // the error is for the impossible case, never a panic.
+        self.store
+            .into_inner()
+            .ok_or_else(|| storage_error("the engine is still shared"))
     }
 
     /// Group-commit counters of the engine behind the service (batches, commands, appends,
