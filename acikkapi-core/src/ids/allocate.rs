@@ -30,8 +30,7 @@ use crate::geo::ProvincePlate;
 /// ```
 #[derive(Debug, Default)]
 pub struct TrackingAllocator {
-    /// The last sequence number handed out (or found) per (plate, year).
-    last: Mutex<HashMap<(ProvincePlate, u16), u32>>,
+    counters: SequenceCounters,
 }
 
 impl TrackingAllocator {
@@ -44,16 +43,13 @@ impl TrackingAllocator {
     /// (others are ignored). Takes anything that reads as text (`&InstanceId`, `&str`), so the
     /// identifier layer does not depend on the workflow.
     pub fn from_ids<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> Self {
-        let mut last: HashMap<(ProvincePlate, u16), u32> = HashMap::new();
+        let allocator = TrackingAllocator::new();
         for id in ids {
             if let Ok(t) = TrackingNumber::parse(id.as_ref()) {
-                let seq = last.entry((t.plate(), t.year())).or_default();
-                *seq = (*seq).max(t.sequence());
+                allocator.observe(&t);
             }
         }
-        TrackingAllocator {
-            last: Mutex::new(last),
-        }
+        allocator
     }
 
     /// The next tracking number of `plate` in `year`. An error for a year outside
@@ -62,33 +58,69 @@ impl TrackingAllocator {
         if !TrackingNumber::YEARS.contains(&year) {
             return Err(TrackingNumberError::Year { year }.into());
         }
-        // Each update is one insert of a checked value: a poisoned lock still holds a valid map.
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        let seq = last.entry((plate, year)).or_default();
-        let next = seq
-            .checked_add(1)
-            .filter(|n| *n <= TrackingNumber::MAX_SEQUENCE)
+        let next = self
+            .counters
+            .next(plate.get(), year, TrackingNumber::MAX_SEQUENCE)
             .ok_or(TrackingNumberError::Sequence {
                 seq: TrackingNumber::MAX_SEQUENCE,
             })?;
-        let number = TrackingNumber::new(plate, year, next)?;
-        *seq = next;
-        Ok(number)
+        Ok(TrackingNumber::new(plate, year, next)?)
     }
 
     /// Records that `number` is taken (an application received under a number given from
     /// elsewhere, e.g. the simulation's pre-numbered arrivals): later numbers of its province and
     /// year come after it.
     pub fn observe(&self, number: &TrackingNumber) {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        let seq = last.entry((number.plate(), number.year())).or_default();
-        *seq = (*seq).max(number.sequence());
+        self.counters
+            .observe(number.plate().get(), number.year(), number.sequence());
     }
 
     /// The last sequence number handed out (or found at start) for `plate` in `year`, 0 if none.
     pub fn last(&self, plate: ProvincePlate, year: u16) -> u32 {
-        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        last.get(&(plate, year)).copied().unwrap_or(0)
+        self.counters.last(plate.get(), year)
+    }
+}
+
+/// Sıra sayaçları: the last sequence number given per (province plate, year), for every kind of
+/// number counted that way (tracking numbers, personnel request ids). Counters only go up: they
+/// start from the numbers found in the journal ([`observe`](Self::observe)) and
+/// [`next`](Self::next) is atomic, so no number is given twice in the process.
+#[derive(Debug, Default)]
+pub struct SequenceCounters {
+    last: Mutex<HashMap<(u8, u16), u32>>,
+}
+
+impl SequenceCounters {
+    /// Counters with nothing given yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(u8, u16), u32>> {
+        // Each update is one insert of a checked value: a poisoned lock still holds a valid map.
+        self.last.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records that `seq` of `plate` in `year` is taken: later numbers come after it.
+    pub fn observe(&self, plate: u8, year: u16, seq: u32) {
+        let mut last = self.lock();
+        let entry = last.entry((plate, year)).or_default();
+        *entry = (*entry).max(seq);
+    }
+
+    /// The next sequence number of `plate` in `year`, or `None` when the next one would pass
+    /// `max` (the counter is then not advanced).
+    pub fn next(&self, plate: u8, year: u16, max: u32) -> Option<u32> {
+        let mut last = self.lock();
+        let entry = last.entry((plate, year)).or_default();
+        let next = entry.checked_add(1).filter(|n| *n <= max)?;
+        *entry = next;
+        Some(next)
+    }
+
+    /// The last sequence number given (or observed) for `plate` in `year`, 0 if none.
+    pub fn last(&self, plate: u8, year: u16) -> u32 {
+        self.lock().get(&(plate, year)).copied().unwrap_or(0)
     }
 }
 

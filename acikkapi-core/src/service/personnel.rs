@@ -29,13 +29,13 @@
 //! assert_eq!(out.status, "approved");
 //! ```
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Page;
+use crate::ids::SequenceCounters;
 use crate::journal::{Journal, MemoryJournal};
 use crate::workflow::personnel::policy::{self, PersonnelOperation};
 use crate::workflow::personnel::{
@@ -107,7 +107,7 @@ pub struct PersonnelQuery {
 pub struct Personnel {
     engine: SharedEngine<PersonnelWorkflow>,
     /// The last number given per (plate, year).
-    numbers: Mutex<HashMap<(u8, u16), u32>>,
+    numbers: SequenceCounters,
 }
 
 impl std::fmt::Debug for Personnel {
@@ -138,16 +138,15 @@ impl Personnel {
     /// The service on an engine (opened on its journal); numbering continues after the highest
     /// id stored.
     pub fn new(engine: Engine<PersonnelWorkflow>) -> Self {
-        let mut numbers: HashMap<(u8, u16), u32> = HashMap::new();
+        let numbers = SequenceCounters::new();
         for (id, _) in engine.instances() {
             if let Some((plate, year, seq)) = parse_id(id.as_str()) {
-                let last = numbers.entry((plate, year)).or_default();
-                *last = (*last).max(seq);
+                numbers.observe(plate, year, seq);
             }
         }
         Personnel {
             engine: SharedEngine::new(engine),
-            numbers: Mutex::new(numbers),
+            numbers,
         }
     }
 
@@ -183,12 +182,12 @@ impl Personnel {
     }
 
     fn next_id(&self, plate: u8, year: u16) -> Result<String> {
-        let mut numbers = self.numbers.lock().unwrap_or_else(|p| p.into_inner());
-        let last = numbers.entry((plate, year)).or_default();
-        let next = last.checked_add(1).ok_or_else(|| Error::GuardFailed {
-            rule: format!("{ID_PREFIX}-{plate:02}-{year}: numara kalmadı"),
-        })?;
-        *last = next;
+        let next = self
+            .numbers
+            .next(plate, year, u32::MAX)
+            .ok_or_else(|| Error::GuardFailed {
+                rule: format!("{ID_PREFIX}-{plate:02}-{year}: numara kalmadı"),
+            })?;
         Ok(format!("{ID_PREFIX}-{plate:02}-{year}-{next:07}"))
     }
 
