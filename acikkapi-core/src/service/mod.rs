@@ -430,23 +430,7 @@ impl Applications {
         now: DateTime<Utc>,
         command_id: Option<CommandId>,
     ) -> Result<CommandOutcome> {
-        let plate = self.checked(actor, tracking, Operation::Route, now, |i| {
-            i.state.application.as_ref().map(|a| a.location.province)
-        })?;
-        let plate = plate.ok_or_else(|| Error::InvalidTransition {
-            workflow: "basvuru",
-            state: "unregistered".to_owned(),
-            command: "route".to_owned(),
-        })?;
-        let router = self.router(plate)?;
-        self.route_with(
-            actor,
-            tracking,
-            router.as_ref(),
-            importance,
-            now,
-            command_id,
-        )
+        self.route_by(actor, tracking, None, importance, now, command_id)
     }
 
     /// [`route`](Self::route) with a given router.
@@ -455,6 +439,20 @@ impl Applications {
         actor: &Actor,
         tracking: &str,
         router: &dyn ApplicationRouter,
+        importance: u8,
+        now: DateTime<Utc>,
+        command_id: Option<CommandId>,
+    ) -> Result<CommandOutcome> {
+        self.route_by(actor, tracking, Some(router), importance, now, command_id)
+    }
+
+    /// Routes with `router`, or (`None`) the router of the application's province: one access
+    /// check and one read of the state before the command.
+    fn route_by(
+        &self,
+        actor: &Actor,
+        tracking: &str,
+        router: Option<&dyn ApplicationRouter>,
         importance: u8,
         now: DateTime<Utc>,
         command_id: Option<CommandId>,
@@ -477,6 +475,14 @@ impl Applications {
             state: status.name().to_owned(),
             command: "route".to_owned(),
         })?;
+        let province_router;
+        let router = match router {
+            Some(r) => r,
+            None => {
+                province_router = self.router(app.location.province)?;
+                province_router.as_ref()
+            }
+        };
         let decision = router.route_application(&app, importance)?;
         let (to, reason) = match &decision.target {
             Target::Route { unit, officer } => {
