@@ -329,3 +329,41 @@ fn failures_are_retried_per_the_policy_then_given_up() {
     assert_eq!(a.counts().unwrap().failed_permanently, 2);
     assert_eq!(a.depth().unwrap(), 0);
 }
+
+#[test]
+fn the_async_methods_work_on_the_callers_runtime_and_the_blocking_ones_refuse_there() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    let a = node(&store, "a", Duration::ZERO);
+    let b = node(&store, "b", Duration::from_secs(600));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        assert!(a.enqueue_async(&sms("x"), t0()).await.unwrap());
+        assert!(!a.enqueue_async(&sms("x"), t0()).await.unwrap());
+        assert!(a.enqueue_async(&sms("y"), t0()).await.unwrap());
+        assert_eq!(a.depth_async().await.unwrap(), 2);
+        let stale = a.claim_async(t0()).await.unwrap();
+        assert_eq!(keys(&stale), ["x", "y"]);
+        // The blocking API would stall this runtime: refused with a typed error.
+        assert!(matches!(
+            a.depth(),
+            Err(Error::StoreUnavailable {
+                retryable: false,
+                ..
+            })
+        ));
+        let gw = RecordingNotifier::new();
+        let r = b.tick_async(t0(), &gw).await.unwrap();
+        assert_eq!((r.sent, r.fenced), (2, 0), "taken over (zero lease)");
+        let done = a.complete_async(&stale[0], &receipt(), t0()).await.unwrap();
+        assert_eq!(done, Completion::Fenced);
+        let c = b.counts_async().await.unwrap();
+        assert_eq!((c.pending, c.sent), (0, 2));
+        let m = b.message_async("x").await.unwrap().unwrap();
+        assert_eq!(m.claimed_by, None);
+        assert_eq!(m.status.receipt.unwrap().provider_id, "rec-1");
+    });
+}
