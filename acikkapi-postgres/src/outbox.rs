@@ -21,7 +21,13 @@
 //! a message may reach the gateway twice (the dead node may have sent it before dying, or a slow
 //! node may still be sending when its lease runs out), always with the same idempotency key,
 //! which the gateway uses to drop the resend. Keep the lease well above the time a batch takes to
-//! send.
+//! send, or [`extend`](PgOutbox::extend) a claim while a slow send goes on.
+//!
+//! A claim that ran out without an outcome counts as a failed attempt when the message is claimed
+//! again (its `last_error` says whose claim it was). A message that has used up the policy's
+//! [`max_attempts`](RetryPolicy::max_attempts) that way is given up rather than claimed once
+//! more: a message that makes every node that sends it crash cannot take the nodes down one
+//! after another.
 //!
 //! # Whose clock
 //!
@@ -97,7 +103,8 @@ impl Default for PgOutboxOptions {
 pub struct Claim {
     /// The notification (the recipient masked in `Debug`).
     pub notification: Notification,
-    /// Attempts recorded before this one.
+    /// Attempts recorded before this one (an earlier claim that ran out without an outcome counts
+    /// as one).
     pub attempts: u32,
     /// The fencing token of this claim.
     pub token: u64,
@@ -196,22 +203,41 @@ const ENQUEUE: &str = concat!(
     ") ON CONFLICT (key) DO NOTHING"
 );
 
+/// Claims due rows. A row whose previous claim ran out without an outcome (`claimed_by` still
+/// set: completing clears it) counts that claim as a failed attempt; when that reaches the
+/// policy's `max_attempts` ($5) the row is given up instead of claimed (state `failed`), so a
+/// message that kills every node that sends it cannot take the nodes down one after another.
 const CLAIM: &str = concat!(
     "UPDATE outbox_messages m
-     SET token = m.token + 1, claimed_by = $3,
-         lease_until = clock_timestamp() + $4::bigint * interval '1 millisecond'
-     FROM (SELECT key FROM outbox_messages
+     SET attempts = m.attempts + a.abandoned,
+         state = CASE WHEN m.attempts + a.abandoned >= $5 THEN 'failed' ELSE 'pending' END,
+         last_error = CASE WHEN a.abandoned = 1
+             THEN 'the claim of ' || m.claimed_by || ' ran out without an outcome'
+             ELSE m.last_error END,
+         token = m.token + 1,
+         claimed_by = CASE WHEN m.attempts + a.abandoned >= $5 THEN NULL ELSE $3 END,
+         lease_until = CASE WHEN m.attempts + a.abandoned >= $5 THEN NULL
+             ELSE clock_timestamp() + $4::bigint * interval '1 millisecond' END
+     FROM (SELECT key, (claimed_by IS NOT NULL)::int AS abandoned FROM outbox_messages
            WHERE state = 'pending' AND next_attempt_at <= ",
     ts!(1),
     "
              AND (lease_until IS NULL OR lease_until <= clock_timestamp())
            ORDER BY next_attempt_at, seq
            LIMIT $2
-           FOR UPDATE SKIP LOCKED) due
-     WHERE m.key = due.key
+           FOR UPDATE SKIP LOCKED) a
+     WHERE m.key = a.key
      RETURNING m.key, m.channel, m.recipient, m.body, m.attempts, m.token, ",
     us!("m.lease_until"),
-    ", m.seq"
+    ", m.seq, m.state"
+);
+
+const EXTEND: &str = concat!(
+    "UPDATE outbox_messages
+     SET lease_until = clock_timestamp() + $3::bigint * interval '1 millisecond'
+     WHERE key = $1 AND token = $2 AND state = 'pending'
+     RETURNING ",
+    us!("lease_until")
 );
 
 const COMPLETE_SENT: &str = concat!(
@@ -374,13 +400,17 @@ impl PgOutbox {
     }
 
     /// Claims up to [`batch`](PgOutboxOptions::batch) messages due at `now` for this node, oldest
-    /// due first; see the [module documentation](self).
+    /// due first; see the [module documentation](self). A message whose earlier claim ran out
+    /// without an outcome counts that claim as a failed attempt; one that has used up the
+    /// policy's attempts that way is given up (not returned).
     pub async fn claim_async(&self, now: DateTime<Utc>) -> Result<Vec<Claim>> {
-        self.claim_up_to(now, self.options.batch).await
+        Ok(self.claim_up_to(now, self.options.batch).await?.0)
     }
 
-    async fn claim_up_to(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Claim>> {
+    /// The claims, and how many rows were given up instead.
+    async fn claim_up_to(&self, now: DateTime<Utc>, limit: usize) -> Result<(Vec<Claim>, u32)> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let max_attempts = i32::try_from(self.options.policy.max_attempts).unwrap_or(i32::MAX);
         bounded(self.store.op_timeout(), async {
             let client = self.store.client().await?;
             let rows = client
@@ -391,32 +421,61 @@ impl PgOutbox {
                         &limit,
                         &self.options.node,
                         &millis(self.options.lease),
+                        &max_attempts,
                     ],
                 )
                 .await
                 .map_err(|e| db_error("claiming notifications", &e))?;
-            let mut claims = rows
-                .iter()
-                .map(|r| {
-                    Ok((
-                        get::<i64>(r, 7)?,
-                        Claim {
-                            notification: notification(
-                                get(r, 0)?,
-                                get(r, 1)?,
-                                get(r, 2)?,
-                                get(r, 3)?,
-                            )?,
-                            attempts: u32::try_from(get::<i32>(r, 4)?).unwrap_or(0),
-                            token: u64::try_from(get::<i64>(r, 5)?).unwrap_or(0),
-                            lease_until: from_micros(get(r, 6)?)?,
-                        },
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let mut given_up = 0u32;
+            let mut claims = Vec::with_capacity(rows.len());
+            for r in &rows {
+                if get::<&str>(r, 8)? != "pending" {
+                    given_up += 1;
+                    continue;
+                }
+                claims.push((
+                    get::<i64>(r, 7)?,
+                    Claim {
+                        notification: notification(get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?)?,
+                        attempts: u32::try_from(get::<i32>(r, 4)?).unwrap_or(0),
+                        token: u64::try_from(get::<i64>(r, 5)?).unwrap_or(0),
+                        lease_until: from_micros(get(r, 6)?)?,
+                    },
+                ));
+            }
             // RETURNING does not keep the subquery's order: enqueue order.
             claims.sort_by_key(|(seq, _)| *seq);
-            Ok(claims.into_iter().map(|(_, c)| c).collect())
+            Ok((claims.into_iter().map(|(_, c)| c).collect(), given_up))
+        })
+        .await
+    }
+
+    /// Extends a claim's lease by [`lease`](PgOutboxOptions::lease) from now (database clock),
+    /// for a send that takes longer than expected; `false` (and nothing changed) when the claim
+    /// has been fenced meanwhile: stop, another node has the message.
+    pub async fn extend_async(&self, claim: &mut Claim) -> Result<bool> {
+        let token = i64::try_from(claim.token)
+            .map_err(|_| invalid("outbox: a fencing token out of range"))?;
+        bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            let row = client
+                .query_opt(
+                    EXTEND,
+                    &[
+                        &claim.notification.key.0,
+                        &token,
+                        &millis(self.options.lease),
+                    ],
+                )
+                .await
+                .map_err(|e| db_error("extending a claim", &e))?;
+            match row {
+                Some(r) => {
+                    claim.lease_until = from_micros(get(&r, 0)?)?;
+                    Ok(true)
+                }
+                None => Ok(false),
+            }
         })
         .await
     }
@@ -494,11 +553,12 @@ impl PgOutbox {
         let mut report = TickReport::default();
         let mut left = self.options.max_per_tick;
         while left > 0 {
-            let claims = self.claim_up_to(now, self.options.batch.min(left)).await?;
-            if claims.is_empty() {
+            let (claims, given_up) = self.claim_up_to(now, self.options.batch.min(left)).await?;
+            report.failed_permanently += given_up;
+            if claims.is_empty() && given_up == 0 {
                 break;
             }
-            left = left.saturating_sub(claims.len());
+            left = left.saturating_sub(claims.len() + given_up as usize);
             for claim in &claims {
                 let outcome = notifier.send(&claim.notification);
                 count_in(
@@ -561,6 +621,11 @@ impl PgOutbox {
     /// Claims due messages (blocking); see [`claim_async`](Self::claim_async).
     pub fn claim(&self, now: DateTime<Utc>) -> Result<Vec<Claim>> {
         self.store.block_on(self.claim_async(now))
+    }
+
+    /// Extends a claim's lease (blocking); see [`extend_async`](Self::extend_async).
+    pub fn extend(&self, claim: &mut Claim) -> Result<bool> {
+        self.store.block_on(self.extend_async(claim))
     }
 
     /// Records a claimed attempt's outcome (blocking); see
@@ -636,13 +701,14 @@ impl DeliveryQueue for PgOutbox {
         let mut report = TickReport::default();
         let mut left = self.options.max_per_tick;
         while left > 0 {
-            let claims = self
+            let (claims, given_up) = self
                 .store
                 .block_on(self.claim_up_to(now, self.options.batch.min(left)))?;
-            if claims.is_empty() {
+            report.failed_permanently += given_up;
+            if claims.is_empty() && given_up == 0 {
                 break;
             }
-            left = left.saturating_sub(claims.len());
+            left = left.saturating_sub(claims.len() + given_up as usize);
             for claim in &claims {
                 let outcome = notifier.send(&claim.notification);
                 count_in(&mut report, self.complete(claim, &outcome, now)?);

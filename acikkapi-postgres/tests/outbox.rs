@@ -195,7 +195,13 @@ fn an_expired_claim_is_taken_over_and_the_stale_completion_is_fenced() {
     let m = fast.message("k").unwrap().unwrap();
     assert_eq!(
         (m.status.state, m.status.attempts, m.claimed_by.as_deref()),
-        (DeliveryState::Pending, 0, Some("fast"))
+        (DeliveryState::Pending, 1, Some("fast")),
+        "the abandoned claim counts as an attempt"
+    );
+    assert_eq!(fresh[0].attempts, 1);
+    assert_eq!(
+        m.status.last_error.as_deref(),
+        Some("the claim of slow ran out without an outcome")
     );
     assert_eq!(
         fast.complete(&fresh[0], &receipt(), t0()).unwrap(),
@@ -215,8 +221,8 @@ fn an_expired_claim_is_taken_over_and_the_stale_completion_is_fenced() {
     );
     let m = fast.message("k").unwrap().unwrap();
     assert_eq!(
-        (m.status.state, m.status.attempts, m.status.last_error),
-        (DeliveryState::Sent, 1, None)
+        (m.status.state, m.status.attempts),
+        (DeliveryState::Sent, 2)
     );
     assert!(
         slow.claim(t0()).unwrap().is_empty(),
@@ -366,4 +372,58 @@ fn the_async_methods_work_on_the_callers_runtime_and_the_blocking_ones_refuse_th
         assert_eq!(m.claimed_by, None);
         assert_eq!(m.status.receipt.unwrap().provider_id, "rec-1");
     });
+}
+
+#[test]
+fn a_message_whose_claims_keep_running_out_is_given_up() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    // As if every node that tries to send it dies: claims that are never completed.
+    let dying = node(&store, "dying", Duration::ZERO);
+    dying.enqueue(sms("poison"), t0()).unwrap();
+    dying.enqueue(sms("fine"), t0()).unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let c = dying.claim(t0()).unwrap();
+        seen.push(c.iter().map(|c| c.attempts).collect::<Vec<_>>());
+    }
+    assert_eq!(seen, [[0, 0], [1, 1], [2, 2]]);
+    // The policy allows 3 attempts: the fourth claim gives both up instead of returning them.
+    let r = dying.tick(t0(), &RecordingNotifier::new()).expect("tick");
+    assert_eq!((r.sent, r.failed_permanently), (0, 2));
+    let m = dying.message("poison").unwrap().unwrap();
+    assert_eq!(
+        (m.status.state, m.status.attempts, m.claimed_by),
+        (DeliveryState::FailedPermanently, 3, None)
+    );
+    assert!(m.status.last_error.unwrap().contains("dying"));
+    assert_eq!(dying.depth().unwrap(), 0);
+}
+
+#[test]
+fn a_claim_is_extended_until_it_is_fenced() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    let a = node(&store, "a", Duration::from_secs(600));
+    a.enqueue(sms("k"), t0()).unwrap();
+    let mut c = a.claim(t0()).unwrap().remove(0);
+    let first = c.lease_until;
+    assert!(a.extend(&mut c).unwrap());
+    assert!(c.lease_until >= first);
+    // Taken over (a zero lease on the other side: as if a's lease had run out).
+    let zero = node(&store, "zero", Duration::ZERO);
+    let mut mine = zero.claim(t0()).unwrap();
+    assert!(mine.is_empty(), "a's extended lease holds");
+    support::sql(
+        &db.url,
+        "UPDATE outbox_messages SET lease_until = now() - interval '1 s'",
+    )
+    .expect("expire");
+    mine = zero.claim(t0()).unwrap();
+    assert_eq!(keys(&mine), ["k"]);
+    assert!(!a.extend(&mut c).unwrap(), "fenced: a must stop");
+    assert_eq!(
+        a.complete(&c, &receipt(), t0()).unwrap(),
+        Completion::Fenced
+    );
 }

@@ -382,6 +382,10 @@ fn the_claims_of_a_killed_node_are_taken_over_after_the_lease() {
         assert_eq!(m.status.state, DeliveryState::Sent);
         assert!(m.token > *token, "{key}: claimed again after the lease");
         assert_eq!(m.claimed_by, None);
+        assert_eq!(
+            m.status.attempts, 2,
+            "{key}: the killed node's claim counts"
+        );
     }
     assert_eq!(parent.counts().unwrap().sent, N as u64);
     eprintln!(
@@ -441,9 +445,10 @@ fn a_stalled_node_completing_after_a_takeover_is_fenced() {
     }
     for key in held.keys() {
         let m = parent.message(key).unwrap().unwrap();
+        // The stalled claim counts as an attempt (it ran out), the taker's is the second.
         assert_eq!(
             (m.status.state, m.status.attempts),
-            (DeliveryState::Sent, 1)
+            (DeliveryState::Sent, 2)
         );
         let receipt = m.status.receipt.unwrap().provider_id;
         assert!(
