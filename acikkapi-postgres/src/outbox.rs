@@ -45,7 +45,7 @@
 //! message of this module contains a number or a message text; the errors recorded in
 //! `last_error` are the notifier's, which show numbers masked.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use acikkapi_core::ids::PhoneNumber;
 use acikkapi_core::notify::{
@@ -230,6 +230,15 @@ const CLAIM: &str = concat!(
      RETURNING m.key, m.channel, m.recipient, m.body, m.attempts, m.token, ",
     us!("m.lease_until"),
     ", m.seq, m.state"
+);
+
+const EXTEND_MANY: &str = concat!(
+    "UPDATE outbox_messages m
+     SET lease_until = clock_timestamp() + $3::bigint * interval '1 millisecond'
+     FROM unnest($1::text[], $2::bigint[]) AS c(key, token)
+     WHERE m.key = c.key AND m.token = c.token AND m.state = 'pending'
+     RETURNING m.key, ",
+    us!("m.lease_until")
 );
 
 const EXTEND: &str = concat!(
@@ -514,8 +523,10 @@ impl PgOutbox {
                 }
                 Err(e) => {
                     let attempts = claim.attempts.saturating_add(1);
+                    // A retry time past the calendar's end (an absurd policy) gives up.
                     let next = (is_transient(e) && attempts < self.options.policy.max_attempts)
-                        .then(|| now + self.options.policy.delay(attempts));
+                        .then(|| now.checked_add_signed(self.options.policy.delay(attempts)))
+                        .flatten();
                     let (state, done) = match next {
                         Some(at) => ("pending", Completion::RetryScheduled(at)),
                         None => ("failed", Completion::FailedPermanently),
@@ -542,7 +553,9 @@ impl PgOutbox {
     }
 
     /// [`DeliveryQueue::tick`], async: claims, sends and completes until nothing is due at `now`
-    /// (or [`max_per_tick`](PgOutboxOptions::max_per_tick) messages). The notifier's `send`
+    /// (or [`max_per_tick`](PgOutboxOptions::max_per_tick) messages). Once half the lease has
+    /// passed since a batch was claimed (or last extended), the claims of the batch not sent yet
+    /// are extended, and one another node has taken meanwhile is skipped (counted as fenced). The notifier's `send`
     /// blocks this task while it runs: give it a notifier that returns quickly (or queues to an
     /// async gateway), or tick from a thread of its own with the blocking [`tick`](Self::tick).
     pub async fn tick_async(
@@ -559,7 +572,20 @@ impl PgOutbox {
                 break;
             }
             left = left.saturating_sub(claims.len() + given_up as usize);
-            for claim in &claims {
+            let mut claims = claims;
+            let mut ours = vec![true; claims.len()];
+            let mut leased_at = Instant::now();
+            for i in 0..claims.len() {
+                if self.half_lease_gone(leased_at) {
+                    leased_at = Instant::now();
+                    self.extend_rest_async(&mut claims[i..], &mut ours[i..])
+                        .await?;
+                }
+                let claim = &claims[i];
+                if !ours[i] {
+                    report.fenced += 1;
+                    continue;
+                }
                 let outcome = notifier.send(&claim.notification);
                 count_in(
                     &mut report,
@@ -621,6 +647,45 @@ impl PgOutbox {
     /// Claims due messages (blocking); see [`claim_async`](Self::claim_async).
     pub fn claim(&self, now: DateTime<Utc>) -> Result<Vec<Claim>> {
         self.store.block_on(self.claim_async(now))
+    }
+
+    /// Whether half of the lease has passed since the batch was claimed or last extended
+    /// (measured on this node's monotonic clock, which is fine for a duration).
+    fn half_lease_gone(&self, leased_at: Instant) -> bool {
+        leased_at.elapsed() >= self.options.lease / 2
+    }
+
+    /// Extends the leases of the claims of a batch not sent yet, in one statement, so a slow
+    /// gateway does not lose the rest of its batch to other nodes; a claim another node has taken
+    /// meanwhile is marked not `ours` (the tick skips it: it is no longer ours to send).
+    async fn extend_rest_async(&self, claims: &mut [Claim], ours: &mut [bool]) -> Result<()> {
+        let keys: Vec<&str> = claims
+            .iter()
+            .map(|c| c.notification.key.0.as_str())
+            .collect();
+        let tokens: Vec<i64> = claims
+            .iter()
+            .map(|c| i64::try_from(c.token).unwrap_or(-1))
+            .collect();
+        let rows = bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            client
+                .query(EXTEND_MANY, &[&keys, &tokens, &millis(self.options.lease)])
+                .await
+                .map_err(|e| db_error("extending claims", &e))
+        })
+        .await?;
+        let mut extended = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            extended.insert(get::<String>(r, 0)?, get::<i64>(r, 1)?);
+        }
+        for (c, ours) in claims.iter_mut().zip(ours.iter_mut()) {
+            match extended.get(c.notification.key.0.as_str()) {
+                Some(us) => c.lease_until = from_micros(*us)?,
+                None => *ours = false,
+            }
+        }
+        Ok(())
     }
 
     /// Extends a claim's lease (blocking); see [`extend_async`](Self::extend_async).
@@ -709,7 +774,20 @@ impl DeliveryQueue for PgOutbox {
                 break;
             }
             left = left.saturating_sub(claims.len() + given_up as usize);
-            for claim in &claims {
+            let mut claims = claims;
+            let mut ours = vec![true; claims.len()];
+            let mut leased_at = Instant::now();
+            for i in 0..claims.len() {
+                if self.half_lease_gone(leased_at) {
+                    leased_at = Instant::now();
+                    self.store
+                        .block_on(self.extend_rest_async(&mut claims[i..], &mut ours[i..]))?;
+                }
+                let claim = &claims[i];
+                if !ours[i] {
+                    report.fenced += 1;
+                    continue;
+                }
                 let outcome = notifier.send(&claim.notification);
                 count_in(&mut report, self.complete(claim, &outcome, now)?);
             }

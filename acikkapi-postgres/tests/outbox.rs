@@ -427,3 +427,107 @@ fn a_claim_is_extended_until_it_is_fenced() {
         Completion::Fenced
     );
 }
+
+/// A gateway slow on its first message (past half the sender's lease), which records each
+/// message's lease as the outbox has it when sent; optionally lets another node take the rest
+/// of the batch over during that first send.
+struct SlowGateway {
+    observer: PgOutbox,
+    first_send: Duration,
+    takeover: Option<(PgOutbox, String)>,
+    taken: std::sync::Mutex<Vec<acikkapi_postgres::Claim>>,
+    leases: std::sync::Mutex<Vec<Option<DateTime<Utc>>>>,
+}
+
+impl acikkapi_core::notify::Notifier for SlowGateway {
+    fn send(&self, m: &Notification) -> acikkapi_core::Result<DeliveryReceipt> {
+        let row = self.observer.message(&m.key.0)?.expect("row");
+        let first = {
+            let mut leases = self.leases.lock().unwrap();
+            leases.push(row.lease_until);
+            leases.len() == 1
+        };
+        if first {
+            if let Some((other, url)) = &self.takeover {
+                support::sql(
+                    url,
+                    "UPDATE outbox_messages SET lease_until = now() - interval '1 s' WHERE state = 'pending'",
+                )
+                .expect("expire");
+                let taken = other.claim(t0())?;
+                self.taken.lock().unwrap().extend(taken);
+            }
+            std::thread::sleep(self.first_send);
+        }
+        receipt()
+    }
+}
+
+fn batch_of_three(store: &PgStore, name: &str, lease: Duration) -> PgOutbox {
+    store
+        .outbox(PgOutboxOptions {
+            node: name.into(),
+            lease,
+            batch: 3,
+            ..PgOutboxOptions::default()
+        })
+        .expect("outbox")
+}
+
+#[test]
+fn a_slow_tick_extends_the_rest_of_its_batch() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    let a = batch_of_three(&store, "a", Duration::from_secs(1));
+    for k in ["k1", "k2", "k3"] {
+        a.enqueue(sms(k), t0()).unwrap();
+    }
+    let gw = SlowGateway {
+        observer: a.clone(),
+        first_send: Duration::from_millis(600),
+        takeover: None,
+        taken: Default::default(),
+        leases: Default::default(),
+    };
+    let r = a.tick(t0(), &gw).unwrap();
+    assert_eq!((r.sent, r.fenced), (3, 0));
+    let leases: Vec<_> = gw
+        .leases
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|l| l.unwrap())
+        .collect();
+    assert!(
+        leases[1] > leases[0] + TimeDelta::milliseconds(500) && leases[2] >= leases[1],
+        "the rest extended after the slow first send: {leases:?}"
+    );
+}
+
+#[test]
+fn a_slow_tick_skips_what_another_node_took_meanwhile() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    let a = batch_of_three(&store, "a", Duration::from_secs(1));
+    let b = batch_of_three(&store, "b", Duration::from_secs(600));
+    for k in ["k1", "k2", "k3"] {
+        a.enqueue(sms(k), t0()).unwrap();
+    }
+    let gw = SlowGateway {
+        observer: a.clone(),
+        first_send: Duration::from_millis(600),
+        takeover: Some((b.clone(), db.url.clone())),
+        taken: Default::default(),
+        leases: Default::default(),
+    };
+    let r = a.tick(t0(), &gw).unwrap();
+    // k1 was sent by a but is fenced (b took it during the send); k2 and k3 were never sent by a.
+    assert_eq!((r.sent, r.fenced), (0, 3));
+    assert_eq!(gw.leases.lock().unwrap().len(), 1, "a sent only k1");
+    let taken = gw.taken.lock().unwrap().clone();
+    assert_eq!(keys(&taken), ["k1", "k2", "k3"]);
+    for c in &taken {
+        assert_eq!(b.complete(c, &receipt(), t0()).unwrap(), Completion::Sent);
+    }
+    assert_eq!(b.counts().unwrap().sent, 3);
+}
