@@ -20,8 +20,10 @@
 //! rows are due again and another node claims and sends them. So delivery is **at least once**:
 //! a message may reach the gateway twice (the dead node may have sent it before dying, or a slow
 //! node may still be sending when its lease runs out), always with the same idempotency key,
-//! which the gateway uses to drop the resend. Keep the lease well above the time a batch takes to
-//! send, or [`extend`](PgOutbox::extend) a claim while a slow send goes on.
+//! which the gateway uses to drop the resend. Keep the lease well above the time one message takes
+//! to send: [`tick`](DeliveryQueue::tick) extends the rest of its batch once half the lease has
+//! passed, and a caller driving [`claim`](PgOutbox::claim) itself can
+//! [`extend`](PgOutbox::extend) a claim while a slow send goes on.
 //!
 //! A claim that ran out without an outcome counts as a failed attempt when the message is claimed
 //! again (its `last_error` says whose claim it was). A message that has used up the policy's
