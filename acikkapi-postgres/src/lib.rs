@@ -8,11 +8,17 @@
 //!   transaction per batch, snapshots in `journal_snapshots` bound to the records they were made
 //!   from. It passes the same contract suite as the memory and file journals
 //!   (`acikkapi_core::journal::contract`, behind its `contract-tests` feature).
+//! * [`PgOutbox`]: the durable SMS outbox in the `outbox_messages` table, shared by several nodes:
+//!   messages claimed with `FOR UPDATE SKIP LOCKED` under a lease on the database's clock, a
+//!   fencing token per claim so that a node whose lease ran out cannot overwrite the newer
+//!   attempt, at-least-once delivery with the idempotency key. It is the core's
+//!   [`DeliveryQueue`](acikkapi_core::notify::DeliveryQueue) and
+//!   [`NotificationSink`](acikkapi_core::workflow::ports::NotificationSink).
 //! * [`migrate()`] / [`status()`]: the schema, versioned in this crate ([`migrate::MIGRATIONS`]),
 //!   applied on start by [`PgStore::connect`], idempotent and safe when several nodes start at once.
 //!
 //! What it is not: not the embedded default (that stays the core's
-//! [`FileJournal`](acikkapi_core::journal::FileJournal)); not yet the SMS outbox, the
+//! [`FileJournal`](acikkapi_core::journal::FileJournal)); not yet the
 //! tracking-number allocation or the on-demand loading of closed applications (issue 14 goes on);
 //! not a TLS client (connections are plain TCP or a Unix socket: run it next to the server or
 //! inside a protected network).
@@ -62,6 +68,7 @@
 
 pub mod journal;
 pub mod migrate;
+pub mod outbox;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -73,6 +80,7 @@ use tokio_postgres::NoTls;
 
 pub use journal::PgJournal;
 pub use migrate::{MigrationReport, MigrationState, MigrationStatus, migrate, status};
+pub use outbox::{Claim, Completion, PgMessage, PgOutbox, PgOutboxOptions};
 
 /// How to connect to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,6 +295,12 @@ impl PgStore {
     /// The journal of `stream` (1–200 characters, no NUL), e.g. a province's plate code.
     pub fn journal(&self, stream: &str) -> Result<PgJournal> {
         PgJournal::open(self.clone(), stream)
+    }
+
+    /// The SMS outbox, claiming as `options.node`; see [`PgOutbox`]. Refuses an empty or
+    /// over-long node name, a zero batch and a retry policy without attempts.
+    pub fn outbox(&self, options: PgOutboxOptions) -> Result<PgOutbox> {
+        PgOutbox::open(self.clone(), options)
     }
 
     /// A pooled connection.

@@ -7,6 +7,9 @@
 //! * [`Outbox`]: at-least-once delivery with retries and exponential backoff, driven by the
 //!   caller's clock, deduplicated by idempotency key, rebuilt from its [`OutboxEvent`]s (which the
 //!   workflow keeps in its journal).
+//! * [`DeliveryQueue`]: the outbox as a front end drives it (enqueue, tick, counts), whatever
+//!   stores it: memory, a journal ([`DurableOutbox`](crate::workflow::DurableOutbox)) or a
+//!   database shared by several nodes (`acikkapi_postgres::PgOutbox`).
 //! * [`SmsTemplates`]: the Turkish SMS texts for the three stages, kept as data.
 //! * [`sms`]: segment counting for Turkish text (GSM 7-bit, Turkish single shift, UCS-2).
 
@@ -14,12 +17,15 @@ pub mod sms;
 
 mod notifiers;
 mod outbox;
+mod queue;
 mod template;
 
 use serde::{Deserialize, Serialize};
 
 pub use notifiers::{ConsoleNotifier, FileNotifier, RecordingNotifier, ScriptedFailure};
 pub use outbox::{DeliveryState, MessageStatus, Outbox, OutboxEvent, RetryPolicy, TickReport};
+pub(crate) use queue::relock;
+pub use queue::{DeliveryQueue, QueueCounts};
 pub use template::{SmsStage, SmsTemplates, Template};
 
 /// Sonuç: the outcome an answer SMS names ([`crate::application::Outcome`], the domain's type).

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DeliveryReceipt, IdempotencyKey, Notification, Notifier, is_transient};
+use super::{DeliveryReceipt, IdempotencyKey, Notification, Notifier, QueueCounts, is_transient};
 
 /// When to retry after a transient failure: `initial_delay_secs × 2^(attempt-1)`, capped at
 /// `max_delay_secs`; after `max_attempts` attempts the message fails permanently.
@@ -119,6 +119,11 @@ pub struct TickReport {
     pub retry_scheduled: u32,
     /// Messages that failed for good.
     pub failed_permanently: u32,
+    /// Attempts whose outcome was not recorded because another node had taken the message over
+    /// meanwhile (its claim's lease ran out): the newer attempt's outcome stands. Always 0 for
+    /// the single-process [`Outbox`]; see `acikkapi_postgres::PgOutbox`.
+    #[serde(default)]
+    pub fenced: u32,
 }
 
 /// Outbox: delivers each notification at least once, retrying transient failures with
@@ -315,6 +320,19 @@ impl Outbox {
         self.order.iter().filter_map(|k| self.messages.get(k))
     }
 
+    /// How many messages are in each state (for metrics: the outbox depth is `pending`).
+    pub fn counts(&self) -> QueueCounts {
+        let mut c = QueueCounts::default();
+        for m in self.messages.values() {
+            match m.state {
+                DeliveryState::Pending => c.pending += 1,
+                DeliveryState::Sent => c.sent += 1,
+                DeliveryState::FailedPermanently => c.failed_permanently += 1,
+            }
+        }
+        c
+    }
+
     /// The events recorded since the last call, for the caller to persist.
     pub fn take_events(&mut self) -> Vec<OutboxEvent> {
         std::mem::take(&mut self.new_events)
@@ -367,7 +385,8 @@ mod tests {
             TickReport {
                 sent: 0,
                 retry_scheduled: 1,
-                failed_permanently: 0
+                failed_permanently: 0,
+                fenced: 0
             }
         );
         let s = ob.status("a").unwrap();
@@ -412,7 +431,8 @@ mod tests {
             TickReport {
                 sent: 1,
                 retry_scheduled: 0,
-                failed_permanently: 1
+                failed_permanently: 1,
+                fenced: 0
             }
         );
         assert_eq!(

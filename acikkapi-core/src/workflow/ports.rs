@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::calendar::Calendar;
 pub use crate::notify::Notification;
-use crate::notify::{IdempotencyKey, Outbox};
+use crate::notify::{DeliveryQueue, IdempotencyKey, Outbox};
 use crate::time;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
@@ -189,6 +189,14 @@ impl NotificationSink for Arc<Mutex<Outbox>> {
         let mut outbox = self.lock().unwrap_or_else(|p| p.into_inner());
         outbox.enqueue(notification, now);
         Ok(())
+    }
+}
+
+/// Any [`DeliveryQueue`] shared as `Arc<dyn DeliveryQueue>` (a front end's outbox, whatever
+/// stores it) takes the engine's notifications: `Box::new(queue.clone())` is the engine's sink.
+impl NotificationSink for Arc<dyn DeliveryQueue> {
+    fn enqueue(&mut self, notification: Notification, now: DateTime<Utc>) -> Result<()> {
+        DeliveryQueue::enqueue(self.as_ref(), notification, now).map(|_| ())
     }
 }
 
@@ -454,7 +462,15 @@ mod tests {
             crate::notify::RetryPolicy::default(),
         )));
         outbox.enqueue(n.clone(), now).unwrap();
-        outbox.enqueue(n, now).unwrap();
+        outbox.enqueue(n.clone(), now).unwrap();
         assert_eq!(outbox.lock().unwrap().due(now).len(), 1);
+        // Any delivery queue behind `Arc<dyn DeliveryQueue>` is a sink too.
+        let queue: Arc<dyn DeliveryQueue> = Arc::new(Mutex::new(Outbox::new(
+            crate::notify::RetryPolicy::default(),
+        )));
+        let mut sink: Box<dyn NotificationSink> = Box::new(queue.clone());
+        sink.enqueue(n.clone(), now).unwrap();
+        sink.enqueue(n, now).unwrap();
+        assert_eq!(queue.depth().unwrap(), 1);
     }
 }
