@@ -247,6 +247,25 @@ impl PgJournal {
 
     /// [`Journal::read_range`], async.
     pub async fn read_range_async(&self, from: Seq, limit: usize) -> Result<Vec<Record>> {
+        let marked = self.read_range_marked_async(from, limit).await?;
+        Ok(marked.into_iter().map(|(r, _)| r).collect())
+    }
+
+    /// [`Journal::read_range`], each record with its batch mark (`batch_end`: `true` for the
+    /// last record of its append), as the file journal's
+    /// [`read_range_marked`](acikkapi_core::journal::FileJournal::read_range_marked). For tools
+    /// that copy a journal with its batches.
+    pub fn read_range_marked(&self, from: Seq, limit: usize) -> Result<Vec<(Record, bool)>> {
+        self.store
+            .block_on(self.read_range_marked_async(from, limit))
+    }
+
+    /// [`read_range_marked`](Self::read_range_marked), async.
+    pub async fn read_range_marked_async(
+        &self,
+        from: Seq,
+        limit: usize,
+    ) -> Result<Vec<(Record, bool)>> {
         let from = from.0.max(1);
         if limit == 0 || from > i64::MAX as u64 {
             return Ok(Vec::new());
@@ -256,7 +275,7 @@ impl PgJournal {
             let client = self.store.client().await?;
             let stmt = client
                 .prepare_cached(
-                    "SELECT position, payload, crc FROM journal_records
+                    "SELECT position, payload, crc, batch_end FROM journal_records
                      WHERE stream = $1 AND position >= $2 ORDER BY position LIMIT $3",
                 )
                 .await
@@ -273,6 +292,7 @@ impl PgJournal {
             let pos: i64 = row.try_get(0).map_err(get)?;
             let payload: Vec<u8> = row.try_get(1).map_err(get)?;
             let crc: i32 = row.try_get(2).map_err(get)?;
+            let batch_end: bool = row.try_get(3).map_err(get)?;
             let pos = pos as u64;
             if pos != want {
                 return Err(self.corrupt(want, format!("record {want} is missing (next is {pos})")));
@@ -280,12 +300,13 @@ impl PgJournal {
             if as_u32(crc) != record_crc(pos, &payload) {
                 return Err(self.corrupt(pos, "record CRC mismatch".into()));
             }
-            out.push(Record {
+            let record = Record {
                 seq: Seq(pos),
                 payload,
-            });
+            };
+            out.push((record, batch_end));
         }
-        if let Some(last) = out.last() {
+        if let Some((last, _)) = out.last() {
             self.saw(last.seq.0);
         }
         Ok(out)
