@@ -338,6 +338,12 @@ impl FileJournal {
     pub fn snapshot_path(&self) -> PathBuf {
         snapshot::snapshot_path(&self.writer.path)
     }
+
+    /// Where the snapshot of the journal file at `journal` is kept (`<journal>.snapshot`),
+    /// without opening it.
+    pub fn snapshot_path_of(journal: &Path) -> PathBuf {
+        snapshot::snapshot_path(journal)
+    }
 }
 
 /// The error for a path that is not a regular file.
