@@ -215,6 +215,11 @@ fn a_non_empty_destination_is_refused_unless_replaced() {
         out.stderr
     );
     let replaced = ok(&["journal", "copy", "--replace", s(&apps), &pg]);
+    // The same stream under another spelling of the URL is never replaced by itself.
+    let other_spelling = format!("{pg}&application_name=acikkapi-copy");
+    let out = run(&["journal", "copy", "--replace", &pg, &other_spelling]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("(the same stream?)"), "{}", out.stderr);
     assert!(
         replaced.contains("records: 768 in 761 batches"),
         "{replaced}"

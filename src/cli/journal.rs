@@ -610,8 +610,10 @@ fn temporary_sibling(path: &Path) -> Result<PathBuf, CliError> {
     Ok(path.with_file_name(tmp))
 }
 
-/// Opens the destination; refuses one that is not empty unless `replace`.
-fn open_dest(dst: &Location, replace: bool) -> Result<Dest, CliError> {
+/// Opens the destination; refuses one that is not empty unless `replace`, and never replaces a
+/// stream that holds exactly the source's records and snapshot (the source itself under another
+/// spelling of its URL, e.g. `localhost` for `127.0.0.1`: deleting it would lose the source).
+fn open_dest(dst: &Location, replace: bool, src: &dyn MarkedJournal) -> Result<Dest, CliError> {
     match dst {
         Location::File(path) => {
             let snapshot = FileJournal::snapshot_path_of(path);
@@ -650,6 +652,15 @@ fn open_dest(dst: &Location, replace: bool) -> Result<Dest, CliError> {
                 if !replace {
                     return Err(CliError::Usage(format!(
                         "{}: the destination stream is not empty (--replace replaces it)",
+                        pg.shown(None)
+                    )));
+                }
+                let same = first_record_difference(src, j.as_ref())?.is_none()
+                    && src.read_snapshot().ok() == j.read_snapshot().ok();
+                if same {
+                    return Err(CliError::Usage(format!(
+                        "{}: the destination holds exactly the source's records and snapshot \
+                         (the same stream?): not replaced",
                         pg.shown(None)
                     )));
                 }
@@ -821,7 +832,7 @@ fn copy_one(pair: &CopyPair, replace: bool, io: &mut Io<'_>) -> CliResult {
     let src = open_source(&pair.src)?;
     let last = src.last_seq().0;
     let snapshot = src.read_snapshot()?;
-    let dest = open_dest(&pair.dst, replace)?;
+    let dest = open_dest(&pair.dst, replace, src.as_ref())?;
     let result = copy_and_check(src, &dest, last, snapshot.as_ref(), io);
     match (dest, result) {
         (Dest::File { path, tmp, journal }, Ok(0)) => {
