@@ -53,7 +53,8 @@ pub enum JournalCmd {
     /// stream; a whole database to another) with its batches and snapshot, then checks the copy:
     /// the same records (positions, payload CRCs, batch marks) and snapshot, and for a workflow
     /// journal the same states and statistics block when both are replayed. Exit 1 if the source
-    /// does not verify (nothing is written) or the copy differs.
+    /// does not verify (nothing is written) or the copy differs. Copy a journal nobody writes
+    /// meanwhile (records appended during the copy are not copied, and the checks see them).
     Copy {
         /// Where to copy from (verified first).
         #[arg(value_name = "SRC")]
