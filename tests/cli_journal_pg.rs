@@ -263,6 +263,28 @@ fn read_only_commands_refuse_an_unmigrated_database_and_leave_it_so() {
     let status = run(&["db", "status", &db.url]);
     assert_eq!(status.code, 1, "still unmigrated: {}", status.stdout);
     assert!(status.stdout.contains("pending"));
+
+    // Migrated but empty: a named stream with no records is not clean for verify, a warning
+    // for replay.
+    ok(&["db", "migrate", &db.url]);
+    let nothing = stream(&db, "81");
+    let verify = run(&["journal", "verify", &nothing]);
+    assert_eq!(verify.code, 1, "{}", verify.stdout);
+    assert!(
+        verify
+            .stdout
+            .contains("status: EMPTY: the stream has no records"),
+        "{}",
+        verify.stdout
+    );
+    let replay = run(&["journal", "replay", &nothing]);
+    assert_eq!(replay.code, 0, "{}", replay.stderr);
+    assert!(replay.stdout.contains("records: 0\n"), "{}", replay.stdout);
+    assert!(
+        replay.stderr.contains("the stream has no records"),
+        "{}",
+        replay.stderr
+    );
 }
 
 #[test]

@@ -338,6 +338,9 @@ fn replay_database(pg: &PgLocation, ignore_snapshot: bool, io: &mut Io<'_>) -> C
         }
         writeln!(io.stdout, "journal: {}", pg.shown(Some(stream)))?;
         let j = Arc::new(store.journal(stream)?);
+        if j.last_seq() == Seq(0) {
+            writeln!(io.stderr, "warning: the stream has no records")?;
+        }
         match replay_journal(j, ignore_snapshot, io) {
             Ok(c) => code = code.max(c),
             Err(CliError::Core(Error::JournalCorrupt { offset, reason, .. })) => {
