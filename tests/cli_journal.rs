@@ -499,3 +499,50 @@ fn copy_between_files_is_lossless_and_refuses_a_damaged_source() {
     assert!(out.stdout.contains("TORN TAIL"), "{}", out.stdout);
     assert!(!target.exists());
 }
+
+/// A PostgreSQL location that cannot be used is an error (exit 2) that never shows the password:
+/// an unreachable server, a bad `stream` parameter, a parameter the driver does not know.
+#[test]
+fn postgres_locations_fail_with_exit_2_and_never_show_the_password() {
+    for (args, expected) in [
+        (
+            vec![
+                "journal",
+                "verify",
+                "postgres://nobody:secret@127.0.0.1:9/x?stream=1",
+            ],
+            "retryable",
+        ),
+        (
+            vec![
+                "journal",
+                "replay",
+                "postgres://nobody:secret@127.0.0.1:9/x",
+            ],
+            "retryable",
+        ),
+        (
+            vec![
+                "report",
+                "postgres://nobody:secret@127.0.0.1:9/x?stream=%zz",
+            ],
+            "bad percent-encoding",
+        ),
+        (
+            vec![
+                "journal",
+                "verify",
+                "postgresql://nobody:secret@127.0.0.1:9/x?stream=1&bogus=2",
+            ],
+            "invalid PostgreSQL connection string",
+        ),
+    ] {
+        let out = acikkapi(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stdout.contains("secret") && !out.stderr.contains("secret"),
+            "{args:?}"
+        );
+    }
+}
