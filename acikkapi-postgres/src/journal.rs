@@ -105,6 +105,13 @@ const INSERT: &str = "INSERT INTO journal_records (stream, position, payload, cr
      FROM unnest($3::bytea[], $4::int4[]) WITH ORDINALITY AS o(p, c, i)
      WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
 
+/// [`INSERT`] with the batch marks given (`$5`: one per record) instead of "the last one".
+const INSERT_MARKED: &str =
+    "INSERT INTO journal_records (stream, position, payload, crc, batch_end)
+     SELECT $1, $2 + o.i, o.p, o.c, o.e
+     FROM unnest($3::bytea[], $4::int4[], $5::bool[]) WITH ORDINALITY AS o(p, c, e, i)
+     WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
+
 const LAST: &str = "SELECT coalesce(max(position), 0) FROM journal_records WHERE stream = $1";
 
 impl PgJournal {
@@ -160,7 +167,7 @@ impl PgJournal {
         bounded(self.store.op_timeout(), async {
             let mut client = self.store.client().await?;
             let seqs = match expected {
-                Some(e) => self.insert_at(&client, e.0, payloads).await?,
+                Some(e) => self.insert_at(&client, e.0, payloads, None).await?,
                 None => self.append_unconditional(&mut client, payloads).await?,
             };
             if let Some(last) = seqs.last() {
@@ -171,12 +178,65 @@ impl PgJournal {
         .await
     }
 
-    /// Inserts `payloads` after position `expected`, or reports the conflict.
+    /// Appends records with the batch marks given, after position `expected`, in one statement
+    /// (one transaction): several batches at once, for copying a journal page by page rather than
+    /// one round trip per batch. `batch_ends[i]` is record `i`'s mark and the last one must be
+    /// `true` (a stream never ends inside a batch). Conflicts as [`Journal::append_if`] with
+    /// `Some(expected)`: [`Error::ConcurrencyConflict`] and nothing written.
+    pub fn append_marked_if(
+        &self,
+        expected: Seq,
+        payloads: &[Vec<u8>],
+        batch_ends: &[bool],
+    ) -> Result<Vec<Seq>> {
+        self.store
+            .block_on(self.append_marked_if_async(expected, payloads, batch_ends))
+    }
+
+    /// [`append_marked_if`](Self::append_marked_if), async.
+    pub async fn append_marked_if_async(
+        &self,
+        expected: Seq,
+        payloads: &[Vec<u8>],
+        batch_ends: &[bool],
+    ) -> Result<Vec<Seq>> {
+        if payloads.len() != batch_ends.len() {
+            return Err(Error::JournalInvalid(format!(
+                "{} records but {} batch marks",
+                payloads.len(),
+                batch_ends.len()
+            )));
+        }
+        if batch_ends.last() == Some(&false) {
+            return Err(Error::JournalInvalid(
+                "the last record appended must end its batch".into(),
+            ));
+        }
+        check_batch(payloads)?;
+        if payloads.is_empty() {
+            return Ok(Vec::new());
+        }
+        bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            let seqs = self
+                .insert_at(&client, expected.0, payloads, Some(batch_ends))
+                .await?;
+            if let Some(last) = seqs.last() {
+                self.saw(last.0);
+            }
+            Ok(seqs)
+        })
+        .await
+    }
+
+    /// Inserts `payloads` after position `expected` (with `marks`, or one batch), or reports the
+    /// conflict.
     async fn insert_at(
         &self,
         client: &deadpool_postgres::Client,
         expected: u64,
         payloads: &[Vec<u8>],
+        marks: Option<&[bool]>,
     ) -> Result<Vec<Seq>> {
         let n = payloads.len() as u64;
         let fits = expected
@@ -186,7 +246,7 @@ impl PgJournal {
             let actual = query_last(client, &self.stream).await?;
             return Err(Error::ConcurrencyConflict { expected, actual });
         }
-        match insert(client, &self.stream, expected, payloads).await {
+        match insert(client, &self.stream, expected, payloads, marks).await {
             Ok(rows) if rows == n => Ok((expected + 1..=expected + n).map(Seq).collect()),
             Ok(_) => {
                 // Record `expected` does not exist: the journal is behind the caller.
@@ -222,7 +282,7 @@ impl PgJournal {
             if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
                 return Err(Error::JournalInvalid("the stream is full".into()));
             }
-            match insert(&tx, &self.stream, last, payloads).await {
+            match insert(&tx, &self.stream, last, payloads, None).await {
                 Ok(rows) if rows == n => {
                     tx.commit()
                         .await
@@ -454,12 +514,13 @@ async fn query_last(client: &impl GenericClient, stream: &str) -> Result<u64> {
     Ok(last.max(0) as u64)
 }
 
-/// Runs [`INSERT`]; the number of rows inserted.
+/// Runs [`INSERT`] (one batch), or [`INSERT_MARKED`] with `marks`; the number of rows inserted.
 async fn insert(
     client: &impl GenericClient,
     stream: &str,
     after: u64,
     payloads: &[Vec<u8>],
+    marks: Option<&[bool]>,
 ) -> std::result::Result<u64, tokio_postgres::Error> {
     let crcs: Vec<i32> = payloads
         .iter()
@@ -468,10 +529,20 @@ async fn insert(
         .collect();
     let after = after as i64;
     let n = payloads.len() as i64;
-    let stmt = client.prepare_cached(INSERT).await?;
-    client
-        .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
-        .await
+    match marks {
+        None => {
+            let stmt = client.prepare_cached(INSERT).await?;
+            client
+                .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
+                .await
+        }
+        Some(marks) => {
+            let stmt = client.prepare_cached(INSERT_MARKED).await?;
+            client
+                .execute(&stmt, &[&stream, &after, &payloads, &crcs, &marks])
+                .await
+        }
+    }
 }
 
 impl Journal for PgJournal {

@@ -691,11 +691,16 @@ fn open_source(src: &Location) -> Result<Arc<dyn MarkedJournal>, CliError> {
 /// Longest batch a copy holds in memory (records); a source batch longer than this is refused.
 const MAX_COPY_BATCH: usize = 1 << 20;
 
-/// Copies records `1..=last` of `src` to `dst` batch by batch, in pages; returns the number of
-/// batches.
-fn copy_records(src: &dyn MarkedJournal, dst: &dyn Journal, last: u64) -> Result<u64, CliError> {
+/// Copies records `1..=last` of `src` to `dst` in pages: each page's complete batches are
+/// appended at once with their marks (a batch cut by the page's end waits for the next page);
+/// returns the number of batches.
+fn copy_records(
+    src: &dyn MarkedJournal,
+    dst: &dyn MarkedJournal,
+    last: u64,
+) -> Result<u64, CliError> {
     let (mut next, mut written, mut batches) = (1u64, 0u64, 0u64);
-    let mut batch: Vec<Vec<u8>> = Vec::new();
+    let (mut payloads, mut marks): (Vec<Vec<u8>>, Vec<bool>) = (Vec::new(), Vec::new());
     while next <= last {
         let want = usize::try_from(last - next + 1).map_or(PAGE, |n| n.min(PAGE));
         let page = src.read_marked(Seq(next), want)?;
@@ -713,28 +718,62 @@ fn copy_records(src: &dyn MarkedJournal, dst: &dyn Journal, last: u64) -> Result
                 )));
             }
             next += 1;
-            batch.push(record.payload);
-            if batch.len() > MAX_COPY_BATCH {
+            payloads.push(record.payload);
+            marks.push(end);
+            batches += u64::from(end);
+        }
+        // Everything up to the last batch end of what is held goes out now.
+        let Some(cut) = marks.iter().rposition(|end| *end).map(|i| i + 1) else {
+            if marks.len() > MAX_COPY_BATCH {
                 return Err(CliError::Usage(format!(
                     "a batch of more than {MAX_COPY_BATCH} records at position {}: not copied",
-                    record.seq
+                    written + 1
                 )));
             }
-            if end {
-                dst.append_if(Some(Seq(written)), &batch)?;
-                written += batch.len() as u64;
-                batches += 1;
-                batch.clear();
-            }
-        }
+            continue;
+        };
+        written = append_in_chunks(dst, written, &payloads[..cut], &marks[..cut])?;
+        payloads.drain(..cut);
+        marks.drain(..cut);
     }
-    if !batch.is_empty() {
+    if !payloads.is_empty() {
         return Err(CliError::Usage(format!(
             "the source's last {} records do not end a batch: not copied",
-            batch.len()
+            payloads.len()
         )));
     }
     Ok(batches)
+}
+
+/// Payload bytes per append of a copy (a batch larger than this goes alone, as it was written).
+const COPY_CHUNK_BYTES: usize = 16 << 20;
+
+/// Appends complete batches after position `written` in appends of at most [`COPY_CHUNK_BYTES`]
+/// (cut at batch ends); returns the new last position.
+fn append_in_chunks(
+    dst: &dyn MarkedJournal,
+    mut written: u64,
+    payloads: &[Vec<u8>],
+    marks: &[bool],
+) -> Result<u64, CliError> {
+    let (mut start, mut bytes, mut cut) = (0usize, 0usize, 0usize);
+    for (i, (payload, end)) in payloads.iter().zip(marks).enumerate() {
+        bytes += payload.len();
+        if *end {
+            if bytes > COPY_CHUNK_BYTES && cut > start {
+                dst.append_marked(Seq(written), &payloads[start..cut], &marks[start..cut])?;
+                written += (cut - start) as u64;
+                bytes = payloads[cut..=i].iter().map(Vec::len).sum();
+                start = cut;
+            }
+            cut = i + 1;
+        }
+    }
+    if cut > start {
+        dst.append_marked(Seq(written), &payloads[start..cut], &marks[start..cut])?;
+        written += (cut - start) as u64;
+    }
+    Ok(written)
 }
 
 /// The first difference between the records of two journals (positions, payload CRCs, batch
@@ -964,4 +1003,111 @@ fn finish_file(tmp: &Path, path: &Path) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acikkapi_core::journal::{MemoryJournal, Record};
+    use std::sync::Mutex;
+
+    /// A memory journal that records how it was appended to.
+    #[derive(Default)]
+    struct Recording {
+        journal: MemoryJournal,
+        appends: Mutex<Vec<(u64, Vec<bool>)>>,
+    }
+
+    impl Journal for Recording {
+        fn append_if(
+            &self,
+            expected: Option<Seq>,
+            payloads: &[Vec<u8>],
+        ) -> acikkapi_core::Result<Vec<Seq>> {
+            self.journal.append_if(expected, payloads)
+        }
+        fn read_range(&self, from: Seq, limit: usize) -> acikkapi_core::Result<Vec<Record>> {
+            self.journal.read_range(from, limit)
+        }
+        fn last_seq(&self) -> Seq {
+            self.journal.last_seq()
+        }
+        fn write_snapshot(&self, snapshot: &Snapshot) -> acikkapi_core::Result<()> {
+            self.journal.write_snapshot(snapshot)
+        }
+        fn read_snapshot(&self) -> acikkapi_core::Result<Option<Snapshot>> {
+            self.journal.read_snapshot()
+        }
+    }
+
+    impl MarkedJournal for Recording {
+        /// Every record of a memory journal is read as ending its batch.
+        fn read_marked(
+            &self,
+            from: Seq,
+            limit: usize,
+        ) -> acikkapi_core::Result<Vec<(Record, bool)>> {
+            Ok(self
+                .read_range(from, limit)?
+                .into_iter()
+                .map(|r| (r, true))
+                .collect())
+        }
+        fn append_marked(
+            &self,
+            expected: Seq,
+            payloads: &[Vec<u8>],
+            batch_ends: &[bool],
+        ) -> acikkapi_core::Result<()> {
+            self.appends
+                .lock()
+                .unwrap()
+                .push((expected.0, batch_ends.to_vec()));
+            self.journal.append_if(Some(expected), payloads).map(|_| ())
+        }
+    }
+
+    #[test]
+    fn chunks_are_cut_at_batch_ends_and_a_large_batch_goes_alone() {
+        let dst = Recording::default();
+        let big = vec![0u8; COPY_CHUNK_BYTES - 10];
+        let payloads = vec![
+            b"a".to_vec(),
+            big.clone(),
+            big,
+            b"b".to_vec(),
+            b"c".to_vec(),
+        ];
+        let marks = [false, true, true, false, true];
+        let last = append_in_chunks(&dst, 0, &payloads, &marks).unwrap();
+        assert_eq!(last, 5);
+        assert_eq!(
+            *dst.appends.lock().unwrap(),
+            [(0, vec![false, true]), (2, vec![true, false, true])]
+        );
+        assert_eq!(dst.last_seq(), Seq(5));
+    }
+
+    #[test]
+    fn copy_records_keeps_order_and_refuses_a_source_ending_inside_a_batch() {
+        let src = Recording::default();
+        let payloads: Vec<Vec<u8>> = (0..(PAGE + 10) as u32)
+            .map(|i| i.to_le_bytes().to_vec())
+            .collect();
+        src.journal.append(&payloads).unwrap();
+        let dst = Recording::default();
+        assert_eq!(
+            copy_records(&src, &dst, src.last_seq().0).unwrap(),
+            (PAGE + 10) as u64
+        );
+        // One append per page.
+        assert_eq!(dst.appends.lock().unwrap().len(), 2);
+        assert_eq!(first_record_difference(&src, &dst).unwrap(), None);
+        // Copying past the source's end is refused.
+        let more = Recording::default();
+        assert!(matches!(
+            copy_records(&src, &more, src.last_seq().0 + 1),
+            Err(CliError::Usage(_))
+        ));
+    }
 }

@@ -223,22 +223,65 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-/// A journal whose records can be read with their batch marks (`true`: last record of its
-/// batch), so that a copy appends the same batches.
+/// A journal whose records can be read and written with their batch marks (`true`: last record
+/// of its batch), so that a copy has the same batches.
 pub trait MarkedJournal: Journal {
     /// Up to `limit` records from `from` on, each with its batch mark.
     fn read_marked(&self, from: Seq, limit: usize) -> acikkapi_core::Result<Vec<(Record, bool)>>;
+
+    /// Appends records after position `expected` with the marks given (one per record; the last
+    /// is `true`), or fails with a conflict if the journal's last position is not `expected`.
+    fn append_marked(
+        &self,
+        expected: Seq,
+        payloads: &[Vec<u8>],
+        batch_ends: &[bool],
+    ) -> acikkapi_core::Result<()>;
 }
 
 impl MarkedJournal for FileJournal {
     fn read_marked(&self, from: Seq, limit: usize) -> acikkapi_core::Result<Vec<(Record, bool)>> {
         self.read_range_marked(from, limit)
     }
+
+    /// One append per batch (a file append is cheap; each writes its batch's mark).
+    fn append_marked(
+        &self,
+        expected: Seq,
+        payloads: &[Vec<u8>],
+        batch_ends: &[bool],
+    ) -> acikkapi_core::Result<()> {
+        if payloads.len() != batch_ends.len() || batch_ends.last() == Some(&false) {
+            return Err(acikkapi_core::Error::JournalInvalid(
+                "every record has a batch mark and the last one ends its batch".into(),
+            ));
+        }
+        let (mut at, mut start) = (expected, 0);
+        for (i, end) in batch_ends.iter().enumerate() {
+            if *end {
+                let seqs = self.append_if(Some(at), &payloads[start..=i])?;
+                at = seqs.last().copied().unwrap_or(at);
+                start = i + 1;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl MarkedJournal for PgJournal {
     fn read_marked(&self, from: Seq, limit: usize) -> acikkapi_core::Result<Vec<(Record, bool)>> {
         self.read_range_marked(from, limit)
+    }
+
+    /// One statement for all of them.
+    fn append_marked(
+        &self,
+        expected: Seq,
+        payloads: &[Vec<u8>],
+        batch_ends: &[bool],
+    ) -> acikkapi_core::Result<()> {
+        self.append_marked_if(expected, payloads, batch_ends)
+            .map(|_| ())
     }
 }
 
