@@ -289,6 +289,32 @@ impl PgStore {
         PgJournal::open(self.clone(), stream)
     }
 
+    /// A pooled connection.
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Client> {
+        self.inner.pool.get().await.map_err(|e| pool_error(&e))
+    }
+
+    /// Runs `f` on the store's runtime, bounded by the operation timeout. Refused inside an async
+    /// runtime (blocking a runtime's thread stalls it): use the `*_async` methods there.
+    pub(crate) fn block_on<T>(&self, f: impl Future<Output = Result<T>>) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(fatal(
+                "the blocking PostgreSQL journal API was called inside an async runtime; use the *_async methods",
+            ));
+        }
+        let rt = self
+            .inner
+            .rt
+            .as_ref()
+            .ok_or_else(|| fatal("the database runtime is shut down"))?;
+        rt.block_on(bounded(self.inner.options.op_timeout(), f))
+    }
+
+    /// The client-side bound of one operation (for the async methods).
+    pub(crate) fn op_timeout(&self) -> Duration {
+        self.inner.options.op_timeout()
+    }
+
     /// Every stream of the database that has records or a snapshot, in name order (one index
     /// lookup per stream, not a scan of the records).
     pub fn streams(&self) -> Result<Vec<String>> {
@@ -339,32 +365,6 @@ impl PgStore {
                 .map_err(|e| db_error("deleting a stream", &e))?;
             Ok(n)
         })
-    }
-
-    /// A pooled connection.
-    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Client> {
-        self.inner.pool.get().await.map_err(|e| pool_error(&e))
-    }
-
-    /// Runs `f` on the store's runtime, bounded by the operation timeout. Refused inside an async
-    /// runtime (blocking a runtime's thread stalls it): use the `*_async` methods there.
-    pub(crate) fn block_on<T>(&self, f: impl Future<Output = Result<T>>) -> Result<T> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(fatal(
-                "the blocking PostgreSQL journal API was called inside an async runtime; use the *_async methods",
-            ));
-        }
-        let rt = self
-            .inner
-            .rt
-            .as_ref()
-            .ok_or_else(|| fatal("the database runtime is shut down"))?;
-        rt.block_on(bounded(self.inner.options.op_timeout(), f))
-    }
-
-    /// The client-side bound of one operation (for the async methods).
-    pub(crate) fn op_timeout(&self) -> Duration {
-        self.inner.options.op_timeout()
     }
 }
 
