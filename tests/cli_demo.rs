@@ -1,6 +1,8 @@
 //! `acikkapi demo` end to end, and `acikkapi journal replay` rebuilding its state.
 
 mod common;
+#[path = "../acikkapi-postgres/tests/support/mod.rs"]
+mod pg_support;
 use common::acikkapi;
 
 fn line<'a>(out: &'a str, prefix: &str) -> &'a str {
@@ -145,5 +147,79 @@ fn demo_refuses_a_leftover_sms_journal() {
     let out = run(&second);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(line(&out.stdout, "SMS toplam"), sent);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The statistics block the demo ends with (its last paragraph).
+fn statistics_block(out: &str) -> &str {
+    let block = out.trim_end().rsplit("\n\n").next().unwrap_or("");
+    assert!(block.contains("Toplam Başvuru Sayısı"), "{out}");
+    block
+}
+
+/// `demo --database URL`: the same month on PostgreSQL streams prints the same statistics block as
+/// on journal files, its streams verify clean and report as the file journal does, and a second
+/// run on the same database is refused (its outbox would swallow the SMS).
+#[test]
+fn demo_on_postgres_prints_the_same_statistics_block_as_on_files() {
+    let Some(db) = pg_support::TestDb::create() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("acikkapi-cli-demo-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = dir.join("files");
+    let args = ["demo", "--count", "150", "--seed", "11"];
+    let mut on_files = args.to_vec();
+    on_files.extend(["--journal-dir", files.to_str().unwrap()]);
+    let file_run = acikkapi(&on_files);
+    assert_eq!(file_run.code, 0, "{}", file_run.stderr);
+    let html = dir.join("pg.html");
+    let mut on_pg = args.to_vec();
+    on_pg.extend(["--database", &db.url, "--html", html.to_str().unwrap()]);
+    let pg_run = acikkapi(&on_pg);
+    assert_eq!(pg_run.code, 0, "{}", pg_run.stderr);
+
+    assert_eq!(
+        statistics_block(&pg_run.stdout),
+        statistics_block(&file_run.stdout)
+    );
+    for prefix in [
+        "Durumlar",
+        "SMS toplam",
+        "Zamanlayıcılar",
+        "Süreç",
+        "Süresi geçmiş",
+    ] {
+        assert_eq!(line(&pg_run.stdout, prefix), line(&file_run.stdout, prefix));
+    }
+    let stream = format!("{}?stream=20", db.url);
+    assert_eq!(
+        line(&pg_run.stdout, "Günlük: "),
+        format!("Günlük: {stream}")
+    );
+    assert!(pg_run.stdout.contains("durum aynı"), "{}", pg_run.stdout);
+    assert!(html.exists());
+
+    let verify = acikkapi(&["journal", "verify", &db.url]);
+    assert_eq!(verify.code, 0, "{}", verify.stdout);
+    assert_eq!(
+        verify.stdout.matches("status: clean").count(),
+        2,
+        "{}",
+        verify.stdout
+    );
+    let journal = files.join("basvuru.journal");
+    assert_eq!(
+        acikkapi(&["report", &stream]).stdout,
+        acikkapi(&["report", journal.to_str().unwrap()]).stdout
+    );
+
+    let again = acikkapi(&on_pg);
+    assert_eq!(again.code, 2, "{}", again.stdout);
+    assert!(again.stderr.contains("akış boş değil"), "{}", again.stderr);
+    let with_stream = format!("{}?stream=34", db.url);
+    let out = acikkapi(&["demo", "--count", "10", "--database", &with_stream]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("without ?stream="), "{}", out.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -448,3 +448,101 @@ fn verify_rebuilds_the_state_behind_a_bound_snapshot() {
         out.stdout
     );
 }
+
+/// `journal copy` between files (no database needed): the committed old-schema fixture comes out
+/// byte for byte, checked by replaying both; a damaged source is refused and nothing is written.
+#[test]
+fn copy_between_files_is_lossless_and_refuses_a_damaged_source() {
+    let dir = Dir::new("copy");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("acikkapi-core/tests/fixtures/journal-v1/basvuru.journal");
+    let copy = dir.0.join("copy.journal");
+    let out = acikkapi(&["journal", "copy", s(&fixture), s(&copy)]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("check: the same 768 records")
+            && out
+                .stdout
+                .contains("both replay to the same states (150 instances) and statistics block"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&fixture).unwrap()
+    );
+    let again = acikkapi(&["journal", "copy", s(&fixture), s(&copy)]);
+    assert_eq!(again.code, 2, "a non-empty destination: {}", again.stdout);
+    let same = acikkapi(&["journal", "copy", "--replace", s(&copy), s(&copy)]);
+    assert_eq!(same.code, 2);
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(&fixture).unwrap()
+    );
+
+    let damaged = dir.0.join("damaged.journal");
+    let mut bytes = std::fs::read(&fixture).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x01;
+    std::fs::write(&damaged, &bytes).unwrap();
+    let target = dir.0.join("target.journal");
+    let out = acikkapi(&["journal", "copy", s(&damaged), s(&target)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("copy: REFUSED"), "{}", out.stdout);
+    assert!(!target.exists());
+    // A torn tail is damage too: refused.
+    let torn = dir.0.join("torn.journal");
+    let whole = std::fs::read(&fixture).unwrap();
+    std::fs::write(&torn, &whole[..whole.len() - 3]).unwrap();
+    let out = acikkapi(&["journal", "copy", s(&torn), s(&target)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("TORN TAIL"), "{}", out.stdout);
+    assert!(!target.exists());
+}
+
+/// A PostgreSQL location that cannot be used is an error (exit 2) that never shows the password:
+/// an unreachable server, a bad `stream` parameter, a parameter the driver does not know.
+#[test]
+fn postgres_locations_fail_with_exit_2_and_never_show_the_password() {
+    for (args, expected) in [
+        (
+            vec![
+                "journal",
+                "verify",
+                "postgres://nobody:secret@127.0.0.1:9/x?stream=1",
+            ],
+            "retryable",
+        ),
+        (
+            vec![
+                "journal",
+                "replay",
+                "postgres://nobody:secret@127.0.0.1:9/x",
+            ],
+            "retryable",
+        ),
+        (
+            vec![
+                "report",
+                "postgres://nobody:secret@127.0.0.1:9/x?stream=%zz",
+            ],
+            "bad percent-encoding",
+        ),
+        (
+            vec![
+                "journal",
+                "verify",
+                "postgresql://nobody:secret@127.0.0.1:9/x?stream=1&bogus=2",
+            ],
+            "invalid PostgreSQL connection string",
+        ),
+    ] {
+        let out = acikkapi(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stdout.contains("secret") && !out.stderr.contains("secret"),
+            "{args:?}"
+        );
+    }
+}

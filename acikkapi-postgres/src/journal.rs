@@ -105,6 +105,13 @@ const INSERT: &str = "INSERT INTO journal_records (stream, position, payload, cr
      FROM unnest($3::bytea[], $4::int4[]) WITH ORDINALITY AS o(p, c, i)
      WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
 
+/// [`INSERT`] with the batch marks given (`$5`: one per record) instead of "the last one".
+const INSERT_MARKED: &str =
+    "INSERT INTO journal_records (stream, position, payload, crc, batch_end)
+     SELECT $1, $2 + o.i, o.p, o.c, o.e
+     FROM unnest($3::bytea[], $4::int4[], $5::bool[]) WITH ORDINALITY AS o(p, c, e, i)
+     WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
+
 const LAST: &str = "SELECT coalesce(max(position), 0) FROM journal_records WHERE stream = $1";
 
 impl PgJournal {
@@ -160,7 +167,7 @@ impl PgJournal {
         bounded(self.store.op_timeout(), async {
             let mut client = self.store.client().await?;
             let seqs = match expected {
-                Some(e) => self.insert_at(&client, e.0, payloads).await?,
+                Some(e) => self.insert_at(&client, e.0, payloads, None).await?,
                 None => self.append_unconditional(&mut client, payloads).await?,
             };
             if let Some(last) = seqs.last() {
@@ -171,12 +178,65 @@ impl PgJournal {
         .await
     }
 
-    /// Inserts `payloads` after position `expected`, or reports the conflict.
+    /// Appends records with the batch marks given, after position `expected`, in one statement
+    /// (one transaction): several batches at once, for copying a journal page by page rather than
+    /// one round trip per batch. `batch_ends[i]` is record `i`'s mark and the last one must be
+    /// `true` (a stream never ends inside a batch). Conflicts as [`Journal::append_if`] with
+    /// `Some(expected)`: [`Error::ConcurrencyConflict`] and nothing written.
+    pub fn append_marked_if(
+        &self,
+        expected: Seq,
+        payloads: &[Vec<u8>],
+        batch_ends: &[bool],
+    ) -> Result<Vec<Seq>> {
+        self.store
+            .block_on(self.append_marked_if_async(expected, payloads, batch_ends))
+    }
+
+    /// [`append_marked_if`](Self::append_marked_if), async.
+    pub async fn append_marked_if_async(
+        &self,
+        expected: Seq,
+        payloads: &[Vec<u8>],
+        batch_ends: &[bool],
+    ) -> Result<Vec<Seq>> {
+        if payloads.len() != batch_ends.len() {
+            return Err(Error::JournalInvalid(format!(
+                "{} records but {} batch marks",
+                payloads.len(),
+                batch_ends.len()
+            )));
+        }
+        if batch_ends.last() == Some(&false) {
+            return Err(Error::JournalInvalid(
+                "the last record appended must end its batch".into(),
+            ));
+        }
+        check_batch(payloads)?;
+        if payloads.is_empty() {
+            return Ok(Vec::new());
+        }
+        bounded(self.store.op_timeout(), async {
+            let client = self.store.client().await?;
+            let seqs = self
+                .insert_at(&client, expected.0, payloads, Some(batch_ends))
+                .await?;
+            if let Some(last) = seqs.last() {
+                self.saw(last.0);
+            }
+            Ok(seqs)
+        })
+        .await
+    }
+
+    /// Inserts `payloads` after position `expected` (with `marks`, or one batch), or reports the
+    /// conflict.
     async fn insert_at(
         &self,
         client: &deadpool_postgres::Client,
         expected: u64,
         payloads: &[Vec<u8>],
+        marks: Option<&[bool]>,
     ) -> Result<Vec<Seq>> {
         let n = payloads.len() as u64;
         let fits = expected
@@ -186,7 +246,7 @@ impl PgJournal {
             let actual = query_last(client, &self.stream).await?;
             return Err(Error::ConcurrencyConflict { expected, actual });
         }
-        match insert(client, &self.stream, expected, payloads).await {
+        match insert(client, &self.stream, expected, payloads, marks).await {
             Ok(rows) if rows == n => Ok((expected + 1..=expected + n).map(Seq).collect()),
             Ok(_) => {
                 // Record `expected` does not exist: the journal is behind the caller.
@@ -222,7 +282,7 @@ impl PgJournal {
             if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
                 return Err(Error::JournalInvalid("the stream is full".into()));
             }
-            match insert(&tx, &self.stream, last, payloads).await {
+            match insert(&tx, &self.stream, last, payloads, None).await {
                 Ok(rows) if rows == n => {
                     tx.commit()
                         .await
@@ -247,6 +307,25 @@ impl PgJournal {
 
     /// [`Journal::read_range`], async.
     pub async fn read_range_async(&self, from: Seq, limit: usize) -> Result<Vec<Record>> {
+        let marked = self.read_range_marked_async(from, limit).await?;
+        Ok(marked.into_iter().map(|(r, _)| r).collect())
+    }
+
+    /// [`Journal::read_range`], each record with its batch mark (`batch_end`: `true` for the
+    /// last record of its append), as the file journal's
+    /// [`read_range_marked`](acikkapi_core::journal::FileJournal::read_range_marked). For tools
+    /// that copy a journal with its batches.
+    pub fn read_range_marked(&self, from: Seq, limit: usize) -> Result<Vec<(Record, bool)>> {
+        self.store
+            .block_on(self.read_range_marked_async(from, limit))
+    }
+
+    /// [`read_range_marked`](Self::read_range_marked), async.
+    pub async fn read_range_marked_async(
+        &self,
+        from: Seq,
+        limit: usize,
+    ) -> Result<Vec<(Record, bool)>> {
         let from = from.0.max(1);
         if limit == 0 || from > i64::MAX as u64 {
             return Ok(Vec::new());
@@ -256,7 +335,7 @@ impl PgJournal {
             let client = self.store.client().await?;
             let stmt = client
                 .prepare_cached(
-                    "SELECT position, payload, crc FROM journal_records
+                    "SELECT position, payload, crc, batch_end FROM journal_records
                      WHERE stream = $1 AND position >= $2 ORDER BY position LIMIT $3",
                 )
                 .await
@@ -273,6 +352,7 @@ impl PgJournal {
             let pos: i64 = row.try_get(0).map_err(get)?;
             let payload: Vec<u8> = row.try_get(1).map_err(get)?;
             let crc: i32 = row.try_get(2).map_err(get)?;
+            let batch_end: bool = row.try_get(3).map_err(get)?;
             let pos = pos as u64;
             if pos != want {
                 return Err(self.corrupt(want, format!("record {want} is missing (next is {pos})")));
@@ -280,12 +360,13 @@ impl PgJournal {
             if as_u32(crc) != record_crc(pos, &payload) {
                 return Err(self.corrupt(pos, "record CRC mismatch".into()));
             }
-            out.push(Record {
+            let record = Record {
                 seq: Seq(pos),
                 payload,
-            });
+            };
+            out.push((record, batch_end));
         }
-        if let Some(last) = out.last() {
+        if let Some((last, _)) = out.last() {
             self.saw(last.seq.0);
         }
         Ok(out)
@@ -433,12 +514,13 @@ async fn query_last(client: &impl GenericClient, stream: &str) -> Result<u64> {
     Ok(last.max(0) as u64)
 }
 
-/// Runs [`INSERT`]; the number of rows inserted.
+/// Runs [`INSERT`] (one batch), or [`INSERT_MARKED`] with `marks`; the number of rows inserted.
 async fn insert(
     client: &impl GenericClient,
     stream: &str,
     after: u64,
     payloads: &[Vec<u8>],
+    marks: Option<&[bool]>,
 ) -> std::result::Result<u64, tokio_postgres::Error> {
     let crcs: Vec<i32> = payloads
         .iter()
@@ -447,10 +529,20 @@ async fn insert(
         .collect();
     let after = after as i64;
     let n = payloads.len() as i64;
-    let stmt = client.prepare_cached(INSERT).await?;
-    client
-        .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
-        .await
+    match marks {
+        None => {
+            let stmt = client.prepare_cached(INSERT).await?;
+            client
+                .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
+                .await
+        }
+        Some(marks) => {
+            let stmt = client.prepare_cached(INSERT_MARKED).await?;
+            client
+                .execute(&stmt, &[&stream, &after, &payloads, &crcs, &marks])
+                .await
+        }
+    }
 }
 
 impl Journal for PgJournal {

@@ -328,6 +328,58 @@ impl PgStore {
     pub(crate) fn op_timeout(&self) -> Duration {
         self.inner.options.op_timeout()
     }
+
+    /// Every stream of the database that has records or a snapshot, in name order (one index
+    /// lookup per stream, not a scan of the records).
+    pub fn streams(&self) -> Result<Vec<String>> {
+        self.block_on(async {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    "WITH RECURSIVE s(stream) AS (
+                       SELECT min(stream) FROM journal_records
+                       UNION ALL
+                       SELECT (SELECT min(r.stream) FROM journal_records r WHERE r.stream > s.stream)
+                       FROM s WHERE s.stream IS NOT NULL)
+                     SELECT stream FROM s WHERE stream IS NOT NULL
+                     UNION SELECT stream FROM journal_snapshots
+                     ORDER BY 1",
+                    &[],
+                )
+                .await
+                .map_err(|e| db_error("listing the streams", &e))?;
+            rows.iter()
+                .map(|r| r.try_get(0).map_err(|e| db_error("listing the streams", &e)))
+                .collect()
+        })
+    }
+
+    /// Deletes every record and the snapshot of `stream`, in one transaction; returns how many
+    /// records were deleted. Irreversible: for tools that replace a stream on request (`acikkapi
+    /// journal copy --replace`), never called by the journal itself.
+    pub fn delete_stream(&self, stream: &str) -> Result<u64> {
+        self.block_on(async {
+            let mut client = self.client().await?;
+            let tx = client
+                .transaction()
+                .await
+                .map_err(|e| db_error("deleting a stream", &e))?;
+            tx.execute(
+                "DELETE FROM journal_snapshots WHERE stream = $1",
+                &[&stream],
+            )
+            .await
+            .map_err(|e| db_error("deleting a stream", &e))?;
+            let n = tx
+                .execute("DELETE FROM journal_records WHERE stream = $1", &[&stream])
+                .await
+                .map_err(|e| db_error("deleting a stream", &e))?;
+            tx.commit()
+                .await
+                .map_err(|e| db_error("deleting a stream", &e))?;
+            Ok(n)
+        })
+    }
 }
 
 #[cfg(test)]

@@ -312,3 +312,94 @@ fn blocking_api_inside_an_async_runtime_is_an_error_not_a_panic() {
     assert!(store.journal("").is_err());
     assert!(store.journal(&"x".repeat(201)).is_err());
 }
+
+#[test]
+fn streams_batch_marks_and_deleting_a_stream() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    assert!(store.streams().expect("streams").is_empty());
+    let a = store.journal("34").expect("journal");
+    a.append(&[b"a1".to_vec(), b"a2".to_vec()]).expect("append");
+    a.append(&[b"a3".to_vec()]).expect("append");
+    let b = store.journal("06").expect("journal");
+    b.append(&[b"b1".to_vec()]).expect("append");
+    // A stream with only a snapshot (of no records) is a stream too.
+    let c = store.journal("sms/20").expect("journal");
+    c.write_snapshot(&acikkapi_core::journal::Snapshot {
+        seq: Seq(0),
+        data: b"{}".to_vec(),
+    })
+    .expect("snapshot");
+    assert_eq!(store.streams().expect("streams"), ["06", "34", "sms/20"]);
+
+    let marked = a.read_range_marked(Seq(1), 10).expect("read");
+    let got: Vec<(u64, &[u8], bool)> = marked
+        .iter()
+        .map(|(r, end)| (r.seq.0, r.payload.as_slice(), *end))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, &b"a1"[..], false),
+            (2, &b"a2"[..], true),
+            (3, &b"a3"[..], true)
+        ]
+    );
+    assert_eq!(a.read_range_marked(Seq(2), 1).expect("read").len(), 1);
+
+    assert_eq!(store.delete_stream("34").expect("delete"), 3);
+    assert_eq!(store.delete_stream("sms/20").expect("delete"), 0);
+    assert_eq!(store.streams().expect("streams"), ["06"]);
+    assert_eq!(a.last_seq(), Seq(0));
+    assert_eq!(b.last_seq(), Seq(1));
+}
+
+#[test]
+fn append_marked_if_writes_several_batches_at_once_with_their_marks() {
+    let Some(db) = TestDb::create() else { return };
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    let j = store.journal("20").expect("journal");
+    let p = |s: &str| s.as_bytes().to_vec();
+    let seqs = j
+        .append_marked_if(Seq(0), &[p("a"), p("b"), p("c")], &[false, true, true])
+        .expect("append");
+    assert_eq!(seqs, [Seq(1), Seq(2), Seq(3)]);
+    let marks: Vec<(u64, bool)> = j
+        .read_range_marked(Seq(1), 10)
+        .expect("read")
+        .into_iter()
+        .map(|(r, end)| (r.seq.0, end))
+        .collect();
+    assert_eq!(marks, [(1, false), (2, true), (3, true)]);
+    // The CRCs are the journal's own: a plain read checks them.
+    assert_eq!(j.read_range(Seq(1), 10).expect("read").len(), 3);
+
+    // Behind the stream: a conflict, nothing written.
+    assert!(matches!(
+        j.append_marked_if(Seq(2), &[p("x")], &[true]),
+        Err(Error::ConcurrencyConflict {
+            expected: 2,
+            actual: 3
+        })
+    ));
+    assert!(matches!(
+        j.append_marked_if(Seq(7), &[p("x")], &[true]),
+        Err(Error::ConcurrencyConflict { .. })
+    ));
+    // A stream never ends inside a batch, and every record has its mark.
+    for (payloads, marks) in [
+        (vec![p("x"), p("y")], vec![true, false]),
+        (vec![p("x"), p("y")], vec![true]),
+    ] {
+        assert!(matches!(
+            j.append_marked_if(Seq(3), &payloads, &marks),
+            Err(Error::JournalInvalid(_))
+        ));
+    }
+    assert_eq!(j.last_seq(), Seq(3));
+    assert!(
+        j.append_marked_if(Seq(3), &[], &[])
+            .expect("empty")
+            .is_empty()
+    );
+}

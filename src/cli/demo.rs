@@ -24,9 +24,11 @@ use acikkapi_core::stats::{self, ReportOptions, records_from_engine};
 use acikkapi_core::workflow::application::{ApplicationEvent, ApplicationWorkflow};
 use acikkapi_core::workflow::ports::NullSink;
 use acikkapi_core::workflow::{DurableOutbox, Engine, EngineOptions, format_tr};
+use acikkapi_postgres::PgStore;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
 
+use super::store::PgLocation;
 use super::{CliError, CliResult, Io};
 
 /// `acikkapi demo` options.
@@ -48,9 +50,15 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 6)]
     pub sms_sample: usize,
     /// Keep the journal in this folder instead of a temporary one (removed at the end).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database")]
     pub journal_dir: Option<PathBuf>,
-    /// Sync the journal to disk (group commit); default: no fsync (a demo, not a ledger).
+    /// Run on this PostgreSQL database (`postgres://…`) instead of journal files: the
+    /// applications in the province's stream (its two-digit plate, `20`), the SMS outbox in
+    /// `sms/<plate>`. Both must be empty; they are kept. The schema is migrated if needed.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Sync the journal to disk (group commit; on PostgreSQL, synchronous commits); default: no
+    /// fsync (a demo, not a ledger).
     #[arg(long)]
     pub fsync: bool,
     /// Where to write the self-contained HTML report (statistics block and charts); default
@@ -145,45 +153,11 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     if args.count == 0 || province.population_2023 == 0 {
         return Err(CliError::Usage("simüle edilecek başvuru yok".into()));
     }
-    let (dir, temporary) = match &args.journal_dir {
-        Some(d) => (d.clone(), false),
-        None => (
-            std::env::temp_dir().join(format!("acikkapi-demo-{}", std::process::id())),
-            true,
-        ),
+    let opened = match &args.database {
+        Some(url) => pg_journals(url, province.plate.get(), args.fsync)?,
+        None => file_journals(&args)?,
     };
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join("basvuru.journal");
-    let sms_path = dir.join("sms.journal");
-    // A journal left by an earlier run is never reused: a leftover SMS outbox holds the same
-    // idempotency keys (`<tracking>/<stage>/<version>`) this run makes, so every SMS would count
-    // as already sent and none would go out.
-    for (existing, why) in [
-        (&path, ""),
-        (
-            &sms_path,
-            " (önceki bir çalıştırmanın SMS giden kutusu: aynı anahtarlı SMS'ler gönderilmiş \
-             sayılır, bu çalıştırmanın hiçbir SMS'i gönderilmezdi)",
-        ),
-    ] {
-        if existing.exists() {
-            return Err(CliError::Usage(format!(
-                "{} zaten var{why}; boş bir klasör verin",
-                existing.display()
-            )));
-        }
-    }
-    let options = FileJournalOptions {
-        fsync: if args.fsync {
-            FsyncPolicy::Group
-        } else {
-            FsyncPolicy::Never
-        },
-        ..FileJournalOptions::default()
-    };
-    let journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&path, options)?);
-    // SMS go through a durable outbox whose events are journaled next to the workflow journal.
-    let sms_journal: Arc<dyn Journal> = Arc::new(FileJournal::open(&sms_path, options)?);
+    let (journal, sms_journal) = (opened.journal.clone(), opened.sms_journal.clone());
     let outbox = Arc::new(Mutex::new(DurableOutbox::open(
         sms_journal,
         RetryPolicy::default(),
@@ -237,7 +211,7 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         args.seed,
         format_tr(prepared.arrivals.len() as i64)
     )?;
-    writeln!(out, "Günlük: {}", path.display())?;
+    writeln!(out, "Günlük: {}", opened.shown)?;
     let (sample, counts) = console.finish();
     writeln!(
         out,
@@ -263,8 +237,9 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
         .count();
     writeln!(
         out,
-        "Giden kutusu: {} SMS teslim bekliyor (sms.journal)",
-        format_tr(pending as i64)
+        "Giden kutusu: {} SMS teslim bekliyor ({})",
+        format_tr(pending as i64),
+        opened.sms_shown
     )?;
     let events = event_counts(&engine);
     let e = |k: &str| format_tr(events.get(k).copied().unwrap_or(0) as i64);
@@ -339,8 +314,156 @@ pub fn run(args: DemoArgs, io: &mut Io<'_>) -> CliResult {
     drop(replayed);
     drop(engine);
     drop(journal);
-    if temporary {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    drop(outbox);
+    opened.finish();
     Ok(if same { 0 } else { 2 })
+}
+
+/// The demo's two journals: the applications and the SMS outbox's.
+struct DemoJournals {
+    journal: Arc<dyn Journal>,
+    sms_journal: Arc<dyn Journal>,
+    /// Where the application journal is, as shown.
+    shown: String,
+    /// Where the outbox's journal is, as shown (short).
+    sms_shown: String,
+    /// A temporary folder to remove at the end.
+    temporary: Option<PathBuf>,
+}
+
+impl DemoJournals {
+    /// Closes the journals and removes the temporary folder, if any.
+    fn finish(self) {
+        let temporary = self.temporary.clone();
+        drop(self);
+        if let Some(dir) = temporary {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+/// File journals in `--journal-dir` (or a temporary folder): `basvuru.journal`, `sms.journal`.
+fn file_journals(args: &DemoArgs) -> Result<DemoJournals, CliError> {
+    let (dir, temporary) = match &args.journal_dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("acikkapi-demo-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("basvuru.journal");
+    let sms_path = dir.join("sms.journal");
+    // A journal left by an earlier run is never reused: a leftover SMS outbox holds the same
+    // idempotency keys (`<tracking>/<stage>/<version>`) this run makes, so every SMS would count
+    // as already sent and none would go out.
+    for (existing, why) in [
+        (&path, ""),
+        (
+            &sms_path,
+            " (önceki bir çalıştırmanın SMS giden kutusu: aynı anahtarlı SMS'ler gönderilmiş \
+             sayılır, bu çalıştırmanın hiçbir SMS'i gönderilmezdi)",
+        ),
+    ] {
+        if existing.exists() {
+            return Err(CliError::Usage(format!(
+                "{} zaten var{why}; boş bir klasör verin",
+                existing.display()
+            )));
+        }
+    }
+    let options = FileJournalOptions {
+        fsync: if args.fsync {
+            FsyncPolicy::Group
+        } else {
+            FsyncPolicy::Never
+        },
+        ..FileJournalOptions::default()
+    };
+    Ok(DemoJournals {
+        journal: Arc::new(FileJournal::open(&path, options)?),
+        // SMS go through a durable outbox whose events are journaled next to the workflow journal.
+        sms_journal: Arc::new(FileJournal::open(&sms_path, options)?),
+        shown: path.display().to_string(),
+        sms_shown: "sms.journal".into(),
+        temporary: temporary.then_some(dir),
+    })
+}
+
+/// The demo on a PostgreSQL database: both journals must be empty (as in a fresh folder, for the
+/// same reason: a leftover outbox would swallow this run's SMS).
+/// Without `fsync`, the sessions commit asynchronously (`synchronous_commit = off`, as the file
+/// demo does not fsync: a commit is still all or nothing, but the server may lose the last
+/// moments of a month it acknowledged if it crashes), unless the URL sets its own `options`.
+fn pg_journals(url: &str, plate: u8, fsync: bool) -> Result<DemoJournals, CliError> {
+    let pg = PgLocation::parse(url)?;
+    let has_options = url
+        .split_once('?')
+        .is_some_and(|(_, q)| q.split('&').any(|p| p.starts_with("options=")));
+    let pg = if fsync || has_options {
+        pg
+    } else {
+        // The store sets the statement and lock timeouts only when the URL has no options.
+        let ms = acikkapi_postgres::PgOptions::default()
+            .statement_timeout
+            .as_millis();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        PgLocation::parse(&format!(
+            "{url}{sep}options=-c%20synchronous_commit%3Doff%20-c%20statement_timeout%3D{ms}%20-c%20lock_timeout%3D{ms}"
+        ))?
+    };
+    if pg.stream.is_some() {
+        return Err(CliError::Usage(
+            "demo --database: the demo chooses its streams (the province's plate and sms/<plate>); give the URL without ?stream=".into(),
+        ));
+    }
+    let store = pg.connect_for_writing()?;
+    let ProvinceJournals {
+        journal,
+        sms_journal,
+        stream,
+    } = open_pg_province(&store, plate)?;
+    for (j, name) in [
+        (&journal, stream.clone()),
+        (&sms_journal, format!("sms/{stream}")),
+    ] {
+        if j.last_seq().0 > 0 || !matches!(j.read_snapshot(), Ok(None)) {
+            return Err(CliError::Usage(format!(
+                "{}: akış boş değil (önceki bir çalıştırmanın kayıtları); boş bir veritabanı verin",
+                pg.shown(Some(&name))
+            )));
+        }
+    }
+    Ok(DemoJournals {
+        journal,
+        sms_journal,
+        shown: pg.shown(Some(&stream)),
+        sms_shown: format!("akış sms/{stream}"),
+        temporary: None,
+    })
+}
+
+/// **The seam** between the demo and the PostgreSQL store: the journals one province's service
+/// runs on — its applications in stream `PLATE` (two digits, `"20"`, the stream naming of the
+/// multi-province constructor that acikkapi-postgres is getting) and its SMS outbox's events in
+/// `sms/PLATE` (a [`DurableOutbox`] on a stream, until the outbox table lands). When the store
+/// opens the whole service itself (one stream per province, the outbox in its table), this is the
+/// one function to replace; the rest of the demo only sees two `Arc<dyn Journal>`.
+fn open_pg_province(store: &PgStore, plate: u8) -> Result<ProvinceJournals, CliError> {
+    let stream = format!("{plate:02}");
+    Ok(ProvinceJournals {
+        journal: Arc::new(store.journal(&stream)?),
+        sms_journal: Arc::new(store.journal(&format!("sms/{stream}"))?),
+        stream,
+    })
+}
+
+/// What [`open_pg_province`] opens.
+struct ProvinceJournals {
+    /// The applications.
+    journal: Arc<dyn Journal>,
+    /// The SMS outbox's events.
+    sms_journal: Arc<dyn Journal>,
+    /// The applications' stream.
+    stream: String,
 }

@@ -19,6 +19,7 @@ pub mod report;
 pub mod route;
 pub mod rules;
 pub mod simulate;
+pub mod store;
 pub mod taxonomy;
 pub mod validate;
 
@@ -106,7 +107,7 @@ pub enum Command {
     /// Service headings and categories; category suggestions for a text.
     #[command(subcommand)]
     Taxonomy(taxonomy::TaxonomyCmd),
-    /// Check or replay a workflow journal file (read-only).
+    /// Check, replay or copy a workflow journal (a file or a PostgreSQL stream).
     Journal {
         /// What to do with the journal.
         #[command(subcommand)]

@@ -2,8 +2,10 @@
 //!
 //! INPUT is either an application-workflow **journal file** (recognised by its `ACIKJRNL` header;
 //! opened read-only, every application's history folded into a record, see
-//! [`acikkapi_core::stats::records_from_journal`]) or a **JSON Lines file** (`-` for standard
-//! input): one
+//! [`acikkapi_core::stats::records_from_journal`]), an application-workflow journal in
+//! **PostgreSQL** (`postgres://…?stream=NAME`; without `stream`, every application stream of the
+//! database together, other workflows' streams such as an SMS outbox left out; read-only, see
+//! [`super::store`]) or a **JSON Lines file** (`-` for standard input): one
 //! [`ApplicationRecord`] per line, blank lines ignored. A
 //! later line with the same tracking number replaces the earlier one, so the file may be an
 //! append-only log of record snapshots. Any invalid line makes the command print every problem
@@ -13,11 +15,17 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 use acikkapi_core::Error;
+use acikkapi_core::journal::{Journal, Seq};
 use acikkapi_core::stats::render::{Format, render};
 use acikkapi_core::stats::{self, ApplicationRecord, Dimension, Projection, ReportOptions};
+use acikkapi_core::workflow::application::ApplicationWorkflow;
+use acikkapi_core::workflow::ports::NullSink;
+use acikkapi_core::workflow::{Engine, EngineOptions, SnapshotStatus, WorkflowDefinition};
 use clap::Args;
+use std::sync::Arc;
 
 use super::input::{LineReader, input_name};
+use super::store::{Location, PgLocation};
 use super::{CliError, CliResult, Io};
 
 /// Most problems listed for an invalid input file.
@@ -26,8 +34,8 @@ const MAX_PROBLEMS: usize = 20;
 /// `acikkapi report INPUT [--by …] [--format …] [--out FILE]`
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Application-workflow journal file, or JSON Lines file of application records (`-` for
-    /// standard input).
+    /// Application-workflow journal file, PostgreSQL journal (`postgres://…[?stream=NAME]`), or
+    /// JSON Lines file of application records (`-` for standard input).
     pub input: PathBuf,
     /// Break down by: heading, category, province, district, channel, kind, institution, unit,
     /// week, month, age, gender. Without it: the summary (block, SLA, scorecards, provinces).
@@ -102,6 +110,11 @@ pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
         list_limit: args.limit,
         ..ReportOptions::default()
     };
+    if let Location::Pg(pg) = Location::parse(&args.input)? {
+        let records = pg_records(&pg, io)?;
+        let report = stats::report(&records, &opts);
+        return write_report(&args, &render(&report, args.by, args.format), io);
+    }
     let from_stdin = args.input.as_os_str() == "-";
     if !from_stdin && args.input.is_file() && stats::is_journal_file(&args.input)? {
         let read = stats::read_journal_records(&args.input)?;
@@ -132,6 +145,51 @@ pub fn run(args: ReportArgs, io: &mut Io<'_>) -> CliResult {
     }
     let report = projection.report(&opts);
     write_report(&args, &render(&report, args.by, args.format), io)
+}
+
+/// The records of the application streams a PostgreSQL location means, by tracking number.
+/// A named stream of another workflow is refused; without a stream, those are left out.
+fn pg_records(pg: &PgLocation, io: &mut Io<'_>) -> Result<Vec<ApplicationRecord>, CliError> {
+    let store = pg.connect_read_only()?;
+    let workflow = ApplicationWorkflow::default();
+    let mut records = Vec::new();
+    for stream in pg.streams(&store)? {
+        let journal = store.journal(&stream)?;
+        let first = journal.read_range(Seq(1), 1)?;
+        if let Some(first) = first.first() {
+            let name = serde_json::from_slice::<serde_json::Value>(&first.payload)
+                .ok()
+                .and_then(|v| v.get("workflow")?.as_str().map(str::to_owned));
+            if name.as_deref() != Some(workflow.name()) {
+                if pg.stream.is_none() {
+                    // Reading them all: another workflow's stream (an SMS outbox) has no
+                    // applications to count.
+                    continue;
+                }
+                return Err(Error::NotApplicationJournal {
+                    path: PathBuf::from(pg.shown(Some(&stream))),
+                    found: name.unwrap_or_else(|| "?".to_string()),
+                }
+                .into());
+            }
+        }
+        let engine = Engine::open(
+            ApplicationWorkflow::default(),
+            Arc::new(journal),
+            NullSink,
+            EngineOptions::default(),
+        )?;
+        if let SnapshotStatus::Rejected { reason } = engine.snapshot_status() {
+            writeln!(
+                io.stderr,
+                "warning: {}: snapshot not used, every record replayed instead: {reason}",
+                pg.shown(Some(&stream))
+            )?;
+        }
+        records.extend(stats::records_from_engine(&engine)?);
+    }
+    records.sort_by(|a, b| a.tracking_number.cmp(&b.tracking_number));
+    Ok(records)
 }
 
 fn write_report(args: &ReportArgs, text: &str, io: &mut Io<'_>) -> CliResult {

@@ -294,9 +294,55 @@ impl FileJournal {
         &self.writer.path
     }
 
+    /// [`Journal::read_range`], each record with its batch mark: `true` for the last record of
+    /// an appended batch (the frame's `BATCH_END` flag). For tools that copy a journal with its
+    /// batches (appending each batch again keeps the marks).
+    pub fn read_range_marked(&self, from: Seq, limit: usize) -> Result<Vec<(Record, bool)>> {
+        let mut out = Vec::new();
+        self.walk_range(from, limit, &mut |frame| {
+            let record = Record {
+                seq: Seq(frame.seq),
+                payload: frame.payload.to_vec(),
+            };
+            out.push((record, frame.flags & format::BATCH_END != 0));
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `visit` for up to `limit` acknowledged records from `from` on, in order.
+    fn walk_range(&self, from: Seq, limit: usize, visit: &mut dyn FnMut(&Frame<'_>)) -> Result<()> {
+        let from = from.0.max(1);
+        let (last, end, hint) = {
+            let st = self.writer.lock();
+            (st.durable_seq, st.durable_end, st.seek_hint(from))
+        };
+        if from > last || limit == 0 {
+            return Ok(());
+        }
+        let start = hint.unwrap_or(IndexEntry {
+            seq: 1,
+            offset: format::HEADER_LEN,
+            digest: 0,
+        });
+        let mut seen = 0usize;
+        walk(&self.writer.path, start, end, last, &mut |frame, _| {
+            if frame.seq >= from {
+                visit(frame);
+                seen += 1;
+            }
+            seen < limit
+        })
+    }
+
     /// Where the snapshot of this journal is kept (`<journal>.snapshot`).
     pub fn snapshot_path(&self) -> PathBuf {
         snapshot::snapshot_path(&self.writer.path)
+    }
+
+    /// Where the snapshot of the journal file at `journal` is kept (`<journal>.snapshot`),
+    /// without opening it.
+    pub fn snapshot_path_of(journal: &Path) -> PathBuf {
+        snapshot::snapshot_path(journal)
     }
 }
 
@@ -365,29 +411,12 @@ impl Journal for FileJournal {
     }
 
     fn read_range(&self, from: Seq, limit: usize) -> Result<Vec<Record>> {
-        let from = from.0.max(1);
-        let (last, end, hint) = {
-            let st = self.writer.lock();
-            (st.durable_seq, st.durable_end, st.seek_hint(from))
-        };
-        if from > last || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let start = hint.unwrap_or(IndexEntry {
-            seq: 1,
-            offset: format::HEADER_LEN,
-            digest: 0,
-        });
-        let remaining = usize::try_from(last - from + 1).unwrap_or(usize::MAX);
-        let mut out = Vec::with_capacity(limit.min(remaining).min(1 << 16));
-        walk(&self.writer.path, start, end, last, &mut |frame, _| {
-            if frame.seq >= from {
-                out.push(Record {
-                    seq: Seq(frame.seq),
-                    payload: frame.payload.to_vec(),
-                });
-            }
-            out.len() < limit
+        let mut out = Vec::new();
+        self.walk_range(from, limit, &mut |frame| {
+            out.push(Record {
+                seq: Seq(frame.seq),
+                payload: frame.payload.to_vec(),
+            });
         })?;
         Ok(out)
     }

@@ -68,6 +68,26 @@ fn write_batches(path: &Path, batches: &[usize]) -> Vec<Vec<u8>> {
 }
 
 #[test]
+fn read_range_marked_gives_each_record_its_batch_mark() {
+    let dir = TempDir::new();
+    let path = dir.file("j");
+    let payloads = write_batches(&path, &[2, 1, 3]);
+    let j = FileJournal::open(&path, opts(FsyncPolicy::Never)).unwrap();
+    let marked = j.read_range_marked(Seq(1), 100).unwrap();
+    let marks: Vec<bool> = marked.iter().map(|(_, end)| *end).collect();
+    assert_eq!(marks, [false, true, true, false, false, true]);
+    let records: Vec<Record> = marked.into_iter().map(|(r, _)| r).collect();
+    assert_eq!(records, j.read_range(Seq(1), 100).unwrap());
+    assert_eq!(records[5].payload, payloads[5]);
+    let page = j.read_range_marked(Seq(4), 2).unwrap();
+    assert_eq!(
+        page.iter().map(|(r, e)| (r.seq.0, *e)).collect::<Vec<_>>(),
+        [(4, false), (5, false)]
+    );
+    assert!(j.read_range_marked(Seq(7), 10).unwrap().is_empty());
+}
+
+#[test]
 fn round_trip_across_index_pages_and_reopen() {
     let dir = TempDir::new();
     let path = dir.file("j");
