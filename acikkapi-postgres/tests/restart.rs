@@ -1,0 +1,292 @@
+//! PostgreSQL stopped with `pg_ctl stop -m immediate` (a crash: no checkpoint, crash recovery on
+//! start) in the middle of a run and started again: callers get clear errors meanwhile, the same
+//! node recovers by itself, no acknowledged command is lost.
+//!
+//! Runs on a throwaway cluster of its own (`scripts/find-postgres.sh --throwaway`; removed with
+//! `--stop DIR` by a guard, also when the test fails), never on the shared server. [`THREADS`]
+//! threads of one node submit and route applications, retrying a failed command with the same
+//! command id (`support::node::Calls::retry`); after [`BEFORE`] acknowledged commands the server
+//! is stopped, left down for [`DOWN`], and started again; the threads go on until each has
+//! acknowledged [`AFTER`] more applications after the restart. Then the database is reopened and
+//! checked (`support::node::check`). A watchdog ends the process after [`DEADLINE`] (a hang).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use acikkapi_core::service::Applications;
+use acikkapi_postgres::PgStore;
+use support::node::{self, Ack, Calls};
+
+const THREADS: u64 = 3;
+/// Acknowledged commands before the stop.
+const BEFORE: usize = 40;
+/// Applications each thread gets through after the restart.
+const AFTER: u64 = 10;
+/// How long the server stays down.
+const DOWN: Duration = Duration::from_secs(2);
+const DEADLINE: Duration = Duration::from_secs(240);
+
+/// A throwaway cluster, stopped and removed when dropped.
+struct Cluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    url: String,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/find-postgres.sh")
+}
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+impl Cluster {
+    /// Starts one, or `None` (after a loud message) when none can be started outside CI.
+    fn start() -> Option<Cluster> {
+        let file =
+            std::env::temp_dir().join(format!("acikkapi-restart-{}.cluster", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        let out = Command::new("bash")
+            .arg(script())
+            .arg("--throwaway")
+            .env("ACIKKAPI_PG_CLUSTER_FILE", &file)
+            .output()
+            .expect("run scripts/find-postgres.sh");
+        let dir = std::fs::read_to_string(&file)
+            .ok()
+            .map(|d| PathBuf::from(d.trim()));
+        let _ = std::fs::remove_file(&file);
+        let why = String::from_utf8_lossy(&out.stderr).into_owned();
+        let Some(dir) = dir.filter(|_| out.status.success()) else {
+            if ci() {
+                panic!("CI=true but no throwaway PostgreSQL cluster could be started: {why}");
+            }
+            eprintln!("\n!!!!! SKIPPED: restart test without a throwaway cluster: {why}\n");
+            return None;
+        };
+        let url = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let bin = PathBuf::from(
+            std::fs::read_to_string(dir.join("bindir"))
+                .expect("the cluster's bindir file")
+                .trim(),
+        );
+        let mut cluster = Cluster {
+            port: 0,
+            dir,
+            bin,
+            url,
+        };
+        // The guard exists from here on: a failure below still removes the cluster.
+        cluster.port = cluster
+            .url
+            .rsplit_once(':')
+            .and_then(|(_, rest)| rest.split('/').next()?.parse().ok())
+            .expect("a port in the cluster's URL");
+        Some(cluster)
+    }
+
+    /// Runs the cluster's `pg_ctl` (as the postgres user when root: PostgreSQL refuses root).
+    fn pg_ctl(&self, args: &[&str]) -> Output {
+        let pg_ctl = self.bin.join("pg_ctl");
+        let mut cmd = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&pg_ctl);
+            c
+        } else {
+            Command::new(&pg_ctl)
+        };
+        cmd.arg("-D").arg(self.dir.join("data")).args(args);
+        cmd.output().expect("run pg_ctl")
+    }
+
+    fn stop_immediate(&self) {
+        let out = self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
+        assert!(
+            out.status.success(),
+            "pg_ctl stop -m immediate: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn start_again(&self) {
+        let log = self.dir.join("server.log");
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            self.port,
+            self.dir.display()
+        );
+        let out = self.pg_ctl(&[
+            "-l",
+            &log.display().to_string(),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            &options,
+            "start",
+        ]);
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let out = Command::new("bash")
+            .arg(script())
+            .arg("--stop")
+            .arg(&self.dir)
+            .output();
+        if !out.is_ok_and(|o| o.status.success()) {
+            eprintln!(
+                "could not remove the throwaway cluster in {}",
+                self.dir.display()
+            );
+        }
+    }
+}
+
+/// Ends the process if the test is not done within [`DEADLINE`]; done when the sender is dropped.
+fn watchdog() -> mpsc::Sender<()> {
+    let (tx, rx) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(DEADLINE) {
+            eprintln!("restart: not finished within {DEADLINE:?}: a call hangs");
+            std::process::exit(101);
+        }
+    });
+    tx
+}
+
+/// Submits (and routes, when registered) application `cid`, retrying faults; its acks.
+fn one(service: &Applications, calls: &mut Calls, i: u64, cid: &str) -> Vec<Ack> {
+    let inputs = node::inputs();
+    let input = &inputs[(i % inputs.len() as u64) as usize];
+    // Longer than the outage and the crash recovery.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let submitted = calls.retry(&format!("submit {cid}"), deadline, || {
+        node::submit(service, input, cid)
+    });
+    let mut acks = vec![submitted.clone()];
+    if submitted.status == "registered" {
+        let route = format!("{cid}-route");
+        acks.push(calls.retry(&format!("route {route}"), deadline, || {
+            node::route(service, &submitted.tracking, &route)
+        }));
+    }
+    acks
+}
+
+#[test]
+fn immediate_stop_and_start_lose_nothing_acknowledged() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let _watchdog = watchdog();
+    let store = PgStore::connect(&cluster.url, node::options()).expect("connect");
+    let service = node::open(&store).expect("open the service");
+    let mut warm = Calls::default();
+    let mut acks = one(&service, &mut warm, 0, "warm-up");
+
+    let restarted = AtomicBool::new(false);
+    let all: Mutex<Vec<Ack>> = Mutex::new(Vec::new());
+    let (calls, before, down_for) = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let (service, all, restarted) = (&service, &all, &restarted);
+                s.spawn(move || {
+                    let mut calls = Calls::default();
+                    let mut after = 0;
+                    for i in 0..100_000 {
+                        let was_restarted = restarted.load(Ordering::SeqCst);
+                        let got = one(service, &mut calls, i + thread, &format!("r{thread}-{i}"));
+                        all.lock().expect("acks").extend(got);
+                        if was_restarted {
+                            after += 1;
+                            if after >= AFTER {
+                                break;
+                            }
+                        }
+                    }
+                    calls
+                })
+            })
+            .collect();
+        let waited = Instant::now();
+        while all.lock().expect("acks").len() < BEFORE {
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "the node did not get {BEFORE} commands through before the stop"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        cluster.stop_immediate();
+        let stopped = Instant::now();
+        let before = all.lock().expect("acks").len();
+        std::thread::sleep(DOWN);
+        cluster.start_again();
+        let down_for = stopped.elapsed();
+        restarted.store(true, Ordering::SeqCst);
+        let calls: Vec<Calls> = workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect();
+        (calls, before, down_for)
+    });
+    acks.extend(all.into_inner().expect("acks"));
+    let attempts: u64 = calls.iter().map(|c| c.attempts).sum();
+    let errors: Vec<&String> = calls.iter().flat_map(|c| &c.errors).collect();
+    let longest = calls.iter().map(|c| c.longest).max().unwrap_or_default();
+    assert!(
+        !errors.is_empty(),
+        "the callers saw no error while the server was down"
+    );
+    for e in &errors {
+        assert!(
+            e.starts_with("store unavailable (retryable)"),
+            "not a clear error: {e}"
+        );
+    }
+    drop(service);
+    drop(store);
+
+    let checked = node::check(
+        &cluster.url,
+        &acks,
+        "after pg_ctl stop -m immediate and start",
+    );
+    let mut kinds: Vec<&str> = errors
+        .iter()
+        .map(|e| e.split(": ").nth(1).unwrap_or(e))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    eprintln!(
+        "restart: server down for {down_for:.2?} after {before} acks; {attempts} attempts, {} \
+         failed (retried with the same command id), longest attempt {longest:.2?}; {} commands \
+         acknowledged, {} records, {} applications; errors seen: {kinds:?}",
+        errors.len(),
+        acks.len(),
+        checked.records,
+        checked.applications
+    );
+}
