@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use acikkapi_core::service::Applications;
 use acikkapi_postgres::PgStore;
 use support::node::{self, Ack, Calls};
 
@@ -30,6 +29,7 @@ const BEFORE: usize = 40;
 const AFTER: u64 = 10;
 /// How long the server stays down.
 const DOWN: Duration = Duration::from_secs(2);
+const RETRY_FOR: Duration = Duration::from_secs(120);
 const DEADLINE: Duration = Duration::from_secs(240);
 
 /// A throwaway cluster, stopped and removed when dropped.
@@ -177,25 +177,6 @@ fn watchdog() -> mpsc::Sender<()> {
     tx
 }
 
-/// Submits (and routes, when registered) application `cid`, retrying faults; its acks.
-fn one(service: &Applications, calls: &mut Calls, i: u64, cid: &str) -> Vec<Ack> {
-    let inputs = node::inputs();
-    let input = &inputs[(i % inputs.len() as u64) as usize];
-    // Longer than the outage and the crash recovery.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let submitted = calls.retry(&format!("submit {cid}"), deadline, || {
-        node::submit(service, input, cid)
-    });
-    let mut acks = vec![submitted.clone()];
-    if submitted.status == "registered" {
-        let route = format!("{cid}-route");
-        acks.push(calls.retry(&format!("route {route}"), deadline, || {
-            node::route(service, &submitted.tracking, &route)
-        }));
-    }
-    acks
-}
-
 #[test]
 fn immediate_stop_and_start_lose_nothing_acknowledged() {
     let Some(cluster) = Cluster::start() else {
@@ -205,7 +186,13 @@ fn immediate_stop_and_start_lose_nothing_acknowledged() {
     let store = PgStore::connect(&cluster.url, node::options()).expect("connect");
     let service = node::open(&store).expect("open the service");
     let mut warm = Calls::default();
-    let mut acks = one(&service, &mut warm, 0, "warm-up");
+    let mut acks = node::one(
+        &service,
+        &mut warm,
+        0,
+        "warm-up",
+        Instant::now() + RETRY_FOR,
+    );
 
     let restarted = AtomicBool::new(false);
     let all: Mutex<Vec<Ack>> = Mutex::new(Vec::new());
@@ -218,7 +205,13 @@ fn immediate_stop_and_start_lose_nothing_acknowledged() {
                     let mut after = 0;
                     for i in 0..100_000 {
                         let was_restarted = restarted.load(Ordering::SeqCst);
-                        let got = one(service, &mut calls, i + thread, &format!("r{thread}-{i}"));
+                        let got = node::one(
+                            service,
+                            &mut calls,
+                            i + thread,
+                            &format!("r{thread}-{i}"),
+                            Instant::now() + RETRY_FOR,
+                        );
                         all.lock().expect("acks").extend(got);
                         if was_restarted {
                             after += 1;
@@ -256,6 +249,7 @@ fn immediate_stop_and_start_lose_nothing_acknowledged() {
     let attempts: u64 = calls.iter().map(|c| c.attempts).sum();
     let errors: Vec<&String> = calls.iter().flat_map(|c| &c.errors).collect();
     let longest = calls.iter().map(|c| c.longest).max().unwrap_or_default();
+    let in_doubt: u64 = calls.iter().map(|c| c.in_doubt).sum();
     assert!(
         !errors.is_empty(),
         "the callers saw no error while the server was down"
@@ -282,7 +276,7 @@ fn immediate_stop_and_start_lose_nothing_acknowledged() {
     kinds.dedup();
     eprintln!(
         "restart: server down for {down_for:.2?} after {before} acks; {attempts} attempts, {} \
-         failed (retried with the same command id), longest attempt {longest:.2?}; {} commands \
+         failed (retried with the same command id), longest attempt {longest:.2?}, {in_doubt} retried routes found committed; {} commands \
          acknowledged, {} records, {} applications; errors seen: {kinds:?}",
         errors.len(),
         acks.len(),

@@ -28,6 +28,7 @@ const THREADS: u64 = 4;
 /// Applications per thread at least (each thread goes on until the killer is done).
 const PER_THREAD: u64 = 20;
 const KILLS: u64 = 10;
+const RETRY_FOR: Duration = Duration::from_secs(60);
 const DEADLINE: Duration = Duration::from_secs(180);
 const TERMINATE: &str = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
      WHERE datname = current_database() AND pid <> pg_backend_pid()";
@@ -44,29 +45,6 @@ fn watchdog() -> mpsc::Sender<()> {
     tx
 }
 
-/// Submits (and routes, when registered) application `cid`, retrying faults; its acks.
-fn one(
-    service: &acikkapi_core::service::Applications,
-    calls: &mut Calls,
-    i: u64,
-    cid: &str,
-) -> Vec<Ack> {
-    let inputs = node::inputs();
-    let input = &inputs[(i % inputs.len() as u64) as usize];
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let submitted = calls.retry(&format!("submit {cid}"), deadline, || {
-        node::submit(service, input, cid)
-    });
-    let mut acks = vec![submitted.clone()];
-    if submitted.status == "registered" {
-        let route = format!("{cid}-route");
-        acks.push(calls.retry(&format!("route {route}"), deadline, || {
-            node::route(service, &submitted.tracking, &route)
-        }));
-    }
-    acks
-}
-
 #[test]
 fn terminated_connections_give_retryable_errors_and_the_node_goes_on() {
     let Some(db) = TestDb::create() else { return };
@@ -75,7 +53,13 @@ fn terminated_connections_give_retryable_errors_and_the_node_goes_on() {
     let service = node::open(&store).expect("open the service");
     let mut warm = Calls::default();
     // Loads the bundled data before the faults.
-    let mut acks = one(&service, &mut warm, 0, "warm-up");
+    let mut acks = node::one(
+        &service,
+        &mut warm,
+        0,
+        "warm-up",
+        Instant::now() + RETRY_FOR,
+    );
 
     let killer_done = AtomicBool::new(false);
     let all: Mutex<Vec<Ack>> = Mutex::new(Vec::new());
@@ -88,7 +72,13 @@ fn terminated_connections_give_retryable_errors_and_the_node_goes_on() {
                     let mut calls = Calls::default();
                     let mut i = 0;
                     while (i < PER_THREAD || !killer_done.load(Ordering::Relaxed)) && i < 10_000 {
-                        let got = one(service, &mut calls, i + thread, &format!("t{thread}-{i}"));
+                        let got = node::one(
+                            service,
+                            &mut calls,
+                            i + thread,
+                            &format!("t{thread}-{i}"),
+                            Instant::now() + RETRY_FOR,
+                        );
                         all.lock().expect("acks").extend(got);
                         i += 1;
                     }
@@ -118,6 +108,7 @@ fn terminated_connections_give_retryable_errors_and_the_node_goes_on() {
     let attempts: u64 = calls.iter().map(|c| c.attempts).sum();
     let errors: Vec<&String> = calls.iter().flat_map(|c| &c.errors).collect();
     let longest = calls.iter().map(|c| c.longest).max().unwrap_or_default();
+    let in_doubt: u64 = calls.iter().map(|c| c.in_doubt).sum();
     for e in &errors {
         assert!(
             e.starts_with("store unavailable (retryable)"),
@@ -132,7 +123,13 @@ fn terminated_connections_give_retryable_errors_and_the_node_goes_on() {
     support::sql(&db.url, TERMINATE).expect("terminate the idle connections");
     let mut after = Calls::default();
     for i in 0..10 {
-        acks.extend(one(&service, &mut after, i, &format!("after-{i}")));
+        acks.extend(node::one(
+            &service,
+            &mut after,
+            i,
+            &format!("after-{i}"),
+            Instant::now() + RETRY_FOR,
+        ));
     }
     assert!(
         after.errors.len() <= node::options().pool_size,
@@ -147,7 +144,7 @@ fn terminated_connections_give_retryable_errors_and_the_node_goes_on() {
     let checked = node::check(&db.url, &acks, "after pg_terminate_backend");
     eprintln!(
         "terminate_backend: {kills} kills in {elapsed:.2?}; {attempts} attempts, {} failed \
-         (retried with the same command id), longest attempt {longest:.2?}; {} commands \
+         (retried with the same command id), longest attempt {longest:.2?}, {in_doubt} retried routes found committed; {} commands \
          acknowledged, {} records, {} applications; after the last kill {} failed attempts",
         errors.len(),
         acks.len(),

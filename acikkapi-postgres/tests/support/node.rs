@@ -85,6 +85,9 @@ pub struct Ack {
     pub version: u64,
     /// The instance's status right after the command.
     pub status: String,
+    /// The store already had the command: the answer to an earlier attempt was lost although it
+    /// was committed (known for a route; not printed).
+    pub repeated: bool,
 }
 
 impl Ack {
@@ -106,6 +109,7 @@ impl Ack {
             command: w.next()?.to_owned(),
             version: w.next()?.parse().ok()?,
             status: w.next()?.to_owned(),
+            repeated: false,
         };
         Some(ack)
     }
@@ -133,6 +137,7 @@ pub fn submit(service: &Applications, input: &ApplicationInput, cid: &str) -> Re
         command: cid.to_owned(),
         version,
         status: s.status,
+        repeated: false,
     })
 }
 
@@ -145,6 +150,7 @@ pub fn route(service: &Applications, tracking: &str, cid: &str) -> Result<Ack> {
         command: cid.to_owned(),
         version: o.version,
         status: o.status,
+        repeated: o.repeated,
     })
 }
 
@@ -157,6 +163,8 @@ pub struct Calls {
     pub errors: Vec<String>,
     /// The longest attempt.
     pub longest: Duration,
+    /// Retried routes the store already had (their failed attempt was committed after all).
+    pub in_doubt: u64,
 }
 
 impl Calls {
@@ -196,6 +204,35 @@ impl Calls {
             }
         }
     }
+}
+
+/// Submits (and routes, when registered) sample `i` as application `cid`, retrying faults
+/// until `deadline` ([`Calls::retry`]); its acks.
+pub fn one(
+    service: &Applications,
+    calls: &mut Calls,
+    i: u64,
+    cid: &str,
+    deadline: Instant,
+) -> Vec<Ack> {
+    let inputs = inputs();
+    let input = &inputs[(i % inputs.len() as u64) as usize];
+    let submitted = calls.retry(&format!("submit {cid}"), deadline, || {
+        submit(service, input, cid)
+    });
+    let mut acks = vec![submitted.clone()];
+    if submitted.status == "registered" {
+        let route_id = format!("{cid}-route");
+        let failed_before = calls.errors.len();
+        let routed = calls.retry(&format!("route {route_id}"), deadline, || {
+            route(service, &submitted.tracking, &route_id)
+        });
+        if routed.repeated && calls.errors.len() > failed_before {
+            calls.in_doubt += 1;
+        }
+        acks.push(routed);
+    }
+    acks
 }
 
 /// The positions and batch marks of the stream, read with plain SQL.
