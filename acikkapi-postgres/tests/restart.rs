@@ -6,7 +6,8 @@
 //! `--stop DIR` by a guard, also when the test fails), never on the shared server. [`THREADS`]
 //! threads of one node submit and route applications, retrying a failed command with the same
 //! command id (`support::node::Calls::retry`); after [`BEFORE`] acknowledged commands the server
-//! is stopped, left down for [`DOWN`], and started again; the threads go on until each has
+//! is stopped, left down for [`DOWN`] (a node connecting meanwhile must get a retryable
+//! `StoreUnavailable`), and started again; the threads go on until each has
 //! acknowledged [`AFTER`] more applications after the restart. Then the database is reopened and
 //! checked (`support::node::check`). A watchdog ends the process after [`DEADLINE`] (a hang).
 
@@ -235,7 +236,22 @@ fn immediate_stop_and_start_lose_nothing_acknowledged() {
         cluster.stop_immediate();
         let stopped = Instant::now();
         let before = all.lock().expect("acks").len();
-        std::thread::sleep(DOWN);
+        // A node starting meanwhile is told so, promptly and typed.
+        let tried = Instant::now();
+        match PgStore::connect(&cluster.url, node::options()) {
+            Err(acikkapi_core::Error::StoreUnavailable {
+                retryable: true,
+                message,
+            }) => eprintln!("restart: connecting while down: {message}"),
+            Err(e) => panic!("connecting while the server is down: {e:?}"),
+            Ok(_) => panic!("connected while the server is down"),
+        }
+        assert!(
+            tried.elapsed() <= node::CALL_BOUND,
+            "connecting while down took {:?}",
+            tried.elapsed()
+        );
+        std::thread::sleep(DOWN.saturating_sub(tried.elapsed()));
         cluster.start_again();
         let down_for = stopped.elapsed();
         restarted.store(true, Ordering::SeqCst);

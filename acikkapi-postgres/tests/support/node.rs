@@ -270,7 +270,8 @@ pub struct Checked {
 
 /// Reopens the database at `url` and checks, panicking with `context` on the first failure:
 /// * positions are 1, 2, … without a gap and the last record closes its batch (`batch_end`): no
-///   record of a half-written append is visible;
+///   record of a half-written append is visible; no command's events span a batch end (each
+///   command is in one append);
 /// * a fresh engine opens and replays every record (no snapshot) without error, to the last one;
 /// * every application is a tracking number whose history starts with its only `Received`;
 /// * every command id made events in one application, in one unbroken run (a retried command
@@ -336,6 +337,23 @@ pub fn check(url: &str, acks: &[Ack], context: &str) -> Checked {
                     env.command
                 );
             }
+        }
+    }
+    // A command's events are one append: none spans a batch end.
+    let mut command_at: HashMap<u64, String> = HashMap::new();
+    for (_, inst) in engine.instances() {
+        for env in &inst.history {
+            command_at.insert(env.seq, env.command.to_string());
+        }
+    }
+    for (pos, end) in &marks {
+        let pos = *pos as u64;
+        if *end && command_at.contains_key(&pos) {
+            assert_ne!(
+                command_at.get(&pos),
+                command_at.get(&(pos + 1)),
+                "{context}: a command's events span the end of the append at {pos}"
+            );
         }
     }
     let mut submitted: BTreeMap<&str, &str> = BTreeMap::new();
