@@ -13,14 +13,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use acikkapi_postgres::PgStore;
+use support::cluster::Cluster;
 use support::node::{self, Ack, Calls};
 
 const THREADS: u64 = 3;
@@ -32,139 +31,6 @@ const AFTER: u64 = 10;
 const DOWN: Duration = Duration::from_secs(2);
 const RETRY_FOR: Duration = Duration::from_secs(120);
 const DEADLINE: Duration = Duration::from_secs(240);
-
-/// A throwaway cluster, stopped and removed when dropped.
-struct Cluster {
-    dir: PathBuf,
-    bin: PathBuf,
-    port: u16,
-    url: String,
-}
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/find-postgres.sh")
-}
-
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-impl Cluster {
-    /// Starts one, or `None` (after a loud message) when none can be started outside CI.
-    fn start() -> Option<Cluster> {
-        let file =
-            std::env::temp_dir().join(format!("acikkapi-restart-{}.cluster", std::process::id()));
-        let _ = std::fs::remove_file(&file);
-        let out = Command::new("bash")
-            .arg(script())
-            .arg("--throwaway")
-            .env("ACIKKAPI_PG_CLUSTER_FILE", &file)
-            .output()
-            .expect("run scripts/find-postgres.sh");
-        let dir = std::fs::read_to_string(&file)
-            .ok()
-            .map(|d| PathBuf::from(d.trim()));
-        let _ = std::fs::remove_file(&file);
-        let why = String::from_utf8_lossy(&out.stderr).into_owned();
-        let Some(dir) = dir.filter(|_| out.status.success()) else {
-            if ci() {
-                panic!("CI=true but no throwaway PostgreSQL cluster could be started: {why}");
-            }
-            eprintln!("\n!!!!! SKIPPED: restart test without a throwaway cluster: {why}\n");
-            return None;
-        };
-        let url = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        let bin = PathBuf::from(
-            std::fs::read_to_string(dir.join("bindir"))
-                .expect("the cluster's bindir file")
-                .trim(),
-        );
-        let mut cluster = Cluster {
-            port: 0,
-            dir,
-            bin,
-            url,
-        };
-        // The guard exists from here on: a failure below still removes the cluster.
-        cluster.port = cluster
-            .url
-            .rsplit_once(':')
-            .and_then(|(_, rest)| rest.split('/').next()?.parse().ok())
-            .expect("a port in the cluster's URL");
-        Some(cluster)
-    }
-
-    /// Runs the cluster's `pg_ctl` (as the postgres user when root: PostgreSQL refuses root).
-    fn pg_ctl(&self, args: &[&str]) -> Output {
-        let pg_ctl = self.bin.join("pg_ctl");
-        let mut cmd = if is_root() {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&pg_ctl);
-            c
-        } else {
-            Command::new(&pg_ctl)
-        };
-        cmd.arg("-D").arg(self.dir.join("data")).args(args);
-        cmd.output().expect("run pg_ctl")
-    }
-
-    fn stop_immediate(&self) {
-        let out = self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
-        assert!(
-            out.status.success(),
-            "pg_ctl stop -m immediate: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn start_again(&self) {
-        let log = self.dir.join("server.log");
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
-            self.port,
-            self.dir.display()
-        );
-        let out = self.pg_ctl(&[
-            "-l",
-            &log.display().to_string(),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            &options,
-            "start",
-        ]);
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {}{}",
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let out = Command::new("bash")
-            .arg(script())
-            .arg("--stop")
-            .arg(&self.dir)
-            .output();
-        if !out.is_ok_and(|o| o.status.success()) {
-            eprintln!(
-                "could not remove the throwaway cluster in {}",
-                self.dir.display()
-            );
-        }
-    }
-}
 
 /// Ends the process if the test is not done within [`DEADLINE`]; done when the sender is dropped.
 fn watchdog() -> mpsc::Sender<()> {

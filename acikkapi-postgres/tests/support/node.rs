@@ -196,9 +196,9 @@ impl Calls {
                 }
                 Err(e @ Error::ConcurrencyConflict { .. }) => panic!(
                     "{what}: {e}. The node is behind its own journal: an append whose answer \
-                     was lost (connection killed during the commit) was committed after all, \
-                     and the engine does not read what it missed before appending again \
-                     (needs Engine::catch_up, the multinode helper's work)"
+                     was lost (connection killed, server stopped or timed out during the commit) \
+                     was committed after all, and the engine does not read what it missed \
+                     before appending again (needs Engine::catch_up, the multinode helper's work)"
                 ),
                 Err(e) => panic!("{what}: {e:?}"),
             }

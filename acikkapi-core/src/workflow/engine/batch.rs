@@ -206,13 +206,11 @@ pub(crate) fn share_error(e: &Error) -> Error {
             actual: *actual,
         },
         Error::JournalInvalid(m) => Error::JournalInvalid(m.clone()),
-        Error::WorkflowStorage { message } => Error::WorkflowStorage {
-            message: message.clone(),
-        },
-        // A database store's error stays typed for every caller of the batch: whether it is
-        // retryable is what they decide on.
         Error::StoreUnavailable { retryable, message } => Error::StoreUnavailable {
             retryable: *retryable,
+            message: message.clone(),
+        },
+        Error::WorkflowStorage { message } => Error::WorkflowStorage {
             message: message.clone(),
         },
         other => storage_error(other),
