@@ -100,21 +100,36 @@ if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
 fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$((54320 + RANDOM % 1000))
-for _ in $(seq 1 200); do
-  port_free "$port" && break
-  port=$((port + 1))
-done
+free_port() {
+  local port=$((54320 + RANDOM % 1000))
+  for _ in $(seq 1 200); do
+    port_free "$port" && break
+    port=$((port + 1))
+  done
+  printf '%s\n' "$port"
+}
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/acikkapi-pg.XXXXXX")
 touch "$dir/ACIKKAPI_THROWAWAY"
 printf '%s\n' "$bindir" >"$dir/bindir"
 [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
 as_postgres "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
-  { cat "$dir/initdb.log" >&2; log "initdb failed"; exit 1; }
-as_postgres "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null ||
-  { cat "$dir/server.log" >&2; log "the server did not start"; exit 1; }
+  { cat "$dir/initdb.log" >&2; log "initdb failed"; rm -rf "$dir"; exit 1; }
+# Another cluster (a test running beside this one) may take the free port between the check and
+# the start: then try another one.
+started=false
+for _ in 1 2 3 4 5; do
+  port=$(free_port)
+  as_postgres sh -c ': >"$1"' sh "$dir/server.log"
+  if as_postgres "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null; then
+    started=true
+    break
+  fi
+  grep -q "could not bind\|could not create any TCP/IP sockets" "$dir/server.log" || break
+  log "port $port was taken meanwhile; trying another"
+done
+$started || { cat "$dir/server.log" >&2; log "the server did not start"; rm -rf "$dir"; exit 1; }
 [ -n "${ACIKKAPI_PG_CLUSTER_FILE:-}" ] && printf '%s\n' "$dir" >"$ACIKKAPI_PG_CLUSTER_FILE"
 log "throwaway cluster (PostgreSQL $("$bindir/postgres" --version | awk '{print $3}')) in $dir on port $port"
 printf 'postgres://postgres@127.0.0.1:%s/postgres\n' "$port"

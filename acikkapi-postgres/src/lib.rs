@@ -197,7 +197,12 @@ pub(crate) fn db_error(what: &str, e: &tokio_postgres::Error) -> Error {
     };
     let message = match e.as_db_error() {
         Some(db) => format!("{what}: {} ({})", db.message(), db.code().code()),
-        None => format!("{what}: {e}"),
+        // The client's own text is often only "error connecting to server" or "error
+        // communicating with the server": the cause (refused, reset, timed out) is its source.
+        None => match e.source() {
+            Some(cause) => format!("{what}: {e}: {cause}"),
+            None => format!("{what}: {e}"),
+        },
     };
     Error::StoreUnavailable { retryable, message }
 }
@@ -396,6 +401,32 @@ mod tests {
         for code in ["23505", "42P01", "42501", "28P01", "3D000", "22P02"] {
             assert!(!retryable_state(code), "{code}");
         }
+    }
+
+    #[test]
+    fn a_refused_connection_says_so() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        // Port 1 (tcpmux) is not a PostgreSQL server here: the connection is refused.
+        let e = rt
+            .block_on(tokio_postgres::connect(
+                "host=127.0.0.1 port=1 user=x connect_timeout=2",
+                NoTls,
+            ))
+            .map(|_| ())
+            .expect_err("nothing listens on port 1");
+        let err = db_error("connecting", &e);
+        assert!(err.is_retryable(), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "store unavailable (retryable): connecting: error connecting to server: "
+            ),
+            "{text}"
+        );
+        assert!(text.to_lowercase().contains("refused"), "{text}");
     }
 
     #[test]

@@ -137,3 +137,6 @@ fn database_in_url_is_replaced() {
     );
     assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
 }
+
+pub mod cluster;
+pub mod node;

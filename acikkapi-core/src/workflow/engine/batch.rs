@@ -206,6 +206,10 @@ pub(crate) fn share_error(e: &Error) -> Error {
             actual: *actual,
         },
         Error::JournalInvalid(m) => Error::JournalInvalid(m.clone()),
+        Error::StoreUnavailable { retryable, message } => Error::StoreUnavailable {
+            retryable: *retryable,
+            message: message.clone(),
+        },
         Error::WorkflowStorage { message } => Error::WorkflowStorage {
             message: message.clone(),
         },
@@ -528,5 +532,39 @@ impl<W: WorkflowDefinition> Engine<W> {
         inst.history.extend(envelopes);
         self.reschedule(&instance);
         self.flush_notifications(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_caller_of_a_failed_batch_gets_the_same_typed_error() {
+        for original in [
+            Error::StoreUnavailable {
+                retryable: true,
+                message: "connection lost".into(),
+            },
+            Error::StoreUnavailable {
+                retryable: false,
+                message: "permission denied".into(),
+            },
+            Error::ConcurrencyConflict {
+                expected: 3,
+                actual: 5,
+            },
+        ] {
+            let mut shared = Some(original);
+            let first = take_or_share(&mut shared);
+            let second = take_or_share(&mut shared);
+            assert_eq!(first.to_string(), second.to_string());
+            assert_eq!(first.is_retryable(), second.is_retryable());
+            assert_eq!(
+                std::mem::discriminant(&first),
+                std::mem::discriminant(&second),
+                "{second:?}"
+            );
+        }
     }
 }
