@@ -8,12 +8,13 @@
 //! get 6.7× the rate of one when an fsync costs ≈ 0.15 ms and ≈ 95× when it costs ≈ 3.7 ms (`benches/concurrent_commands.rs`, BENCHMARKS.md).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::engine::Prepared;
+use super::engine::{Predecided, Prepared};
 use super::ports::storage_error;
 use super::{
     Actor, CommandId, CommandOutcome, CommandRequest, Engine, Fired, InstanceId, WorkflowDefinition,
@@ -103,6 +104,10 @@ pub struct SharedStats {
 
 struct Inner<W: WorkflowDefinition> {
     engine: RwLock<Engine<W>>,
+    /// Raised by every [`SharedEngine::write`] (under the engine's write lock): the engine may
+    /// have been changed in ways versions do not show (even replaced), so pre-decisions made
+    /// before are decided again.
+    epoch: AtomicU64,
     log: Arc<dyn Journal>,
     queue: Mutex<Queue<W>>,
     /// The engine is free again (for ticks and writes waiting to be exclusive; callers of
@@ -112,8 +117,12 @@ struct Inner<W: WorkflowDefinition> {
     room: Condvar,
 }
 
+/// A queued command: where its caller waits, the request, and the caller's pre-decision of it
+/// with the epoch it was made in.
+type Queued<W> = (Arc<Slot>, CommandRequest<W>, Option<(u64, Predecided<W>)>);
+
 struct Queue<W: WorkflowDefinition> {
-    pending: VecDeque<(Arc<Slot>, CommandRequest<W>)>,
+    pending: VecDeque<Queued<W>>,
     /// A leader (a batch, a tick or a [`SharedEngine::write`]) is at work, or leadership was
     /// handed to a waiting caller who has not woken yet.
     busy: bool,
@@ -126,7 +135,7 @@ struct Queue<W: WorkflowDefinition> {
 /// Where one caller of [`SharedEngine::execute`] waits: for its result, or for the leadership
 /// of the next batch. Each caller has its own, so a finished batch wakes exactly its callers and
 /// the next leader, not every thread waiting (64 submitters would otherwise all wake for every
-/// batch and go back to sleep).
+/// batch and go back to sleep); its callers wake one another (see `Release::finish`).
 struct Slot {
     state: Mutex<SlotState>,
     wake: Condvar,
@@ -136,7 +145,8 @@ enum SlotState {
     Waiting,
     /// Lead the next batch (the queue's `busy` flag is already set for this caller).
     Lead,
-    Done(Result<CommandOutcome>),
+    /// The result, and the callers of the same batch this caller wakes once it is awake.
+    Done(Result<CommandOutcome>, [Option<Arc<Slot>>; 2]),
 }
 
 impl Slot {
@@ -148,8 +158,13 @@ impl Slot {
     }
 
     fn set(&self, state: SlotState) {
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
+        self.set_quiet(state);
         self.wake.notify_one();
+    }
+
+    /// Sets the state without waking the caller (someone else wakes it).
+    fn set_quiet(&self, state: SlotState) {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
     }
 
     /// Waits until the slot is no longer `Waiting`; returns the result, or `None` to lead.
@@ -161,7 +176,13 @@ impl Slot {
                     state = self.wake.wait(state).unwrap_or_else(|p| p.into_inner());
                 }
                 SlotState::Lead => return None,
-                SlotState::Done(result) => return Some(result),
+                SlotState::Done(result, next) => {
+                    drop(state);
+                    for slot in next.into_iter().flatten() {
+                        slot.wake.notify_one();
+                    }
+                    return Some(result);
+                }
             }
         }
     }
@@ -177,10 +198,27 @@ struct Release<'a, W: WorkflowDefinition> {
 
 impl<W: WorkflowDefinition> Release<'_, W> {
     /// Releases the engine, handing every caller its result (in the order of `slots`).
+    ///
+    /// Every caller gets its result without being woken, then only the first is woken: each
+    /// caller that wakes wakes the next two (slot `i` wakes `2i + 1` and `2i + 2`), so the
+    /// wake-ups of a batch (a system call each) are spread over its callers' threads, in
+    /// about log₂ n rounds, instead of all being made here by the leader, whose work is the part
+    /// of the commit path that does not run in parallel.
     fn finish(mut self, results: Vec<Result<CommandOutcome>>, appended: bool) {
         self.armed = false;
-        for (slot, result) in std::mem::take(&mut self.slots).into_iter().zip(results) {
-            slot.set(SlotState::Done(result));
+        let slots = std::mem::take(&mut self.slots);
+        let mut results = results.into_iter();
+        for (i, slot) in slots.iter().enumerate() {
+            let result = results.next().unwrap_or_else(|| {
+                Err(storage_error(
+                    "the batch of this command produced no result for it",
+                ))
+            });
+            let next = [2 * i + 1, 2 * i + 2].map(|j| slots.get(j).cloned());
+            slot.set_quiet(SlotState::Done(result, next));
+        }
+        if let Some(first) = slots.first() {
+            first.wake.notify_one();
         }
         let mut q = self.inner.lock_queue();
         if appended {
@@ -196,10 +234,13 @@ impl<W: WorkflowDefinition> Drop for Release<'_, W> {
             return;
         }
         for slot in self.slots.drain(..) {
-            slot.set(SlotState::Done(Err(storage_error(
-                "the thread committing this command panicked; its outcome is unknown \
-                 until the engine is reopened",
-            ))));
+            slot.set(SlotState::Done(
+                Err(storage_error(
+                    "the thread committing this command panicked; its outcome is unknown \
+                     until the engine is reopened",
+                )),
+                [None, None],
+            ));
         }
         let q = self.inner.lock_queue();
         self.inner.hand_over(q);
@@ -225,7 +266,7 @@ impl<W: WorkflowDefinition> Inner<W> {
     /// of the oldest queued command (it leads the next batch), else it is free.
     fn hand_over(&self, mut q: MutexGuard<'_, Queue<W>>) {
         if q.exclusive_waiting == 0
-            && let Some((slot, _)) = q.pending.front()
+            && let Some((slot, _, _)) = q.pending.front()
         {
             // `busy` stays set: the new leader owns it.
             let slot = Arc::clone(slot);
@@ -271,6 +312,7 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
         SharedEngine {
             inner: Arc::new(Inner {
                 engine: RwLock::new(engine),
+                epoch: AtomicU64::new(0),
                 log,
                 queue: Mutex::new(Queue {
                     pending: VecDeque::new(),
@@ -299,13 +341,21 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
         let request =
             CommandRequest::new(instance, command_id, expected_version, actor, now, command);
         let inner = &*self.inner;
+        // The expensive part of the command (the definition's guards, the fold, the encoding)
+        // runs here, in the caller's thread and in parallel with the other callers, instead of
+        // in the leader's serial loop; the leader reuses it if the instance did not change.
+        let pre = {
+            let engine = inner.read_engine();
+            let epoch = inner.epoch.load(Ordering::Acquire);
+            engine.predecide(&request).map(|pre| (epoch, pre))
+        };
         let slot = Slot::new();
         let mut q = inner.lock_queue();
         while q.pending.len() >= MAX_BATCH {
             q = inner.room.wait(q).unwrap_or_else(|p| p.into_inner());
         }
         q.stats.commands += 1;
-        q.pending.push_back((Arc::clone(&slot), request));
+        q.pending.push_back((Arc::clone(&slot), request, pre));
         // While a tick or a write waits, let it go first: it hands the queue to a caller when
         // it is done.
         let lead_now = !q.busy && q.exclusive_waiting == 0;
@@ -321,8 +371,11 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
         let mut q = inner.lock_queue();
         let n = q.pending.len().min(MAX_BATCH);
         let was_full = q.pending.len() >= MAX_BATCH;
-        let (slots, requests): (Vec<Arc<Slot>>, Vec<CommandRequest<W>>) =
-            q.pending.drain(..n).unzip();
+        let (slots, requests): (Vec<Arc<Slot>>, Vec<_>) = q
+            .pending
+            .drain(..n)
+            .map(|(slot, request, pre)| (slot, (request, pre)))
+            .unzip();
         q.stats.batches += 1;
         q.stats.largest_batch = q.stats.largest_batch.max(n as u64);
         drop(q);
@@ -334,7 +387,13 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
             slots,
             armed: true,
         };
-        let prepared = inner.read_engine().prepare_batch(requests);
+        // No write can run while this caller leads (it holds `busy`), so the epoch is stable.
+        let epoch = inner.epoch.load(Ordering::Acquire);
+        let requests = requests.into_iter().map(|(request, pre)| {
+            let pre = pre.and_then(|(e, pre)| (e == epoch).then_some(pre));
+            (request, pre)
+        });
+        let prepared = inner.read_engine().prepare_batch_predecided(requests);
         let appended = prepared.records() > 0;
         let results = inner.commit(prepared);
         release.finish(results, appended);
@@ -371,7 +430,11 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
     pub fn write<R>(&self, f: impl FnOnce(&mut Engine<W>) -> R) -> R {
         let inner = &*self.inner;
         let release = inner.acquire();
-        let result = f(&mut inner.write_engine());
+        let result = {
+            let mut engine = inner.write_engine();
+            inner.epoch.fetch_add(1, Ordering::AcqRel);
+            f(&mut engine)
+        };
         release.finish(Vec::new(), false);
         result
     }
@@ -433,5 +496,71 @@ mod tests {
     fn shared_engine_is_send_and_sync() {
         fn check<T: Send + Sync + Clone>() {}
         check::<SharedEngine<ApplicationWorkflow>>();
+    }
+
+    /// Callers wake one another in a tree (`Release::finish`): every caller of every batch is
+    /// woken, with its own result. A lost wake-up would hang a caller: the test waits for the
+    /// callers with a generous deadline and fails instead of hanging.
+    #[test]
+    fn every_caller_of_every_batch_is_woken_with_its_own_result() {
+        use crate::application::ApplicationInput;
+        use crate::journal::MemoryJournal;
+        use crate::workflow::EngineOptions;
+        use crate::workflow::application::ApplicationCommand;
+        use crate::workflow::ports::NullSink;
+
+        const THREADS: usize = 24;
+        const PER_THREAD: usize = 40;
+        let engine = Engine::open(
+            ApplicationWorkflow::default(),
+            Arc::new(MemoryJournal::new()),
+            NullSink,
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let shared = SharedEngine::new(engine);
+        let clerk = Actor::clerk("b1", crate::org::UnitId::parse("20.ACIK_KAPI").unwrap());
+        let now: DateTime<Utc> = "2026-03-02T06:00:00Z".parse().unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        for t in 0..THREADS {
+            let (shared, clerk, done) = (shared.clone(), clerk.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut wrong = Vec::new();
+                for i in 0..PER_THREAD {
+                    // Each thread its own instance, each command its own id and version.
+                    let id = InstanceId::new(format!("T{t}"));
+                    let cid = CommandId::new(format!("T{t}:{i}"));
+                    let command = if i == 0 {
+                        ApplicationCommand::Receive {
+                            input: Box::new(ApplicationInput::default()),
+                        }
+                    } else {
+                        ApplicationCommand::AddNote {
+                            text: format!("not {i}"),
+                        }
+                    };
+                    match shared.execute(&id, cid.clone(), Some(i as u64), &clerk, now, command) {
+                        Ok(o)
+                            if o.command == cid
+                                && o.instance == id
+                                && o.version == i as u64 + 1 => {}
+                        other => wrong.push(format!("{cid}: {other:?}")),
+                    }
+                }
+                let _ = done.send(wrong);
+            });
+        }
+        drop(done);
+        let mut wrong = Vec::new();
+        for _ in 0..THREADS {
+            match finished.recv_timeout(std::time::Duration::from_secs(120)) {
+                Ok(w) => wrong.extend(w),
+                Err(e) => panic!("a caller was never answered ({e})"),
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:?}");
+        let stats = shared.stats();
+        assert_eq!(stats.commands, (THREADS * PER_THREAD) as u64);
+        assert_eq!(shared.read(|e| e.len()), THREADS);
     }
 }

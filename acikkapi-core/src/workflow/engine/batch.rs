@@ -14,6 +14,7 @@
 //!    failed: then every staged command fails and nothing in memory has changed.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::panic::AssertUnwindSafe;
 
 use chrono::{DateTime, Utc};
@@ -82,6 +83,76 @@ pub(super) enum Slot {
     Ready(CommandOutcome),
     /// Staged as commit `index` (`repeated`: a repeat, in this batch, of that commit's command id).
     Pending { index: usize, repeated: bool },
+}
+
+/// A command decided by its caller before it reached the leader of a batch
+/// ([`Engine::predecide`]): its events folded on the instance's state at `base_version` and
+/// encoded, with the journal position of each record left open. The leader reuses it when the
+/// instance is still at `base_version` (the state at a version never changes: histories only
+/// grow) and decides the command again otherwise, so a stale pre-decision costs time, never
+/// correctness.
+pub(crate) struct Predecided<W: WorkflowDefinition> {
+    /// The instance's version the command was decided at (0: the instance did not exist).
+    base_version: u64,
+    now: DateTime<Utc>,
+    state: W::State,
+    /// `seq` still 0: set when the command is staged.
+    envelopes: Vec<Envelope<W::Event>>,
+    records: Vec<OpenRecord>,
+    outcome: CommandOutcome,
+}
+
+/// An encoded journal record without the digits of its `seq` (not known before the batch is
+/// formed): they go at byte `at`.
+struct OpenRecord {
+    bytes: Vec<u8>,
+    at: usize,
+}
+
+/// The top-level `seq` field of an envelope encoded with seq 0. An envelope's fields are written
+/// in declaration order (`workflow`, `schema`, `seq`, …), and a JSON string cannot hold this
+/// pattern (its quotes would be escaped), so the first occurrence is the envelope's own field.
+const SEQ_PLACEHOLDER: &[u8] = b"\"seq\":0,";
+
+impl OpenRecord {
+    /// Opens a record encoded with `seq` 0; `None` if the placeholder is not where it must be.
+    fn open(mut bytes: Vec<u8>) -> Option<OpenRecord> {
+        let start = bytes
+            .windows(SEQ_PLACEHOLDER.len())
+            .position(|w| w == SEQ_PLACEHOLDER)?;
+        let at = start + SEQ_PLACEHOLDER.len() - 2;
+        bytes.remove(at);
+        Some(OpenRecord { bytes, at })
+    }
+
+    /// The record with `seq` written in.
+    fn close(&self, seq: u64) -> Vec<u8> {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = seq;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut out = Vec::with_capacity(self.bytes.len() + digits.len() - i);
+        out.extend_from_slice(&self.bytes[..self.at]);
+        out.extend_from_slice(&digits[i..]);
+        out.extend_from_slice(&self.bytes[self.at..]);
+        out
+    }
+}
+
+/// One command's events folded on its state and encoded, before they are staged in a batch.
+struct Folded<W: WorkflowDefinition> {
+    state: W::State,
+    version: u64,
+    envelopes: Vec<Envelope<W::Event>>,
+    records: Vec<Vec<u8>>,
+    outcome: CommandOutcome,
 }
 
 /// A batch decided against the engine's state, ready to be appended and applied. It is only
@@ -240,19 +311,30 @@ impl<W: WorkflowDefinition> Engine<W> {
         &self,
         requests: impl IntoIterator<Item = CommandRequest<W>>,
     ) -> Prepared<W> {
+        self.prepare_batch_predecided(requests.into_iter().map(|r| (r, None)))
+    }
+
+    /// [`prepare_batch`](Self::prepare_batch) with each request's pre-decision, if its caller
+    /// made one ([`Engine::predecide`]): reused when the instance is still at the version it was
+    /// made at, decided again otherwise. Every other check (command id, expected version) is
+    /// made here as for any request.
+    pub(crate) fn prepare_batch_predecided(
+        &self,
+        requests: impl IntoIterator<Item = (CommandRequest<W>, Option<Predecided<W>>)>,
+    ) -> Prepared<W> {
         let mut p = Prepared::new(self.seq);
         // The last staged commit of each instance, and the commit of each staged command id.
         let mut overlay: HashMap<InstanceId, usize> = HashMap::new();
         let mut staged_ids: HashMap<CommandId, usize> = HashMap::new();
         let mut requests = requests.into_iter().peekable();
-        while let Some(req) = requests.next() {
+        while let Some((req, pre)) = requests.next() {
             // The overlay is only read by later requests: a batch of one skips it.
             let track = requests.peek().is_some();
             // A definition that panics on one command (a bug) fails that command alone: nothing
             // is staged before the definition's work for it is done, so `p` and the overlay are
             // as they were.
             let slot = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                self.prepare_one(&mut p, &mut overlay, &mut staged_ids, track, req)
+                self.prepare_one(&mut p, &mut overlay, &mut staged_ids, track, req, pre)
             }))
             .unwrap_or_else(|panic| {
                 Slot::Failed(storage_error(format!(
@@ -266,6 +348,66 @@ impl<W: WorkflowDefinition> Engine<W> {
         p
     }
 
+    /// Decides one request in its caller's thread, against the engine's state alone (no batch),
+    /// so that the leader of its batch only has to check that the instance did not change in
+    /// between ([`prepare_batch_predecided`](Self::prepare_batch_predecided)). `None` when there
+    /// is nothing to reuse: the command id is known already, the expected version does not hold,
+    /// the command is refused or the definition panics — the leader then decides the request in
+    /// full and reports what it finds.
+    pub(crate) fn predecide(&self, req: &CommandRequest<W>) -> Option<Predecided<W>> {
+        if self.commands.contains_key(&req.command_id) || req.instance.as_str().is_empty() {
+            return None;
+        }
+        let (state, version) = match self.instances.get(&req.instance) {
+            Some(inst) => (Some(&inst.state), inst.version),
+            None => (None, 0),
+        };
+        if req.expected_version.is_some_and(|v| v != version) {
+            return None;
+        }
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let ctx = Context {
+                instance: &req.instance,
+                now: req.now,
+                actor: &req.actor,
+                calendar: self.options.calendar.as_ref(),
+                escalation: self.options.escalation.as_ref(),
+            };
+            let events = self.def.decide(state, &req.command, &ctx).ok()?;
+            if events.is_empty() {
+                return None;
+            }
+            let folded = self
+                .fold(
+                    &req.instance,
+                    &req.command_id,
+                    &req.actor,
+                    req.now,
+                    state.cloned(),
+                    version,
+                    events,
+                    None,
+                )
+                .ok()?;
+            let records = folded
+                .records
+                .into_iter()
+                .map(OpenRecord::open)
+                .collect::<Option<Vec<_>>>()?;
+            Some(Predecided {
+                base_version: version,
+                now: req.now,
+                state: folded.state,
+                envelopes: folded.envelopes,
+                records,
+                outcome: folded.outcome,
+            })
+        }))
+        .ok()
+        .flatten()
+    }
+
+    #[allow(clippy::too_many_arguments)] // the batch's bookkeeping and the request
     fn prepare_one(
         &self,
         p: &mut Prepared<W>,
@@ -273,6 +415,7 @@ impl<W: WorkflowDefinition> Engine<W> {
         staged_ids: &mut HashMap<CommandId, usize>,
         track: bool,
         req: CommandRequest<W>,
+        pre: Option<Predecided<W>>,
     ) -> Slot {
         let CommandRequest {
             instance,
@@ -323,35 +466,42 @@ impl<W: WorkflowDefinition> Engine<W> {
                 actual: version,
             });
         }
-        let ctx = Context {
-            instance: &instance,
-            now,
-            actor: &actor,
-            calendar: self.options.calendar.as_ref(),
-            escalation: self.options.escalation.as_ref(),
+        let staged = match pre {
+            // Decided by the caller on this very state: only the journal positions are new.
+            Some(pre) if pre.base_version == version => Ok(self.stage_predecided(p, pre)),
+            _ => {
+                let ctx = Context {
+                    instance: &instance,
+                    now,
+                    actor: &actor,
+                    calendar: self.options.calendar.as_ref(),
+                    escalation: self.options.escalation.as_ref(),
+                };
+                let events = match self.def.decide(state, &command, &ctx) {
+                    Ok(events) => events,
+                    Err(e) => return Slot::Failed(e),
+                };
+                if events.is_empty() {
+                    return Slot::Failed(Error::InvalidTransition {
+                        workflow: self.def.name(),
+                        state: state.map_or("none", |s| self.def.status(s)).to_owned(),
+                        command: self.def.command_name(&command),
+                    });
+                }
+                let state = state.cloned();
+                self.stage(
+                    p,
+                    &instance,
+                    command_id.clone(),
+                    &actor,
+                    now,
+                    state,
+                    version,
+                    events,
+                )
+            }
         };
-        let events = match self.def.decide(state, &command, &ctx) {
-            Ok(events) => events,
-            Err(e) => return Slot::Failed(e),
-        };
-        if events.is_empty() {
-            return Slot::Failed(Error::InvalidTransition {
-                workflow: self.def.name(),
-                state: state.map_or("none", |s| self.def.status(s)).to_owned(),
-                command: self.def.command_name(&command),
-            });
-        }
-        let state = state.cloned();
-        match self.stage(
-            p,
-            &instance,
-            command_id.clone(),
-            &actor,
-            now,
-            state,
-            version,
-            events,
-        ) {
+        match staged {
             Ok(index) => {
                 if track {
                     overlay.insert(instance, index);
@@ -366,6 +516,33 @@ impl<W: WorkflowDefinition> Engine<W> {
         }
     }
 
+    /// Stages a pre-decision whose base version is the instance's current one: the journal
+    /// positions of its records are written in, nothing is decided, folded or encoded again.
+    fn stage_predecided(&self, p: &mut Prepared<W>, pre: Predecided<W>) -> usize {
+        let Predecided {
+            now,
+            state,
+            mut envelopes,
+            records,
+            outcome,
+            ..
+        } = pre;
+        let first = p.base_seq + p.records.len() as u64 + 1;
+        for ((seq, env), record) in (first..).zip(&mut envelopes).zip(&records) {
+            env.seq = seq;
+            p.records.push(record.close(seq));
+        }
+        p.commits.push(Staged {
+            instance: outcome.instance.clone(),
+            now,
+            state,
+            version: outcome.version,
+            envelopes,
+            outcome,
+        });
+        p.commits.len() - 1
+    }
+
     /// Folds and encodes one command's events on top of `state` (at `version`) and stages them.
     /// On error nothing is staged.
     #[allow(clippy::too_many_arguments)] // the parts of one envelope; a struct would only rename them
@@ -376,20 +553,62 @@ impl<W: WorkflowDefinition> Engine<W> {
         command_id: CommandId,
         actor: &Actor,
         now: DateTime<Utc>,
-        mut state: Option<W::State>,
-        mut version: u64,
+        state: Option<W::State>,
+        version: u64,
         events: Vec<W::Event>,
     ) -> Result<usize> {
         let first = p.base_seq + p.records.len() as u64 + 1;
+        let Folded {
+            state,
+            version,
+            envelopes,
+            records,
+            outcome,
+        } = self.fold(
+            instance,
+            &command_id,
+            actor,
+            now,
+            state,
+            version,
+            events,
+            Some(first),
+        )?;
+        p.records.extend(records);
+        p.commits.push(Staged {
+            instance: instance.clone(),
+            now,
+            state,
+            version,
+            envelopes,
+            outcome,
+        });
+        Ok(p.commits.len() - 1)
+    }
+
+    /// Folds one command's events on top of `state` (at `version`) and encodes them, numbered
+    /// from journal position `first` (`None`: every `seq` left at 0, for a pre-decision).
+    #[allow(clippy::too_many_arguments)] // the parts of one envelope; a struct would only rename them
+    fn fold(
+        &self,
+        instance: &InstanceId,
+        command_id: &CommandId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        mut state: Option<W::State>,
+        mut version: u64,
+        events: Vec<W::Event>,
+        first: Option<u64>,
+    ) -> Result<Folded<W>> {
         let mut envelopes = Vec::with_capacity(events.len());
         let mut records = Vec::with_capacity(events.len());
-        for (seq, event) in (first..).zip(events) {
+        for (i, event) in (0u64..).zip(events) {
             state = Some(self.def.apply(state, &event)?);
             version += 1;
             let env = Envelope {
                 workflow: self.def.name().to_owned(),
                 schema: self.def.schema_version(),
-                seq,
+                seq: first.map_or(0, |f| f + i),
                 instance: instance.clone(),
                 version,
                 command: command_id.clone(),
@@ -402,27 +621,24 @@ impl<W: WorkflowDefinition> Engine<W> {
             envelopes.push(env);
         }
         let Some(state) = state else {
-            // Invariant: stage is only called with at least one event, so the fold ran.
+            // Invariant: fold is only called with at least one event, so the fold ran.
             return Err(storage_error("no events to commit"));
         };
         let outcome = CommandOutcome {
-            command: command_id,
+            command: command_id.clone(),
             instance: instance.clone(),
             version,
             events: u32::try_from(envelopes.len()).unwrap_or(u32::MAX),
             status: self.def.status(&state).to_owned(),
             repeated: false,
         };
-        p.records.extend(records);
-        p.commits.push(Staged {
-            instance: instance.clone(),
-            now,
+        Ok(Folded {
             state,
             version,
             envelopes,
+            records,
             outcome,
-        });
-        Ok(p.commits.len() - 1)
+        })
     }
 
     /// Applies a batch whose records are durable: states, versions, histories, command results,
@@ -516,16 +732,20 @@ impl<W: WorkflowDefinition> Engine<W> {
             outcome,
         } = commit;
         self.commands.insert(outcome.command.clone(), outcome);
-        let inst = self
-            .instances
-            .entry(instance.clone())
-            .or_insert_with(|| Instance {
-                state: state.clone(),
-                version: 0,
+        // The state is moved in, not cloned (a new instance included).
+        let inst = match self.instances.entry(instance.clone()) {
+            Entry::Occupied(e) => {
+                let inst = e.into_mut();
+                inst.state = state;
+                inst.version = version;
+                inst
+            }
+            Entry::Vacant(e) => e.insert(Instance {
+                state,
+                version,
                 history: Vec::new(),
-            });
-        inst.state = state;
-        inst.version = version;
+            }),
+        };
         for env in &envelopes {
             self.unsent.extend(self.def.notifications(env, &inst.state));
         }
@@ -536,35 +756,5 @@ impl<W: WorkflowDefinition> Engine<W> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_caller_of_a_failed_batch_gets_the_same_typed_error() {
-        for original in [
-            Error::StoreUnavailable {
-                retryable: true,
-                message: "connection lost".into(),
-            },
-            Error::StoreUnavailable {
-                retryable: false,
-                message: "permission denied".into(),
-            },
-            Error::ConcurrencyConflict {
-                expected: 3,
-                actual: 5,
-            },
-        ] {
-            let mut shared = Some(original);
-            let first = take_or_share(&mut shared);
-            let second = take_or_share(&mut shared);
-            assert_eq!(first.to_string(), second.to_string());
-            assert_eq!(first.is_retryable(), second.is_retryable());
-            assert_eq!(
-                std::mem::discriminant(&first),
-                std::mem::discriminant(&second),
-                "{second:?}"
-            );
-        }
-    }
-}
+#[path = "batch_tests.rs"]
+mod tests;

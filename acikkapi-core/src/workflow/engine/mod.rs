@@ -12,7 +12,7 @@ mod tick;
 mod upcast;
 
 pub use batch::CommandRequest;
-pub(crate) use batch::Prepared;
+pub(crate) use batch::{Predecided, Prepared};
 
 use super::ports::{
     BusinessCalendar, EscalationChain, FixedChain, Notification, NotificationSink, storage_error,
