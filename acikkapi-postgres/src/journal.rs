@@ -10,7 +10,10 @@
 //! database, not this process, decides who wins a position, so several nodes can write one stream.
 //! An unconditional append takes a per-stream transaction-level advisory lock (so unconditional
 //! writers queue instead of retrying each other), reads the last position and inserts after it,
-//! and retries if a conditional writer took that position meanwhile.
+//! and retries if a conditional writer took that position meanwhile. Concurrent unconditional
+//! appends through one handle share that transaction and its commit
+//! ([group commit](crate::group_commit)): share one handle between threads rather than making
+//! one per thread when many threads append to one stream.
 //!
 //! Because record `p + 1` can only be inserted once record `p` is committed and visible, records
 //! become visible in position order: a reader that has read up to `p` never misses a record
@@ -32,7 +35,6 @@
 //! restored from another database or left from records that were replaced. The digest of a
 //! prefix is cached per handle, so each check reads only the records added since the last one.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use acikkapi_core::journal::format::{MAX_PAYLOAD, digest_step};
@@ -41,7 +43,9 @@ use acikkapi_core::{Error, Result};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
+use crate::group_commit::{GroupCommit, GroupCommitStats};
 use crate::{PgStore, bounded, db_error, fatal};
+use std::sync::{Arc, Mutex};
 
 /// Longest stream name, in characters (as the table's CHECK constraint).
 pub const MAX_STREAM_LEN: usize = 200;
@@ -63,6 +67,8 @@ pub struct PgJournal {
     seen: AtomicU64,
     /// Running digest of records `1..=.0`.
     digest: Mutex<(u64, u32)>,
+    /// Unconditional appends waiting for, or in, the next shared commit.
+    group: Arc<GroupCommit>,
 }
 
 /// CRC-32 of a record: its position (8 bytes LE), then its payload; stored as a signed int4.
@@ -101,8 +107,8 @@ fn check_batch(payloads: &[Vec<u8>]) -> Result<()> {
 }
 
 const INSERT: &str = "INSERT INTO journal_records (stream, position, payload, crc, batch_end)
-     SELECT $1, $2 + o.i, o.p, o.c, o.i = $5
-     FROM unnest($3::bytea[], $4::int4[]) WITH ORDINALITY AS o(p, c, i)
+     SELECT $1, $2 + o.i, o.p, o.c, o.e
+     FROM unnest($3::bytea[], $4::int4[], $5::bool[]) WITH ORDINALITY AS o(p, c, e, i)
      WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
 
 const LAST: &str = "SELECT coalesce(max(position), 0) FROM journal_records WHERE stream = $1";
@@ -114,17 +120,28 @@ impl PgJournal {
                 "a stream name has 1 to {MAX_STREAM_LEN} characters and no NUL"
             )));
         }
+        let group = Arc::new(GroupCommit::new(
+            store.pool().clone(),
+            stream.to_string(),
+            store.op_timeout(),
+        ));
         Ok(PgJournal {
             store,
             stream: stream.to_string(),
             seen: AtomicU64::new(0),
             digest: Mutex::new((0, 0)),
+            group,
         })
     }
 
     /// The stream (partition) this journal writes.
     pub fn stream(&self) -> &str {
         &self.stream
+    }
+
+    /// Counters of this handle's group commit of unconditional appends.
+    pub fn group_commit_stats(&self) -> GroupCommitStats {
+        self.group.stats()
     }
 
     /// Where this journal is, for error messages (no credentials).
@@ -157,18 +174,28 @@ impl PgJournal {
         if payloads.is_empty() {
             return Ok(Vec::new());
         }
-        bounded(self.store.op_timeout(), async {
-            let mut client = self.store.client().await?;
-            let seqs = match expected {
-                Some(e) => self.insert_at(&client, e.0, payloads).await?,
-                None => self.append_unconditional(&mut client, payloads).await?,
-            };
-            if let Some(last) = seqs.last() {
-                self.saw(last.0);
+        let seqs = match expected {
+            Some(e) => {
+                bounded(self.store.op_timeout(), async {
+                    let client = self.store.client().await?;
+                    self.insert_at(&client, e.0, payloads).await
+                })
+                .await?
             }
-            Ok(seqs)
-        })
-        .await
+            // Bounded by the flush it waits behind and its own.
+            None => {
+                bounded(
+                    self.store.op_timeout() * 2,
+                    self.group
+                        .append(payloads.to_vec(), |f| self.store.spawn(f)),
+                )
+                .await?
+            }
+        };
+        if let Some(last) = seqs.last() {
+            self.saw(last.0);
+        }
+        Ok(seqs)
     }
 
     /// Inserts `payloads` after position `expected`, or reports the conflict.
@@ -186,7 +213,9 @@ impl PgJournal {
             let actual = query_last(client, &self.stream).await?;
             return Err(Error::ConcurrencyConflict { expected, actual });
         }
-        match insert(client, &self.stream, expected, payloads).await {
+        let slices: Vec<&[u8]> = payloads.iter().map(Vec::as_slice).collect();
+        let ends: Vec<bool> = (1..=payloads.len()).map(|i| i == payloads.len()).collect();
+        match insert(client, &self.stream, expected, &slices, &ends).await {
             Ok(rows) if rows == n => Ok((expected + 1..=expected + n).map(Seq).collect()),
             Ok(_) => {
                 // Record `expected` does not exist: the journal is behind the caller.
@@ -199,50 +228,6 @@ impl PgJournal {
             }
             Err(e) => Err(db_error("appending", &e)),
         }
-    }
-
-    async fn append_unconditional(
-        &self,
-        client: &mut deadpool_postgres::Client,
-        payloads: &[Vec<u8>],
-    ) -> Result<Vec<Seq>> {
-        let n = payloads.len() as u64;
-        for _ in 0..UNCONDITIONAL_RETRIES {
-            let tx = client
-                .transaction()
-                .await
-                .map_err(|e| db_error("appending", &e))?;
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 6141))",
-                &[&self.stream],
-            )
-            .await
-            .map_err(|e| db_error("appending", &e))?;
-            let last = query_last(&tx, &self.stream).await?;
-            if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
-                return Err(Error::JournalInvalid("the stream is full".into()));
-            }
-            match insert(&tx, &self.stream, last, payloads).await {
-                Ok(rows) if rows == n => {
-                    tx.commit()
-                        .await
-                        .map_err(|e| db_error("committing an append", &e))?;
-                    return Ok((last + 1..=last + n).map(Seq).collect());
-                }
-                Ok(_) => {
-                    return Err(fatal(format!(
-                        "journal {}: record {last} vanished while appending",
-                        self.stream
-                    )));
-                }
-                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => continue,
-                Err(e) => return Err(db_error("appending", &e)),
-            }
-        }
-        Err(fatal(format!(
-            "journal {}: an unconditional append lost {UNCONDITIONAL_RETRIES} races in a row",
-            self.stream
-        )))
     }
 
     /// [`Journal::read_range`], async.
@@ -433,12 +418,60 @@ async fn query_last(client: &impl GenericClient, stream: &str) -> Result<u64> {
     Ok(last.max(0) as u64)
 }
 
+/// One transaction appending `payloads` (with their `batch_end` marks) after the stream's last
+/// record, under the stream's advisory lock; the first position written. Retries when a
+/// conditional writer took the position meanwhile.
+pub(crate) async fn append_unconditional(
+    client: &mut deadpool_postgres::Client,
+    stream: &str,
+    payloads: &[&[u8]],
+    ends: &[bool],
+) -> Result<u64> {
+    let n = payloads.len() as u64;
+    for _ in 0..UNCONDITIONAL_RETRIES {
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| db_error("appending", &e))?;
+        let lock = tx
+            .prepare_cached("SELECT pg_advisory_xact_lock(hashtextextended($1, 6141))")
+            .await
+            .map_err(|e| db_error("appending", &e))?;
+        tx.execute(&lock, &[&stream])
+            .await
+            .map_err(|e| db_error("appending", &e))?;
+        let last = query_last(&tx, stream).await?;
+        if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
+            return Err(Error::JournalInvalid("the stream is full".into()));
+        }
+        match insert(&tx, stream, last, payloads, ends).await {
+            Ok(rows) if rows == n => {
+                tx.commit()
+                    .await
+                    .map_err(|e| db_error("committing an append", &e))?;
+                return Ok(last + 1);
+            }
+            Ok(_) => {
+                return Err(fatal(format!(
+                    "journal {stream}: record {last} vanished while appending"
+                )));
+            }
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => continue,
+            Err(e) => return Err(db_error("appending", &e)),
+        }
+    }
+    Err(fatal(format!(
+        "journal {stream}: an unconditional append lost {UNCONDITIONAL_RETRIES} races in a row"
+    )))
+}
+
 /// Runs [`INSERT`]; the number of rows inserted.
 async fn insert(
     client: &impl GenericClient,
     stream: &str,
     after: u64,
-    payloads: &[Vec<u8>],
+    payloads: &[&[u8]],
+    ends: &[bool],
 ) -> std::result::Result<u64, tokio_postgres::Error> {
     let crcs: Vec<i32> = payloads
         .iter()
@@ -446,10 +479,9 @@ async fn insert(
         .map(|(i, p)| as_i32(record_crc(after + 1 + i as u64, p)))
         .collect();
     let after = after as i64;
-    let n = payloads.len() as i64;
     let stmt = client.prepare_cached(INSERT).await?;
     client
-        .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
+        .execute(&stmt, &[&stream, &after, &payloads, &crcs, &ends])
         .await
 }
 

@@ -60,6 +60,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod group_commit;
 pub mod journal;
 pub mod migrate;
 
@@ -71,6 +72,7 @@ use acikkapi_core::{Error, Result};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod};
 use tokio_postgres::NoTls;
 
+pub use group_commit::GroupCommitStats;
 pub use journal::PgJournal;
 pub use migrate::{MigrationReport, MigrationState, MigrationStatus, migrate, status};
 
@@ -308,6 +310,25 @@ impl PgStore {
             .as_ref()
             .ok_or_else(|| fatal("the database runtime is shut down"))?;
         rt.block_on(bounded(self.inner.options.op_timeout(), f))
+    }
+
+    /// The connection pool.
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    /// Starts `task` on the store's runtime (it runs to its end even if the caller goes away).
+    pub(crate) fn spawn(
+        &self,
+        task: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+    ) -> Result<()> {
+        let rt = self
+            .inner
+            .rt
+            .as_ref()
+            .ok_or_else(|| fatal("the database runtime is shut down"))?;
+        rt.spawn(task);
+        Ok(())
     }
 
     /// The client-side bound of one operation (for the async methods).
