@@ -13,12 +13,20 @@
 //! one commit covers many batches, and an append still returns only once its own records are
 //! committed.
 //!
+//! A flush first tries the cheapest write: one autocommit conditional `INSERT` after the position
+//! the handle's previous flush ended at (one round trip, one commit; the primary key and the
+//! `EXISTS` check make it safe without the lock, exactly as [`append_if`](crate::PgJournal)).
+//! Only when that guess is wrong — another handle or node appended meanwhile, or it is the
+//! handle's first flush on a non-empty stream — does it fall back to the locked transaction,
+//! which learns the true last position for the next guess.
+//!
 //! A flush that fails (connection lost, lock or statement timeout, stream full) wrote nothing (its
 //! transaction is rolled back) and fails every appender of that flush with the same typed error;
 //! later flushes start afresh. An appender that gave up (its call timed out or its future was
 //! dropped) before its batch was taken is left out of the flush, so it is not written behind its
 //! caller's back; once taken, its batch commits or fails with the others.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -27,8 +35,9 @@ use acikkapi_core::{Error, Result};
 use deadpool_postgres::Pool;
 use tokio::sync::oneshot;
 
-use crate::journal::append_unconditional;
-use crate::{bounded, fatal, pool_error};
+use crate::journal::{append_unconditional, insert};
+use crate::{bounded, db_error, fatal, pool_error};
+use tokio_postgres::error::SqlState;
 
 /// Most records one flush writes (the rest wait for the next flush).
 pub const MAX_GROUP_RECORDS: usize = 8192;
@@ -70,6 +79,8 @@ pub(crate) struct GroupCommit {
     stream: String,
     timeout: Duration,
     queue: Mutex<Queue>,
+    /// Where the last flush ended: the guess of the stream's last position for the next one.
+    last: AtomicU64,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -100,6 +111,7 @@ impl GroupCommit {
             stream,
             timeout,
             queue: Mutex::new(Queue::default()),
+            last: AtomicU64::new(0),
         }
     }
 
@@ -177,6 +189,35 @@ impl GroupCommit {
         Some(taken)
     }
 
+    /// Writes one flush: the guessed position first, the locked transaction if the guess is
+    /// wrong; the first position written.
+    async fn write(
+        &self,
+        client: &mut deadpool_postgres::Client,
+        payloads: &[&[u8]],
+        ends: &[bool],
+    ) -> Result<u64> {
+        let n = payloads.len() as u64;
+        let guess = self.last.load(Ordering::Relaxed);
+        let first = match guess.checked_add(n).filter(|end| *end <= i64::MAX as u64) {
+            Some(_) => match insert(&*client, &self.stream, guess, payloads, ends).await {
+                Ok(rows) if rows == n => Some(guess + 1),
+                // Record `guess` is missing (the stream is shorter than the guess) or the next
+                // position is taken: ask under the lock.
+                Ok(_) => None,
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => None,
+                Err(e) => return Err(db_error("appending", &e)),
+            },
+            None => None,
+        };
+        let first = match first {
+            Some(first) => first,
+            None => append_unconditional(client, &self.stream, payloads, ends).await?,
+        };
+        self.last.store(first + n - 1, Ordering::Relaxed);
+        Ok(first)
+    }
+
     /// Flushes until the queue is empty.
     async fn flush(&self) {
         while let Some(batch) = self.take() {
@@ -190,7 +231,7 @@ impl GroupCommit {
                 .collect();
             let result = bounded(self.timeout, async {
                 let mut client = self.pool.get().await.map_err(|e| pool_error(&e))?;
-                append_unconditional(&mut client, &self.stream, &payloads, &ends).await
+                self.write(&mut client, &payloads, &ends).await
             })
             .await;
             {

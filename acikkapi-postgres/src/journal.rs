@@ -69,6 +69,84 @@ pub struct PgJournal {
     digest: Mutex<(u64, u32)>,
     /// Unconditional appends waiting for, or in, the next shared commit.
     group: Arc<GroupCommit>,
+    /// The page after the last full page read, being fetched ([`read_range`](Journal::read_range)
+    /// reads ahead).
+    ahead: Mutex<Option<ReadAhead>>,
+}
+
+/// A page fetched in the background: `limit` records from `from`.
+#[derive(Debug)]
+struct ReadAhead {
+    from: u64,
+    limit: i64,
+    page: tokio::task::JoinHandle<Result<Vec<Record>>>,
+}
+
+impl Drop for PgJournal {
+    fn drop(&mut self) {
+        if let Some(ahead) = self
+            .ahead
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            ahead.page.abort();
+        }
+    }
+}
+
+const READ: &str = "SELECT position, payload, crc FROM journal_records
+     WHERE stream = $1 AND position >= $2 ORDER BY position LIMIT $3";
+
+/// Up to `limit` records of `stream` from `from` on, checked (gapless from `from`, CRCs).
+async fn fetch(
+    pool: &deadpool_postgres::Pool,
+    stream: &str,
+    from: u64,
+    limit: i64,
+) -> Result<Vec<Record>> {
+    let corrupt = |offset: u64, reason: String| Error::JournalCorrupt {
+        path: location(stream),
+        offset,
+        reason,
+    };
+    let client = pool.get().await.map_err(|e| crate::pool_error(&e))?;
+    let stmt = client
+        .prepare_cached(READ)
+        .await
+        .map_err(|e| db_error("reading", &e))?;
+    let rows = client
+        .query(&stmt, &[&stream, &position(from)?, &limit])
+        .await
+        .map_err(|e| db_error("reading", &e))?;
+    drop(client);
+    let mut out = Vec::with_capacity(rows.len());
+    for (want, row) in (from..).zip(rows) {
+        let get = |e: tokio_postgres::Error| db_error("reading a record", &e);
+        let pos: i64 = row.try_get(0).map_err(get)?;
+        let payload: &[u8] = row.try_get(1).map_err(get)?;
+        let crc: i32 = row.try_get(2).map_err(get)?;
+        let pos = pos as u64;
+        if pos != want {
+            return Err(corrupt(
+                want,
+                format!("record {want} is missing (next is {pos})"),
+            ));
+        }
+        if as_u32(crc) != record_crc(pos, payload) {
+            return Err(corrupt(pos, "record CRC mismatch".into()));
+        }
+        out.push(Record {
+            seq: Seq(pos),
+            payload: payload.to_vec(),
+        });
+    }
+    Ok(out)
+}
+
+/// Where a stream is, for error messages (no credentials).
+fn location(stream: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("postgres:journal_records/{stream}"))
 }
 
 /// CRC-32 of a record: its position (8 bytes LE), then its payload; stored as a signed int4.
@@ -131,6 +209,7 @@ impl PgJournal {
             seen: AtomicU64::new(0),
             digest: Mutex::new((0, 0)),
             group,
+            ahead: Mutex::new(None),
         })
     }
 
@@ -146,7 +225,7 @@ impl PgJournal {
 
     /// Where this journal is, for error messages (no credentials).
     fn location(&self) -> std::path::PathBuf {
-        std::path::PathBuf::from(format!("postgres:journal_records/{}", self.stream))
+        location(&self.stream)
     }
 
     fn saw(&self, seq: u64) {
@@ -237,41 +316,56 @@ impl PgJournal {
             return Ok(Vec::new());
         }
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = bounded(self.store.op_timeout(), async {
-            let client = self.store.client().await?;
-            let stmt = client
-                .prepare_cached(
-                    "SELECT position, payload, crc FROM journal_records
-                     WHERE stream = $1 AND position >= $2 ORDER BY position LIMIT $3",
-                )
-                .await
-                .map_err(|e| db_error("reading", &e))?;
-            client
-                .query(&stmt, &[&self.stream, &position(from)?, &limit])
-                .await
-                .map_err(|e| db_error("reading", &e))
-        })
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (want, row) in (from..).zip(rows) {
-            let get = |e: tokio_postgres::Error| db_error("reading a record", &e);
-            let pos: i64 = row.try_get(0).map_err(get)?;
-            let payload: Vec<u8> = row.try_get(1).map_err(get)?;
-            let crc: i32 = row.try_get(2).map_err(get)?;
-            let pos = pos as u64;
-            if pos != want {
-                return Err(self.corrupt(want, format!("record {want} is missing (next is {pos})")));
+        let ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut page = None;
+        if let Some(ahead) = ahead {
+            if ahead.from == from && ahead.limit == limit {
+                // A full page read ahead is still exact: records never change or go. A short one
+                // may miss records committed since; an error is retried by reading again.
+                if let Ok(Ok(Ok(p))) =
+                    tokio::time::timeout(self.store.op_timeout(), ahead.page).await
+                    && p.len() as i64 == limit
+                {
+                    page = Some(p);
+                }
+            } else {
+                ahead.page.abort();
             }
-            if as_u32(crc) != record_crc(pos, &payload) {
-                return Err(self.corrupt(pos, "record CRC mismatch".into()));
-            }
-            out.push(Record {
-                seq: Seq(pos),
-                payload,
-            });
         }
+        let out = match page {
+            Some(p) => p,
+            None => {
+                bounded(
+                    self.store.op_timeout(),
+                    fetch(self.store.pool(), &self.stream, from, limit),
+                )
+                .await?
+            }
+        };
         if let Some(last) = out.last() {
             self.saw(last.seq.0);
+        }
+        // A full page: the caller is likely to read on (a replay), so fetch the next page while
+        // it works on this one.
+        if out.len() as i64 == limit
+            && let Some(next) = from.checked_add(limit as u64)
+            && next <= i64::MAX as u64
+        {
+            let (pool, stream, timeout) = (
+                self.store.pool().clone(),
+                self.stream.clone(),
+                self.store.op_timeout(),
+            );
+            if let Some(handle) = self.store.handle() {
+                let page = handle.spawn(async move {
+                    bounded(timeout, fetch(&pool, &stream, next, limit)).await
+                });
+                *self.ahead.lock().unwrap_or_else(|e| e.into_inner()) = Some(ReadAhead {
+                    from: next,
+                    limit,
+                    page,
+                });
+            }
         }
         Ok(out)
     }
@@ -466,7 +560,7 @@ pub(crate) async fn append_unconditional(
 }
 
 /// Runs [`INSERT`]; the number of rows inserted.
-async fn insert(
+pub(crate) async fn insert(
     client: &impl GenericClient,
     stream: &str,
     after: u64,

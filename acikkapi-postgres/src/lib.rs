@@ -331,6 +331,11 @@ impl PgStore {
         Ok(())
     }
 
+    /// The store's runtime, to run background work on (`None` once it is shut down).
+    pub(crate) fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.inner.rt.as_ref().map(|rt| rt.handle())
+    }
+
     /// The client-side bound of one operation (for the async methods).
     pub(crate) fn op_timeout(&self) -> Duration {
         self.inner.options.op_timeout()

@@ -77,7 +77,17 @@ fn concurrent_appenders_share_commits_and_get_their_own_positions() {
     // Thread t appends batches of 1 + t % 3 records: positions must stay contiguous per batch.
     let size = |t: usize| 1 + t % 3;
     let total: usize = (0..THREADS).map(size).sum();
-    // Every appender queues while the first commit waits for the lock, so the rest share one.
+    // Another node wrote record 1, so the handle's first flush (guessing position 0) falls back
+    // to the locked transaction and waits for the lock; the others queue behind it.
+    let other = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    assert_eq!(
+        other
+            .journal("34")
+            .expect("journal")
+            .append(&[b"first".to_vec()])
+            .expect("append"),
+        [Seq(1)]
+    );
     let (release, holder) = hold_stream_lock(&db.url, "34");
     let results: Vec<(usize, Vec<Seq>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..THREADS)
@@ -123,18 +133,26 @@ fn concurrent_appenders_share_commits_and_get_their_own_positions() {
             assert!(all.insert(seq.0), "position {seq} given twice");
         }
     }
-    assert_eq!(all, (1..=total as u64).collect::<BTreeSet<_>>());
-    assert_eq!(journal.last_seq(), Seq(total as u64));
+    assert_eq!(all, (2..=total as u64 + 1).collect::<BTreeSet<_>>());
+    assert_eq!(journal.last_seq(), Seq(total as u64 + 1));
 
-    // A handle of another store (another node) sees every record, each batch marked as one.
-    let other = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    // The other node sees every record, each batch marked as one.
     let read = other.journal("34").expect("journal");
-    assert_eq!(read.iter_from(Seq(1)).count(), total);
+    assert_eq!(read.iter_from(Seq(1)).count(), total + 1);
     let ends = count(
         &db.url,
         "SELECT count(*) FROM journal_records WHERE stream = '34' AND batch_end",
     );
-    assert_eq!(ends, THREADS as i64, "one batch_end per appended batch");
+    assert_eq!(ends, THREADS as i64 + 1, "one batch_end per appended batch");
+
+    // The next flush writes after the position the last one ended at, without the lock.
+    let (release, holder) = hold_stream_lock(&db.url, "34");
+    assert_eq!(
+        journal.append(&[b"next".to_vec()]).expect("append"),
+        [Seq(total as u64 + 2)]
+    );
+    release.send(()).expect("release the lock");
+    holder.join().expect("lock holder");
 }
 
 fn count(url: &str, query: &str) -> i64 {
@@ -164,6 +182,14 @@ fn a_failed_commit_fails_every_appender_of_its_batch_and_writes_nothing() {
     };
     let store = PgStore::connect(&db.url, options).expect("connect");
     let journal = store.journal("06").expect("journal");
+    // Record 1 from another node: the handle's guess (position 0) is wrong, so its flushes take
+    // the locked transaction, which waits for the held lock until the timeouts.
+    let other = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    let first = other.journal("06").expect("journal");
+    assert_eq!(
+        first.append(&[b"first".to_vec()]).expect("append"),
+        [Seq(1)]
+    );
     const THREADS: usize = 16;
     let (release, holder) = hold_stream_lock(&db.url, "06");
     let results: Vec<_> = std::thread::scope(|s| {
@@ -205,13 +231,13 @@ fn a_failed_commit_fails_every_appender_of_its_batch_and_writes_nothing() {
     );
     assert_eq!(
         count(&db.url, "SELECT count(*) FROM journal_records"),
-        0,
+        1,
         "a failed commit wrote nothing"
     );
-    // The handle goes on: the next append starts a fresh flush at position 1.
+    // The handle goes on: the next append starts a fresh flush after the other node's record.
     assert_eq!(
         journal.append(&[b"after".to_vec()]).expect("append"),
-        [Seq(1)]
+        [Seq(2)]
     );
     assert_eq!(journal.group_commit_stats().commits, 1);
 }
