@@ -126,6 +126,7 @@ fn appends(c: &mut Criterion, store: &PgStore, dir: &std::path::Path) {
     g.sampling_mode(SamplingMode::Flat).sample_size(10);
     for writers in WRITERS {
         g.throughput(Throughput::Elements(writers as u64));
+        let (pg0, file0) = (pair.pg.group_commit_stats(), pair.file.stats());
         for (name, journal) in pair.each() {
             let case = format!("append/{name}/{writers}");
             g.bench_function(format!("{name}/writers_{writers}"), |b| {
@@ -147,21 +148,20 @@ fn appends(c: &mut Criterion, store: &PgStore, dir: &std::path::Path) {
                 })
             });
         }
+        let (pg, file) = (pair.pg.group_commit_stats(), pair.file.stats());
+        let (appends, commits) = (pg.appends - pg0.appends, pg.commits - pg0.commits);
+        let (batches, fsyncs) = (file.batches - file0.batches, file.fsyncs - file0.fsyncs);
+        APPEND_STATS.lock().unwrap().push(format!(
+            "appends, {writers:>2} writers: PostgreSQL {appends} appends in {commits} commits ({:.1} per commit); file {batches} appends, {fsyncs} fsyncs ({:.1} per fsync)",
+            appends as f64 / commits.max(1) as f64,
+            batches as f64 / fsyncs.max(1) as f64,
+        ));
     }
     g.finish();
-    let pg = pair.pg.group_commit_stats();
-    let file = pair.file.stats();
-    eprintln!(
-        "appends: PostgreSQL {} appends in {} commits ({:.1} per commit, largest {}); file {} appends, {} fsyncs ({:.1} per fsync)",
-        pg.appends,
-        pg.commits,
-        pg.appends as f64 / pg.commits.max(1) as f64,
-        pg.largest,
-        file.batches,
-        file.fsyncs,
-        file.batches as f64 / file.fsyncs.max(1) as f64,
-    );
 }
+
+/// Appends per commit and per fsync of each writer count, printed at the end.
+static APPEND_STATS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 fn commands(c: &mut Criterion, store: &PgStore, dir: &std::path::Path) {
     let pair = Pair::new(store, dir, "commands");
@@ -368,6 +368,9 @@ fn main() {
             pg64 / rate(&format!("{part}/pg/1")),
             100.0 * pg64 / rate(&format!("{part}/file/64")),
         );
+    }
+    for line in APPEND_STATS.lock().unwrap().iter() {
+        eprintln!("{line}");
     }
     for part in ["read", "open"] {
         eprintln!(
