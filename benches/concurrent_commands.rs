@@ -17,21 +17,14 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Barrier, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use acikkapi::core::geo::ProvincePlate;
 use acikkapi::core::journal::{FileJournal, FileJournalOptions, FsyncPolicy};
-use acikkapi::core::service::Applications;
-use acikkapi::core::workflow::application::ApplicationWorkflow;
-use acikkapi::core::workflow::ports::{NullSink, local_time};
-use acikkapi::core::workflow::{Actor, EngineOptions};
-use chrono::{DateTime, NaiveDate, Utc};
+use common::COMMANDS_PER_APPLICATION;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
 
 const SUBMITTERS: [usize; 3] = [1, 16, 64];
-/// Receive, register, route.
-const COMMANDS_PER_APPLICATION: u64 = 3;
 
 fn bench_dir() -> PathBuf {
     let base = std::env::var_os("ACIKKAPI_BENCH_DIR")
@@ -44,10 +37,8 @@ fn bench_dir() -> PathBuf {
 }
 
 struct Setup {
-    service: Applications,
+    workload: common::Workload,
     journal: Arc<FileJournal>,
-    bureau: Actor,
-    now: DateTime<Utc>,
 }
 
 impl Setup {
@@ -57,60 +48,10 @@ impl Setup {
             ..FileJournalOptions::default()
         };
         let journal = Arc::new(FileJournal::open(dir.join("basvuru.journal"), options).unwrap());
-        let service = Applications::open(
-            ApplicationWorkflow::default(),
-            journal.clone(),
-            NullSink,
-            EngineOptions::default(),
-        )
-        .unwrap();
         Setup {
-            service,
+            workload: common::Workload::open(journal.clone()),
             journal,
-            bureau: Actor::bureau_of(ProvincePlate::new(20).unwrap()).unwrap(),
-            now: local_time(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 9, 0),
         }
-    }
-
-    /// One application through submit (receive + register) and route: three durable commands.
-    fn application(&self, i: u64) {
-        let submitted = self
-            .service
-            .submit(&self.bureau, common::input(i), self.now, None)
-            .unwrap();
-        assert_eq!(submitted.status, "registered");
-        let out = self
-            .service
-            .route(
-                &self.bureau,
-                &submitted.tracking.to_string(),
-                0,
-                self.now,
-                None,
-            )
-            .unwrap();
-        assert!(!out.repeated);
-    }
-
-    /// `submitters` threads, each taking `per_thread` applications through; the wall time.
-    fn run(&self, submitters: usize, per_thread: u64) -> Duration {
-        let barrier = Barrier::new(submitters + 1);
-        std::thread::scope(|s| {
-            for t in 0..submitters {
-                let barrier = &barrier;
-                s.spawn(move || {
-                    barrier.wait();
-                    for i in 0..per_thread {
-                        self.application(t as u64 * 1_000_000 + i);
-                    }
-                });
-            }
-            barrier.wait();
-            let start = Instant::now();
-            // The scope joins the submitters before returning.
-            start
-        })
-        .elapsed()
     }
 }
 
@@ -128,7 +69,7 @@ fn concurrent_commands(c: &mut Criterion) {
         ));
         group.bench_function(format!("submitters_{submitters}"), |b| {
             b.iter_custom(|iters| {
-                let took = setup.run(submitters, iters);
+                let took = setup.workload.run(submitters, iters);
                 let mut totals = TOTALS.lock().unwrap();
                 let t = totals.entry(submitters).or_default();
                 t.0 += iters * submitters as u64 * COMMANDS_PER_APPLICATION;
@@ -138,7 +79,7 @@ fn concurrent_commands(c: &mut Criterion) {
         });
     }
     group.finish();
-    let stats = setup.service.commit_stats();
+    let stats = setup.workload.service.commit_stats();
     let journal = setup.journal.stats();
     let totals = TOTALS.lock().unwrap();
     let rate = |n: usize| totals.get(&n).map_or(0.0, |(c, s)| *c as f64 / s);

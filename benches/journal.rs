@@ -5,19 +5,14 @@
 //!
 //! `cargo bench --bench journal -- --warm-up-time 1 --measurement-time 3`
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use acikkapi::core::journal::{FileJournal, FileJournalOptions, FsyncPolicy, Journal, Seq};
+use common::event;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-
-/// A ~200-byte JSON event like the workflow will write.
-fn event(i: u64) -> Vec<u8> {
-    let e = format!(
-        r#"{{"type":"routed","application":"2026-{i:06}","at":"2026-11-23T09:00:00Z","from":"20.00.VALILIK","to":"20.12.SAGLIK","officer":"Ayşe Yılmaz","note":"İl Sağlık Müdürlüğüne iletildi"}}"#
-    );
-    e.into_bytes()
-}
 
 fn bench_dir() -> PathBuf {
     let base = std::env::var_os("ACIKKAPI_BENCH_DIR")

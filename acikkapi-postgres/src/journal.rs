@@ -10,7 +10,10 @@
 //! database, not this process, decides who wins a position, so several nodes can write one stream.
 //! An unconditional append takes a per-stream transaction-level advisory lock (so unconditional
 //! writers queue instead of retrying each other), reads the last position and inserts after it,
-//! and retries if a conditional writer took that position meanwhile.
+//! and retries if a conditional writer took that position meanwhile. Concurrent unconditional
+//! appends through one handle share that transaction and its commit
+//! ([group commit](crate::group_commit)): share one handle between threads rather than making
+//! one per thread when many threads append to one stream.
 //!
 //! Because record `p + 1` can only be inserted once record `p` is committed and visible, records
 //! become visible in position order: a reader that has read up to `p` never misses a record
@@ -32,7 +35,6 @@
 //! restored from another database or left from records that were replaced. The digest of a
 //! prefix is cached per handle, so each check reads only the records added since the last one.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use acikkapi_core::journal::format::{MAX_PAYLOAD, digest_step};
@@ -41,7 +43,9 @@ use acikkapi_core::{Error, Result};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
+use crate::group_commit::{GroupCommit, GroupCommitStats};
 use crate::{PgStore, bounded, db_error, fatal};
+use std::sync::{Arc, Mutex};
 
 /// Longest stream name, in characters (as the table's CHECK constraint).
 pub const MAX_STREAM_LEN: usize = 200;
@@ -63,6 +67,89 @@ pub struct PgJournal {
     seen: AtomicU64,
     /// Running digest of records `1..=.0`.
     digest: Mutex<(u64, u32)>,
+    /// Unconditional appends waiting for, or in, the next shared commit.
+    group: Arc<GroupCommit>,
+    /// The page after the last full page read, being fetched ([`read_range`](Journal::read_range)
+    /// reads ahead).
+    ahead: Mutex<Option<ReadAhead>>,
+}
+
+/// A page fetched in the background: `limit` records from `from`.
+#[derive(Debug)]
+struct ReadAhead {
+    from: u64,
+    limit: i64,
+    page: tokio::task::JoinHandle<Result<Vec<(Record, bool)>>>,
+}
+
+impl Drop for PgJournal {
+    fn drop(&mut self) {
+        if let Some(ahead) = self
+            .ahead
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            ahead.page.abort();
+        }
+    }
+}
+
+const READ: &str = "SELECT position, payload, crc, batch_end FROM journal_records
+     WHERE stream = $1 AND position >= $2 ORDER BY position LIMIT $3";
+
+/// Up to `limit` records of `stream` from `from` on, checked (gapless from `from`, CRCs), each
+/// with its batch mark.
+async fn fetch(
+    pool: &deadpool_postgres::Pool,
+    stream: &str,
+    from: u64,
+    limit: i64,
+) -> Result<Vec<(Record, bool)>> {
+    let corrupt = |offset: u64, reason: String| Error::JournalCorrupt {
+        path: location(stream),
+        offset,
+        reason,
+    };
+    let client = pool.get().await.map_err(|e| crate::pool_error(&e))?;
+    let stmt = client
+        .prepare_cached(READ)
+        .await
+        .map_err(|e| db_error("reading", &e))?;
+    let rows = client
+        .query(&stmt, &[&stream, &position(from)?, &limit])
+        .await
+        .map_err(|e| db_error("reading", &e))?;
+    drop(client);
+    let mut out = Vec::with_capacity(rows.len());
+    for (want, row) in (from..).zip(rows) {
+        let get = |e: tokio_postgres::Error| db_error("reading a record", &e);
+        let pos: i64 = row.try_get(0).map_err(get)?;
+        let payload: &[u8] = row.try_get(1).map_err(get)?;
+        let crc: i32 = row.try_get(2).map_err(get)?;
+        let batch_end: bool = row.try_get(3).map_err(get)?;
+        let pos = pos as u64;
+        if pos != want {
+            return Err(corrupt(
+                want,
+                format!("record {want} is missing (next is {pos})"),
+            ));
+        }
+        if as_u32(crc) != record_crc(pos, payload) {
+            return Err(corrupt(pos, "record CRC mismatch".into()));
+        }
+        let record = Record {
+            seq: Seq(pos),
+            payload: payload.to_vec(),
+        };
+        out.push((record, batch_end));
+    }
+    Ok(out)
+}
+
+/// Where a stream is, for error messages (no credentials).
+fn location(stream: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("postgres:journal_records/{stream}"))
 }
 
 /// CRC-32 of a record: its position (8 bytes LE), then its payload; stored as a signed int4.
@@ -101,13 +188,6 @@ fn check_batch(payloads: &[Vec<u8>]) -> Result<()> {
 }
 
 const INSERT: &str = "INSERT INTO journal_records (stream, position, payload, crc, batch_end)
-     SELECT $1, $2 + o.i, o.p, o.c, o.i = $5
-     FROM unnest($3::bytea[], $4::int4[]) WITH ORDINALITY AS o(p, c, i)
-     WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
-
-/// [`INSERT`] with the batch marks given (`$5`: one per record) instead of "the last one".
-const INSERT_MARKED: &str =
-    "INSERT INTO journal_records (stream, position, payload, crc, batch_end)
      SELECT $1, $2 + o.i, o.p, o.c, o.e
      FROM unnest($3::bytea[], $4::int4[], $5::bool[]) WITH ORDINALITY AS o(p, c, e, i)
      WHERE $2 = 0 OR EXISTS (SELECT 1 FROM journal_records WHERE stream = $1 AND position = $2)";
@@ -121,11 +201,18 @@ impl PgJournal {
                 "a stream name has 1 to {MAX_STREAM_LEN} characters and no NUL"
             )));
         }
+        let group = Arc::new(GroupCommit::new(
+            store.pool().clone(),
+            stream.to_string(),
+            store.op_timeout(),
+        ));
         Ok(PgJournal {
             store,
             stream: stream.to_string(),
             seen: AtomicU64::new(0),
             digest: Mutex::new((0, 0)),
+            group,
+            ahead: Mutex::new(None),
         })
     }
 
@@ -134,9 +221,14 @@ impl PgJournal {
         &self.stream
     }
 
+    /// Counters of this handle's group commit of unconditional appends.
+    pub fn group_commit_stats(&self) -> GroupCommitStats {
+        self.group.stats()
+    }
+
     /// Where this journal is, for error messages (no credentials).
     fn location(&self) -> std::path::PathBuf {
-        std::path::PathBuf::from(format!("postgres:journal_records/{}", self.stream))
+        location(&self.stream)
     }
 
     fn saw(&self, seq: u64) {
@@ -164,18 +256,28 @@ impl PgJournal {
         if payloads.is_empty() {
             return Ok(Vec::new());
         }
-        bounded(self.store.op_timeout(), async {
-            let mut client = self.store.client().await?;
-            let seqs = match expected {
-                Some(e) => self.insert_at(&client, e.0, payloads, None).await?,
-                None => self.append_unconditional(&mut client, payloads).await?,
-            };
-            if let Some(last) = seqs.last() {
-                self.saw(last.0);
+        let seqs = match expected {
+            Some(e) => {
+                bounded(self.store.op_timeout(), async {
+                    let client = self.store.client().await?;
+                    self.insert_at(&client, e.0, payloads, None).await
+                })
+                .await?
             }
-            Ok(seqs)
-        })
-        .await
+            // Bounded by the flush it waits behind and its own.
+            None => {
+                bounded(
+                    self.store.op_timeout() * 2,
+                    self.group
+                        .append(payloads.to_vec(), |f| self.store.spawn(f)),
+                )
+                .await?
+            }
+        };
+        if let Some(last) = seqs.last() {
+            self.saw(last.0);
+        }
+        Ok(seqs)
     }
 
     /// Appends records with the batch marks given, after position `expected`, in one statement
@@ -246,7 +348,12 @@ impl PgJournal {
             let actual = query_last(client, &self.stream).await?;
             return Err(Error::ConcurrencyConflict { expected, actual });
         }
-        match insert(client, &self.stream, expected, payloads, marks).await {
+        let slices: Vec<&[u8]> = payloads.iter().map(Vec::as_slice).collect();
+        let ends: Vec<bool> = match marks {
+            Some(marks) => marks.to_vec(),
+            None => (1..=payloads.len()).map(|i| i == payloads.len()).collect(),
+        };
+        match insert(client, &self.stream, expected, &slices, &ends).await {
             Ok(rows) if rows == n => Ok((expected + 1..=expected + n).map(Seq).collect()),
             Ok(_) => {
                 // Record `expected` does not exist: the journal is behind the caller.
@@ -259,50 +366,6 @@ impl PgJournal {
             }
             Err(e) => Err(db_error("appending", &e)),
         }
-    }
-
-    async fn append_unconditional(
-        &self,
-        client: &mut deadpool_postgres::Client,
-        payloads: &[Vec<u8>],
-    ) -> Result<Vec<Seq>> {
-        let n = payloads.len() as u64;
-        for _ in 0..UNCONDITIONAL_RETRIES {
-            let tx = client
-                .transaction()
-                .await
-                .map_err(|e| db_error("appending", &e))?;
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 6141))",
-                &[&self.stream],
-            )
-            .await
-            .map_err(|e| db_error("appending", &e))?;
-            let last = query_last(&tx, &self.stream).await?;
-            if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
-                return Err(Error::JournalInvalid("the stream is full".into()));
-            }
-            match insert(&tx, &self.stream, last, payloads, None).await {
-                Ok(rows) if rows == n => {
-                    tx.commit()
-                        .await
-                        .map_err(|e| db_error("committing an append", &e))?;
-                    return Ok((last + 1..=last + n).map(Seq).collect());
-                }
-                Ok(_) => {
-                    return Err(fatal(format!(
-                        "journal {}: record {last} vanished while appending",
-                        self.stream
-                    )));
-                }
-                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => continue,
-                Err(e) => return Err(db_error("appending", &e)),
-            }
-        }
-        Err(fatal(format!(
-            "journal {}: an unconditional append lost {UNCONDITIONAL_RETRIES} races in a row",
-            self.stream
-        )))
     }
 
     /// [`Journal::read_range`], async.
@@ -331,43 +394,56 @@ impl PgJournal {
             return Ok(Vec::new());
         }
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = bounded(self.store.op_timeout(), async {
-            let client = self.store.client().await?;
-            let stmt = client
-                .prepare_cached(
-                    "SELECT position, payload, crc, batch_end FROM journal_records
-                     WHERE stream = $1 AND position >= $2 ORDER BY position LIMIT $3",
-                )
-                .await
-                .map_err(|e| db_error("reading", &e))?;
-            client
-                .query(&stmt, &[&self.stream, &position(from)?, &limit])
-                .await
-                .map_err(|e| db_error("reading", &e))
-        })
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (want, row) in (from..).zip(rows) {
-            let get = |e: tokio_postgres::Error| db_error("reading a record", &e);
-            let pos: i64 = row.try_get(0).map_err(get)?;
-            let payload: Vec<u8> = row.try_get(1).map_err(get)?;
-            let crc: i32 = row.try_get(2).map_err(get)?;
-            let batch_end: bool = row.try_get(3).map_err(get)?;
-            let pos = pos as u64;
-            if pos != want {
-                return Err(self.corrupt(want, format!("record {want} is missing (next is {pos})")));
+        let ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut page = None;
+        if let Some(ahead) = ahead {
+            if ahead.from == from && ahead.limit == limit {
+                // A full page read ahead is still exact: records never change or go. A short one
+                // may miss records committed since; an error is retried by reading again.
+                if let Ok(Ok(Ok(p))) =
+                    tokio::time::timeout(self.store.op_timeout(), ahead.page).await
+                    && p.len() as i64 == limit
+                {
+                    page = Some(p);
+                }
+            } else {
+                ahead.page.abort();
             }
-            if as_u32(crc) != record_crc(pos, &payload) {
-                return Err(self.corrupt(pos, "record CRC mismatch".into()));
-            }
-            let record = Record {
-                seq: Seq(pos),
-                payload,
-            };
-            out.push((record, batch_end));
         }
+        let out = match page {
+            Some(p) => p,
+            None => {
+                bounded(
+                    self.store.op_timeout(),
+                    fetch(self.store.pool(), &self.stream, from, limit),
+                )
+                .await?
+            }
+        };
         if let Some((last, _)) = out.last() {
             self.saw(last.seq.0);
+        }
+        // A full page: the caller is likely to read on (a replay), so fetch the next page while
+        // it works on this one.
+        if out.len() as i64 == limit
+            && let Some(next) = from.checked_add(limit as u64)
+            && next <= i64::MAX as u64
+        {
+            let (pool, stream, timeout) = (
+                self.store.pool().clone(),
+                self.stream.clone(),
+                self.store.op_timeout(),
+            );
+            if let Some(handle) = self.store.handle() {
+                let page = handle.spawn(async move {
+                    bounded(timeout, fetch(&pool, &stream, next, limit)).await
+                });
+                *self.ahead.lock().unwrap_or_else(|e| e.into_inner()) = Some(ReadAhead {
+                    from: next,
+                    limit,
+                    page,
+                });
+            }
         }
         Ok(out)
     }
@@ -514,13 +590,60 @@ async fn query_last(client: &impl GenericClient, stream: &str) -> Result<u64> {
     Ok(last.max(0) as u64)
 }
 
-/// Runs [`INSERT`] (one batch), or [`INSERT_MARKED`] with `marks`; the number of rows inserted.
-async fn insert(
+/// One transaction appending `payloads` (with their `batch_end` marks) after the stream's last
+/// record, under the stream's advisory lock; the first position written. Retries when a
+/// conditional writer took the position meanwhile.
+pub(crate) async fn append_unconditional(
+    client: &mut deadpool_postgres::Client,
+    stream: &str,
+    payloads: &[&[u8]],
+    ends: &[bool],
+) -> Result<u64> {
+    let n = payloads.len() as u64;
+    for _ in 0..UNCONDITIONAL_RETRIES {
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| db_error("appending", &e))?;
+        let lock = tx
+            .prepare_cached("SELECT pg_advisory_xact_lock(hashtextextended($1, 6141))")
+            .await
+            .map_err(|e| db_error("appending", &e))?;
+        tx.execute(&lock, &[&stream])
+            .await
+            .map_err(|e| db_error("appending", &e))?;
+        let last = query_last(&tx, stream).await?;
+        if last.checked_add(n).is_none_or(|end| end > i64::MAX as u64) {
+            return Err(Error::JournalInvalid("the stream is full".into()));
+        }
+        match insert(&tx, stream, last, payloads, ends).await {
+            Ok(rows) if rows == n => {
+                tx.commit()
+                    .await
+                    .map_err(|e| db_error("committing an append", &e))?;
+                return Ok(last + 1);
+            }
+            Ok(_) => {
+                return Err(fatal(format!(
+                    "journal {stream}: record {last} vanished while appending"
+                )));
+            }
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => continue,
+            Err(e) => return Err(db_error("appending", &e)),
+        }
+    }
+    Err(fatal(format!(
+        "journal {stream}: an unconditional append lost {UNCONDITIONAL_RETRIES} races in a row"
+    )))
+}
+
+/// Runs [`INSERT`]; the number of rows inserted.
+pub(crate) async fn insert(
     client: &impl GenericClient,
     stream: &str,
     after: u64,
-    payloads: &[Vec<u8>],
-    marks: Option<&[bool]>,
+    payloads: &[&[u8]],
+    ends: &[bool],
 ) -> std::result::Result<u64, tokio_postgres::Error> {
     let crcs: Vec<i32> = payloads
         .iter()
@@ -528,21 +651,10 @@ async fn insert(
         .map(|(i, p)| as_i32(record_crc(after + 1 + i as u64, p)))
         .collect();
     let after = after as i64;
-    let n = payloads.len() as i64;
-    match marks {
-        None => {
-            let stmt = client.prepare_cached(INSERT).await?;
-            client
-                .execute(&stmt, &[&stream, &after, &payloads, &crcs, &n])
-                .await
-        }
-        Some(marks) => {
-            let stmt = client.prepare_cached(INSERT_MARKED).await?;
-            client
-                .execute(&stmt, &[&stream, &after, &payloads, &crcs, &marks])
-                .await
-        }
-    }
+    let stmt = client.prepare_cached(INSERT).await?;
+    client
+        .execute(&stmt, &[&stream, &after, &payloads, &crcs, &ends])
+        .await
 }
 
 impl Journal for PgJournal {

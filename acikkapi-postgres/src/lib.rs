@@ -66,6 +66,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod group_commit;
 pub mod journal;
 pub mod migrate;
 pub mod outbox;
@@ -78,6 +79,7 @@ use acikkapi_core::{Error, Result};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod};
 use tokio_postgres::NoTls;
 
+pub use group_commit::GroupCommitStats;
 pub use journal::PgJournal;
 pub use migrate::{MigrationReport, MigrationState, MigrationStatus, migrate, status};
 pub use outbox::{Claim, Completion, PgMessage, PgOutbox, PgOutboxOptions};
@@ -327,6 +329,30 @@ impl PgStore {
             .as_ref()
             .ok_or_else(|| fatal("the database runtime is shut down"))?;
         rt.block_on(bounded(self.inner.options.op_timeout(), f))
+    }
+
+    /// The connection pool.
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    /// Starts `task` on the store's runtime (it runs to its end even if the caller goes away).
+    pub(crate) fn spawn(
+        &self,
+        task: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+    ) -> Result<()> {
+        let rt = self
+            .inner
+            .rt
+            .as_ref()
+            .ok_or_else(|| fatal("the database runtime is shut down"))?;
+        rt.spawn(task);
+        Ok(())
+    }
+
+    /// The store's runtime, to run background work on (`None` once it is shut down).
+    pub(crate) fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.inner.rt.as_ref().map(|rt| rt.handle())
     }
 
     /// The client-side bound of one operation (for the async methods).

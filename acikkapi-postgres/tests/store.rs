@@ -141,15 +141,15 @@ fn an_unreachable_server_is_a_quick_retryable_error() {
     );
 }
 
-/// A connection of the test's own, holding the advisory lock an unconditional append of stream
-/// `stream` takes, so that the append waits inside the database until it is released.
+/// A connection of the test's own, holding a lock on the records table that every insert waits
+/// for (an append, whichever way it writes, waits inside the database until it is released).
 struct Blocker {
     rt: tokio::runtime::Runtime,
     client: tokio_postgres::Client,
 }
 
 impl Blocker {
-    fn hold(url: &str, stream: &str) -> Blocker {
+    fn hold(url: &str) -> Blocker {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -160,10 +160,7 @@ impl Blocker {
                 .expect("connect");
             tokio::spawn(conn);
             client
-                .execute(
-                    "SELECT pg_advisory_lock(hashtextextended($1, 6141))",
-                    &[&stream],
-                )
+                .batch_execute("BEGIN; LOCK TABLE journal_records IN EXCLUSIVE MODE")
                 .await
                 .expect("lock");
             client
@@ -173,15 +170,12 @@ impl Blocker {
 
     fn release(self) {
         self.rt.block_on(async {
-            self.client
-                .batch_execute("SELECT pg_advisory_unlock_all()")
-                .await
-                .expect("unlock");
+            self.client.batch_execute("ROLLBACK").await.expect("unlock");
         });
     }
 }
 
-/// Waits until a backend of the store is waiting for the advisory lock; its pid.
+/// Waits until a backend of the store is waiting for a lock; its pid.
 fn waiting_backend(url: &str) -> i32 {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -196,7 +190,7 @@ fn waiting_backend(url: &str) -> i32 {
             let rows = client
                 .query(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'acikkapi' AND datname = current_database()
-                     AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
+                     AND wait_event_type = 'Lock'",
                     &[],
                 )
                 .await
@@ -216,7 +210,7 @@ fn a_killed_connection_is_a_retryable_error_then_the_store_reconnects() {
     let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
     let j = store.journal("kill").expect("journal");
     j.append(&[b"before".to_vec()]).expect("append");
-    let blocker = Blocker::hold(&db.url, "kill");
+    let blocker = Blocker::hold(&db.url);
     let result = std::thread::scope(|s| {
         let append = s.spawn(|| j.append(&[b"during".to_vec()]));
         let pid = waiting_backend(&db.url);
@@ -260,7 +254,7 @@ fn a_statement_over_its_timeout_is_a_retryable_error_not_a_hang() {
     )
     .expect("connect");
     let j = store.journal("slow").expect("journal");
-    let blocker = Blocker::hold(&db.url, "slow");
+    let blocker = Blocker::hold(&db.url);
     let started = Instant::now();
     let err = j.append(&[b"x".to_vec()]).expect_err("times out");
     let took = started.elapsed();
