@@ -13,13 +13,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLock
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::engine::Prepared;
+use super::engine::fail_all;
 use super::ports::storage_error;
 use super::{
-    Actor, CommandId, CommandOutcome, CommandRequest, Engine, Fired, InstanceId, WorkflowDefinition,
+    Actor, CONFLICT_ATTEMPTS, CommandId, CommandOutcome, CommandRequest, Engine, Fired, InstanceId,
+    WorkflowDefinition,
 };
-use crate::Result;
 use crate::journal::Journal;
+use crate::{Error, Result};
 
 /// The most commands decided and appended together; also the bound of the queue of waiting
 /// commands (a caller finding it full waits for room).
@@ -254,12 +255,98 @@ impl<W: WorkflowDefinition> Inner<W> {
         }
     }
 
-    /// Appends a prepared batch and applies it (or fails it); the engine is not locked during
-    /// the append.
-    fn commit(&self, prepared: Prepared<W>) -> Vec<Result<CommandOutcome>> {
-        match prepared.append(self.log.as_ref()) {
-            Ok(()) => self.write_engine().apply_prepared(prepared).results,
-            Err(e) => prepared.fail(e),
+    /// A tick through the commit path, deciding again after a conflict (as
+    /// [`run_batch`](Self::run_batch)); returns the result and whether an append was made.
+    fn run_tick(&self, now: DateTime<Utc>) -> (Result<Vec<Fired>>, bool) {
+        let mut attempt = 1;
+        loop {
+            if let Err(e) = self.catch_up_if_behind() {
+                return (Err(e), false);
+            }
+            let prepared = match self.read_engine().prepare_tick(now) {
+                Ok(p) => p,
+                Err(e) => return (Err(e), false),
+            };
+            let appended = prepared.records() > 0;
+            match prepared.append(self.log.as_ref()) {
+                Ok(()) => {
+                    let mut engine = self.write_engine();
+                    let applied = engine.apply_prepared(prepared);
+                    engine.flush_notifications(now);
+                    drop(engine);
+                    return match applied.snapshot_error {
+                        Some(e) => (Err(e), appended),
+                        None => (Ok(applied.fired), appended),
+                    };
+                }
+                Err(e) => {
+                    self.write_engine().mark_behind();
+                    if attempt < CONFLICT_ATTEMPTS && matches!(e, Error::ConcurrencyConflict { .. })
+                    {
+                        attempt += 1;
+                        continue;
+                    }
+                    return (Err(e), false);
+                }
+            }
+        }
+    }
+
+    /// Catches the engine up with the journal if an earlier append failed (exclusive; only the
+    /// leader calls it).
+    fn catch_up_if_behind(&self) -> Result<()> {
+        if self.read_engine().is_behind() {
+            self.write_engine().catch_up_if_behind()?;
+        }
+        Ok(())
+    }
+
+    /// Decides a batch, appends it and applies it (or fails it); the engine is not locked during
+    /// the append. When another writer appended first ([`Error::ConcurrencyConflict`]) the
+    /// engine catches up and the batch is decided again, at most [`CONFLICT_ATTEMPTS`] times
+    /// (also when a command was refused while the journal had moved on: the refusal may come
+    /// from a stale state);
+    /// after any failed append the engine is marked behind, so the next batch catches up first
+    /// (an append whose outcome is unknown becomes visible, and its command ids are recognised).
+    /// Returns the results and whether an append was made.
+    fn run_batch(
+        &self,
+        mut requests: Vec<CommandRequest<W>>,
+    ) -> (Vec<Result<CommandOutcome>>, bool) {
+        let mut attempt = 1;
+        loop {
+            if let Err(e) = self.catch_up_if_behind() {
+                return (fail_all(requests.len(), e), false);
+            }
+            let last = attempt >= CONFLICT_ATTEMPTS;
+            let prepared = if last {
+                self.read_engine()
+                    .prepare_batch(std::mem::take(&mut requests))
+            } else {
+                self.read_engine().prepare_batch(requests.iter().cloned())
+            };
+            if !last && prepared.refused_on_stale_state(self.log.as_ref()) {
+                self.write_engine().mark_behind();
+                attempt += 1;
+                continue;
+            }
+            let appended = prepared.records() > 0;
+            match prepared.append(self.log.as_ref()) {
+                Ok(()) => {
+                    return (
+                        self.write_engine().apply_prepared(prepared).results,
+                        appended,
+                    );
+                }
+                Err(e) => {
+                    self.write_engine().mark_behind();
+                    if !last && matches!(e, Error::ConcurrencyConflict { .. }) {
+                        attempt += 1;
+                        continue;
+                    }
+                    return (prepared.fail(e), false);
+                }
+            }
         }
     }
 }
@@ -334,9 +421,7 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
             slots,
             armed: true,
         };
-        let prepared = inner.read_engine().prepare_batch(requests);
-        let appended = prepared.records() > 0;
-        let results = inner.commit(prepared);
+        let (results, appended) = inner.run_batch(requests);
         release.finish(results, appended);
         slot.wait().unwrap_or_else(|| {
             Err(storage_error(
@@ -353,9 +438,7 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
     ) -> Vec<Result<CommandOutcome>> {
         let inner = &*self.inner;
         let release = inner.acquire();
-        let prepared = inner.read_engine().prepare_batch(requests);
-        let appended = prepared.records() > 0;
-        let results = inner.commit(prepared);
+        let (results, appended) = inner.run_batch(requests.into_iter().collect());
         release.finish(Vec::new(), appended);
         results
     }
@@ -381,28 +464,21 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
     pub fn tick(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         let inner = &*self.inner;
         let release = inner.acquire();
-        let prepared = inner.read_engine().prepare_tick(now);
-        let outcome = match prepared {
-            Ok(prepared) => {
-                let appended = prepared.records() > 0;
-                match prepared.append(inner.log.as_ref()) {
-                    Ok(()) => {
-                        let mut engine = inner.write_engine();
-                        let applied = engine.apply_prepared(prepared);
-                        engine.flush_notifications(now);
-                        drop(engine);
-                        match applied.snapshot_error {
-                            Some(e) => (Err(e), appended),
-                            None => (Ok(applied.fired), appended),
-                        }
-                    }
-                    Err(e) => (Err(e), false),
-                }
-            }
-            Err(e) => (Err(e), false),
-        };
+        let outcome = inner.run_tick(now);
         release.finish(Vec::new(), outcome.1);
         outcome.0
+    }
+
+    /// Catches up with the records other writers (other nodes on the same PostgreSQL stream)
+    /// appended since this engine's last one ([`Engine::catch_up`]), serialised with commits
+    /// and ticks; returns how many records were applied. Commands catch up by themselves when
+    /// their append conflicts; call this before reads that must see the other nodes' work.
+    pub fn refresh(&self) -> Result<u64> {
+        let inner = &*self.inner;
+        let release = inner.acquire();
+        let result = inner.write_engine().catch_up();
+        release.finish(Vec::new(), false);
+        result
     }
 
     /// Counters since the engine was shared.
