@@ -8,12 +8,15 @@
 //!   transaction per batch, snapshots in `journal_snapshots` bound to the records they were made
 //!   from. It passes the same contract suite as the memory and file journals
 //!   (`acikkapi_core::journal::contract`, behind its `contract-tests` feature).
+//! * [`open_applications`]: the application service on the database — one stream per
+//!   province, [`PgTrackingNumbers`] for tracking numbers unique across nodes — for several
+//!   nodes on one database ([`service`] says how they stay in step).
 //! * [`migrate()`] / [`status()`]: the schema, versioned in this crate ([`migrate::MIGRATIONS`]),
 //!   applied on start by [`PgStore::connect`], idempotent and safe when several nodes start at once.
 //!
 //! What it is not: not the embedded default (that stays the core's
-//! [`FileJournal`](acikkapi_core::journal::FileJournal)); not yet the SMS outbox, the
-//! tracking-number allocation or the on-demand loading of closed applications (issue 14 goes on);
+//! [`FileJournal`](acikkapi_core::journal::FileJournal)); not yet the SMS outbox or the
+//! on-demand loading of closed applications (issue 14 goes on);
 //! not a TLS client (connections are plain TCP or a Unix socket: run it next to the server or
 //! inside a protected network).
 //!
@@ -62,6 +65,8 @@
 
 pub mod journal;
 pub mod migrate;
+pub mod service;
+pub mod tracking;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -73,6 +78,8 @@ use tokio_postgres::NoTls;
 
 pub use journal::PgJournal;
 pub use migrate::{MigrationReport, MigrationState, MigrationStatus, migrate, status};
+pub use service::{PERSONNEL_STREAM, open_applications, open_personnel, province_stream};
+pub use tracking::PgTrackingNumbers;
 
 /// How to connect to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,11 +30,18 @@ impl Migration {
 }
 
 /// Every migration of this build, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "journal",
-    sql: include_str!("migrations/0001_journal.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "journal",
+        sql: include_str!("migrations/0001_journal.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "tracking",
+        sql: include_str!("migrations/0002_tracking.sql"),
+    },
+];
 
 /// Key of the advisory lock held while migrating ("acikkapi" in ASCII).
 const LOCK_KEY: i64 = 0x6163_696b_6b61_7069;
