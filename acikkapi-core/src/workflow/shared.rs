@@ -19,7 +19,7 @@ use super::{
     Actor, CONFLICT_ATTEMPTS, CommandId, CommandOutcome, CommandRequest, Engine, Fired, InstanceId,
     WorkflowDefinition,
 };
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalIter, Seq};
 use crate::{Error, Result};
 
 /// The most commands decided and appended together; also the bound of the queue of waiting
@@ -296,9 +296,33 @@ impl<W: WorkflowDefinition> Inner<W> {
     /// leader calls it).
     fn catch_up_if_behind(&self) -> Result<()> {
         if self.read_engine().is_behind() {
-            self.write_engine().catch_up_if_behind()?;
+            self.catch_up()?;
         }
         Ok(())
+    }
+
+    /// Catches the engine up with the journal a page at a time: each page is read without the
+    /// engine's lock (readers go on reading meanwhile) and applied under it. Only the leader
+    /// calls it, so the engine does not move in between.
+    fn catch_up(&self) -> Result<u64> {
+        let mut applied = 0;
+        loop {
+            let from = Seq(self.read_engine().last_seq() + 1);
+            let page = self.log.read_range(from, JournalIter::PAGE)?;
+            let full = page.len() == JournalIter::PAGE;
+            let mut engine = self.write_engine();
+            let n = engine.apply_caught_up(page)?;
+            applied += n;
+            if full && n == 0 {
+                return Err(storage_error(
+                    "the journal answered a read with older records",
+                ));
+            }
+            if !full {
+                engine.caught_up();
+                return Ok(applied);
+            }
+        }
     }
 
     /// Decides a batch, appends it and applies it (or fails it); the engine is not locked during
@@ -476,7 +500,7 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
     pub fn refresh(&self) -> Result<u64> {
         let inner = &*self.inner;
         let release = inner.acquire();
-        let result = inner.write_engine().catch_up();
+        let result = inner.catch_up();
         release.finish(Vec::new(), false);
         result
     }

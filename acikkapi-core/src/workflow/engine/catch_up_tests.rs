@@ -531,3 +531,36 @@ fn an_answer_decided_elsewhere_is_seen_before_closing() {
     .unwrap();
     assert_eq!((closed.version, closed.status.as_str()), (5, "closed"));
 }
+
+#[test]
+fn catching_up_crosses_pages() {
+    let journal: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    let (mut w, _) = open(journal.clone());
+    let (mut r, _) = open(journal.clone());
+    let shared = SharedEngine::new(open(journal.clone()).0);
+    let n = crate::journal::JournalIter::PAGE + 100;
+    run(&mut w, "X", "x-al", Some(0), &bureau(), receive()).unwrap();
+    let results = w.execute_batch((0..n).map(|i| {
+        CommandRequest::new(
+            &InstanceId::new("X"),
+            CommandId::new(format!("not-{i}")),
+            None,
+            &bureau(),
+            start(),
+            note("not"),
+        )
+    }));
+    assert!(results.iter().all(Result::is_ok));
+    let all = (n + 1) as u64;
+    assert_eq!(r.catch_up().unwrap(), all);
+    assert_eq!(shared.refresh().unwrap(), all);
+    assert_eq!(r.states(), w.states());
+    assert_eq!(shared.read(|e| e.states()), w.states());
+    let last = CommandId::new(format!("not-{}", n - 1));
+    assert_eq!(r.command_outcome(&last), w.command_outcome(&last));
+    assert_eq!(
+        r.instance(&InstanceId::new("X")).map(|i| i.history.len()),
+        Some(n + 1)
+    );
+    assert_eq!(shared.refresh().unwrap(), 0);
+}

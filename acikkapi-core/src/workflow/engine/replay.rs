@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{CommandOutcome, Engine, EngineOptions, Envelope, Instance, SnapshotStatus};
 use crate::ids::Full;
-use crate::journal::{Journal, JournalIter, Seq, Snapshot as JournalSnapshot};
+use crate::journal::{Journal, JournalIter, Record, Seq, Snapshot as JournalSnapshot};
 use crate::workflow::ports::{NotificationSink, storage_error};
 use crate::workflow::{InstanceId, WorkflowDefinition};
 use crate::{Error, Result};
@@ -36,8 +36,10 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// [`EngineOptions::use_snapshot`] is on), replays the records after it, and rebuilds the
     /// timers. A snapshot that cannot be used (not made from this journal's records, damaged, of
     /// another workflow) is set aside and every record replayed: see [`Engine::snapshot_status`]. An empty journal gives an empty engine. The journal
-    /// holds this one workflow; the engine is its only writer (appends are conditional on the
-    /// last sequence number the engine knows, so a second writer is detected, not merged).
+    /// holds this one workflow. Appends are conditional on the last sequence number the engine
+    /// knows, so another writer of the same journal (another node on the same PostgreSQL
+    /// stream) is detected: the engine then catches up with its records ([`Engine::catch_up`])
+    /// and decides again.
     pub fn open(
         def: W,
         log: Arc<dyn Journal>,
@@ -251,20 +253,42 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// (or the next command) tries again from there.
     pub fn catch_up(&mut self) -> Result<u64> {
         let log = self.log.clone();
+        let mut applied = 0;
+        loop {
+            let page = log.read_range(Seq(self.seq + 1), JournalIter::PAGE)?;
+            let full = page.len() == JournalIter::PAGE;
+            let n = self.apply_caught_up(page)?;
+            applied += n;
+            if full && n == 0 {
+                return Err(storage_error(
+                    "the journal answered a read with older records",
+                ));
+            }
+            if !full {
+                self.behind = false;
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// Applies records read from the journal after [`Engine::last_seq`] (one page of a
+    /// catch-up; a [`SharedEngine`](crate::workflow::SharedEngine) reads them without holding
+    /// the engine's lock). Records the engine already has are skipped; a gap is
+    /// [`Error::CorruptHistory`]. Returns how many were applied; on an error the ones before the
+    /// bad record stay applied. Does not clear [`Engine::is_behind`]: the caller does once the
+    /// journal has nothing more.
+    pub(crate) fn apply_caught_up(&mut self, records: Vec<Record>) -> Result<u64> {
         let mut schemas = super::upcast::SchemaHint::default();
         let mut touched: Vec<InstanceId> = Vec::new();
         let start = self.seq;
         let mut result = Ok(());
-        for record in JournalIter::new(log.as_ref(), Seq(self.seq + 1)) {
-            let applied = record.and_then(|record| {
-                self.replay_record(
-                    record.seq.0,
-                    &record.payload,
-                    &mut schemas,
-                    Some(&mut touched),
-                )
-            });
-            if let Err(e) = applied {
+        for record in records.into_iter().filter(|r| r.seq.0 > start) {
+            if let Err(e) = self.replay_record(
+                record.seq.0,
+                &record.payload,
+                &mut schemas,
+                Some(&mut touched),
+            ) {
                 result = Err(e);
                 break;
             }
@@ -275,10 +299,12 @@ impl<W: WorkflowDefinition> Engine<W> {
             self.reschedule(id);
         }
         let applied = self.seq - start;
-        result.map(|()| {
-            self.behind = false;
-            applied
-        })
+        result.map(|()| applied)
+    }
+
+    /// Marks the engine caught up (the journal had nothing after [`Engine::last_seq`]).
+    pub(crate) fn caught_up(&mut self) {
+        self.behind = false;
     }
 
     /// Writes a snapshot of every instance and command result to the journal now.
