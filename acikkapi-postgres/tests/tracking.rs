@@ -84,3 +84,55 @@ fn never_below_the_journal_and_a_full_year_is_an_error() {
         Err(Error::TrackingNumber(_))
     ));
 }
+
+#[test]
+fn the_service_numbers_from_the_database_and_never_below_its_journal() {
+    use acikkapi_core::journal::Journal;
+    use acikkapi_core::org::UnitId;
+    use acikkapi_core::workflow::application::ApplicationWorkflow;
+    use acikkapi_core::workflow::ports::NullSink;
+    use acikkapi_core::workflow::{Actor, EngineOptions};
+    use acikkapi_postgres::open_applications;
+
+    let Some(db) = TestDb::create() else { return };
+    let clerk = Actor::clerk("b1", UnitId::parse("34.ACIK_KAPI").unwrap());
+    let now = "2026-11-23T09:00:00Z".parse().unwrap();
+    let input = || serde_json::from_str(acikkapi_core::samples::ALL[0].1).unwrap();
+    let open = || {
+        let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+        open_applications(
+            &store,
+            ApplicationWorkflow::default(),
+            NullSink,
+            EngineOptions::default(),
+        )
+        .expect("open")
+    };
+    let a = open();
+    assert_eq!(a.partitions(), 81);
+    let first = a.submit(&clerk, input(), now, None).unwrap().tracking;
+    let second = a.submit(&clerk, input(), now, None).unwrap().tracking;
+    assert_eq!((first.sequence(), second.sequence()), (1, 2));
+    assert_eq!(first.plate().get(), 34);
+    // The counters are lost (a journal copied in without them): a node that opens the journal
+    // counts on after the numbers it finds there.
+    support::sql(&db.url, "DELETE FROM tracking_counters").unwrap();
+    drop(a);
+    let b = open();
+    assert_eq!(
+        b.submit(&clerk, input(), now, None)
+            .unwrap()
+            .tracking
+            .sequence(),
+        3
+    );
+    // Receiving onto a number that exists is refused and changes nothing.
+    let before = b.view(&clerk, &first.to_string(), now).unwrap();
+    let again = b.receive_as(&clerk, &first, input(), now);
+    assert!(matches!(again, Err(Error::Conflict { .. })), "{again:?}");
+    assert_eq!(b.view(&clerk, &first.to_string(), now).unwrap(), before);
+    // The applications are in İstanbul's stream, "34", and nowhere else.
+    let store = PgStore::connect(&db.url, PgOptions::default()).expect("connect");
+    assert!(store.journal("34").unwrap().last_seq().0 >= 6);
+    assert_eq!(store.journal("20").unwrap().last_seq().0, 0);
+}
