@@ -190,10 +190,28 @@ fn child_node() {
         };
         match result {
             Ok(outcome) => ack(&outcome),
-            Err(Error::Conflict { .. } | Error::ConcurrencyConflict { .. }) => conflicts += 1,
+            Err(e @ (Error::Conflict { .. } | Error::ConcurrencyConflict { .. })) => {
+                conflicts += 1;
+                let kind = if matches!(e, Error::Conflict { .. }) {
+                    "Conflict"
+                } else {
+                    "ConcurrencyConflict"
+                };
+                println!(
+                    "REFUSED {} {kind}",
+                    if submit_now { "submit" } else { "step" }
+                );
+            }
             // Refused on the state it found (another node moved the application on, a guard):
             // nothing was written.
-            Err(_) => {}
+            Err(e) => {
+                let kind = format!("{e:?}");
+                let kind = kind.split([' ', '(', '{']).next().unwrap_or("?");
+                println!(
+                    "REFUSED {} {kind}",
+                    if submit_now { "submit" } else { "step" }
+                );
+            }
         }
     }
     println!("DONE {EACH} {conflicts}");
@@ -231,10 +249,16 @@ struct Report {
     acks: Vec<(String, String, u64, u64)>,
     done: Option<(usize, u64)>,
     state: Option<(u32, u64)>,
+    /// Refusals, by operation and error.
+    refused: BTreeMap<String, usize>,
 }
 
 fn parse(line: &str, report: &mut Report) {
     // libtest's "test child_node ... " may precede the first line (no newline).
+    if let Some(at) = line.find("REFUSED ") {
+        *report.refused.entry(line[at + 8..].to_owned()).or_default() += 1;
+        return;
+    }
     for (tag, at) in [
         ("ACK ", line.find("ACK ")),
         ("DONE ", line.find("DONE ")),
@@ -430,6 +454,13 @@ fn two_nodes_interleave_on_the_same_applications() {
     });
     assert!(counts["closed"] > 0, "{counts:?}");
     let acks: usize = reports.iter().map(|r| r.acks.len()).sum();
+    let mut refused: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &reports {
+        for (k, n) in &r.refused {
+            *refused.entry(k).or_default() += n;
+        }
+    }
+    eprintln!("two nodes: refused: {refused:?}");
     eprintln!(
         "two nodes: {attempts} commands ({acks} acknowledged, {conflicts} conflicts seen by \
          callers, {records} records, {} applications: {counts:?}) in {elapsed:.2?}",

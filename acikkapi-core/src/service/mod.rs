@@ -7,6 +7,20 @@
 //! institution a rejected application goes to live here, once), derives idempotent command ids,
 //! and asks the [`Authorizer`] on every command and every read, listings item by item.
 //!
+//! # Partitions and nodes
+//!
+//! The service holds one engine per *partition*, an ordered stream of the applications of one
+//! or more provinces. [`Applications::new`] / [`Applications::open`] make one partition holding
+//! every province (the file journal: one file, as always). [`Applications::partitioned`] makes
+//! several (e.g. `acikkapi_postgres::open_applications`: one PostgreSQL stream per province,
+//! written by several nodes): a command goes to the partition of its tracking number's province;
+//! listings, search and statistics read every partition and give the same results as one.
+//! Tracking numbers come from a [`TrackingNumbers`] source: by default a [`TrackingAllocator`]
+//! counted on from the durable instances, on PostgreSQL counters in the database shared by the
+//! nodes. Another node's work is applied when a command meets it (the conditional append
+//! conflicts, the engine catches up and decides again), when a number is not known here, and on
+//! [`Applications::refresh`].
+//!
 //! ```
 //! use acikkapi_core::service::Applications;
 //! use acikkapi_core::application::ApplicationInput;
