@@ -14,12 +14,15 @@
 //!   attempt, at-least-once delivery with the idempotency key. It is the core's
 //!   [`DeliveryQueue`](acikkapi_core::notify::DeliveryQueue) and
 //!   [`NotificationSink`](acikkapi_core::workflow::ports::NotificationSink).
+//! * [`open_applications`]: the application service on the database — one stream per
+//!   province, [`PgTrackingNumbers`] for tracking numbers unique across nodes — for several
+//!   nodes on one database ([`service`] says how they stay in step).
 //! * [`migrate()`] / [`status()`]: the schema, versioned in this crate ([`migrate::MIGRATIONS`]),
 //!   applied on start by [`PgStore::connect`], idempotent and safe when several nodes start at once.
 //!
 //! What it is not: not the embedded default (that stays the core's
-//! [`FileJournal`](acikkapi_core::journal::FileJournal)); not yet the
-//! tracking-number allocation or the on-demand loading of closed applications (issue 14 goes on);
+//! [`FileJournal`](acikkapi_core::journal::FileJournal)); not yet the on-demand loading of
+//! closed applications (issue 14 goes on);
 //! not a TLS client (connections are plain TCP or a Unix socket: run it next to the server or
 //! inside a protected network).
 //!
@@ -70,6 +73,8 @@ pub mod group_commit;
 pub mod journal;
 pub mod migrate;
 pub mod outbox;
+pub mod service;
+pub mod tracking;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -83,6 +88,8 @@ pub use group_commit::GroupCommitStats;
 pub use journal::PgJournal;
 pub use migrate::{MigrationReport, MigrationState, MigrationStatus, migrate, status};
 pub use outbox::{Claim, Completion, PgMessage, PgOutbox, PgOutboxOptions};
+pub use service::{PERSONNEL_STREAM, open_applications, open_personnel, province_stream};
+pub use tracking::PgTrackingNumbers;
 
 /// How to connect to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]

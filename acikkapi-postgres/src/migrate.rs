@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0001_journal.sql"),
     },
     Migration {
+        version: 2,
+        name: "tracking",
+        sql: include_str!("migrations/0002_tracking.sql"),
+    },
+    Migration {
         version: 3,
         name: "outbox",
         sql: include_str!("migrations/0003_outbox.sql"),

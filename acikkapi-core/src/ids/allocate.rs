@@ -1,4 +1,5 @@
-//! [`TrackingAllocator`]: hands out tracking numbers, unique per province and year.
+//! [`TrackingAllocator`]: hands out tracking numbers, unique per province and year; [`TrackingNumbers`]:
+//! the port the service takes them from.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -78,6 +79,50 @@ impl TrackingAllocator {
     /// The last sequence number handed out (or found at start) for `plate` in `year`, 0 if none.
     pub fn last(&self, plate: ProvincePlate, year: u16) -> u32 {
         self.counters.last(plate.get(), year)
+    }
+}
+
+/// Takip numarası kaynağı: where [`Applications`](crate::service::Applications) takes tracking
+/// numbers from — the storage port for numbering. Implementations never return the same number
+/// twice, also across restarts and (for a shared store) across the nodes of one database;
+/// gaps are allowed (a number handed out whose application never became durable is not
+/// reused by a store that remembers it, and may be reused by one that does not — only by the
+/// first application that really holds it).
+///
+/// * [`TrackingAllocator`]: the default, counted on from the ids of the durable instances of
+///   the one process that writes the journal (the file journal).
+/// * `acikkapi_postgres::PgTrackingNumbers`: a counter row per (province, year) in the database,
+///   for several nodes on one PostgreSQL database.
+pub trait TrackingNumbers: Send + Sync {
+    /// The next tracking number of `plate` in `year`. An error for a year outside
+    /// [`TrackingNumber::YEARS`], when the year's numbers are used up, or when the store cannot
+    /// be reached (then nothing was handed out, or a number was skipped: a gap).
+    fn next(&self, plate: ProvincePlate, year: u16) -> Result<TrackingNumber>;
+
+    /// Records that `number` is taken (an application received under a number given from
+    /// elsewhere): later numbers of its province and year come after it.
+    fn observe(&self, number: &TrackingNumber) -> Result<()>;
+}
+
+impl TrackingNumbers for TrackingAllocator {
+    fn next(&self, plate: ProvincePlate, year: u16) -> Result<TrackingNumber> {
+        TrackingAllocator::next(self, plate, year)
+    }
+
+    fn observe(&self, number: &TrackingNumber) -> Result<()> {
+        TrackingAllocator::observe(self, number);
+        Ok(())
+    }
+}
+
+/// A shared source (one allocator behind several services, e.g. two nodes in a test).
+impl<T: TrackingNumbers + ?Sized> TrackingNumbers for std::sync::Arc<T> {
+    fn next(&self, plate: ProvincePlate, year: u16) -> Result<TrackingNumber> {
+        (**self).next(plate, year)
+    }
+
+    fn observe(&self, number: &TrackingNumber) -> Result<()> {
+        (**self).observe(number)
     }
 }
 

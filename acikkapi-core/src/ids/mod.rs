@@ -44,7 +44,7 @@ use std::cell::Cell;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::error::{NonMobileRange, PhoneError, TcknError, TrackingNumberError};
-pub use allocate::{SequenceCounters, TrackingAllocator};
+pub use allocate::{SequenceCounters, TrackingAllocator, TrackingNumbers};
 pub use phone::PhoneNumber;
 pub use tckn::Tckn;
 pub use tracking::{TrackingNumber, damm_check_digit, damm_is_valid};

@@ -7,6 +7,20 @@
 //! institution a rejected application goes to live here, once), derives idempotent command ids,
 //! and asks the [`Authorizer`] on every command and every read, listings item by item.
 //!
+//! # Partitions and nodes
+//!
+//! The service holds one engine per *partition*, an ordered stream of the applications of one
+//! or more provinces. [`Applications::new`] / [`Applications::open`] make one partition holding
+//! every province (the file journal: one file, as always). [`Applications::partitioned`] makes
+//! several (e.g. `acikkapi_postgres::open_applications`: one PostgreSQL stream per province,
+//! written by several nodes): a command goes to the partition of its tracking number's province;
+//! listings, search and statistics read every partition and give the same results as one.
+//! Tracking numbers come from a [`TrackingNumbers`] source: by default a [`TrackingAllocator`]
+//! counted on from the durable instances, on PostgreSQL counters in the database shared by the
+//! nodes. Another node's work is applied when a command meets it (the conditional append
+//! conflicts, the engine catches up and decides again), when a number is not known here, and on
+//! [`Applications::refresh`].
+//!
 //! ```
 //! use acikkapi_core::service::Applications;
 //! use acikkapi_core::application::ApplicationInput;
@@ -33,7 +47,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::application::{Application, ApplicationInput};
 use crate::geo::ProvincePlate;
-use crate::ids::{TrackingAllocator, TrackingNumber};
+use crate::ids::{TrackingAllocator, TrackingNumber, TrackingNumbers};
 use crate::journal::{Journal, MemoryJournal};
 use crate::org::UnitId;
 use crate::routing::{Decision, RouteRequest, Router, Target};
@@ -158,11 +172,17 @@ pub struct ApplicationView {
 /// Başvuru hizmeti: the application service (see the module docs). `Send + Sync`; every method
 /// takes `&self`.
 pub struct Applications {
-    /// The engine: commands from many threads, group-committed (one journal append and one
-    /// fsync per batch), each caller answered once its events are durable.
-    store: SharedEngine<ApplicationWorkflow>,
-    /// Tracking numbers per province and year, counted on from the durable instances.
-    ids: TrackingAllocator,
+    /// The engines, one per partition (an ordered stream of one or more provinces): commands
+    /// from many threads, group-committed (one journal append and one fsync per batch), each
+    /// caller answered once its events are durable. One partition on the file journal.
+    partitions: Vec<SharedEngine<ApplicationWorkflow>>,
+    /// The partition of each province, by plate (index 0 unused).
+    partition_of: [usize; 82],
+    /// Where tracking numbers come from ([`TrackingAllocator`] by default).
+    ids: Box<dyn TrackingNumbers>,
+    /// Other nodes may write the streams ([`Applications::partitioned`]): a number unknown here
+    /// is looked for in the stream before it is called unknown.
+    shared: bool,
     authz: Authorizer,
     routers: Mutex<HashMap<u8, Arc<dyn ApplicationRouter + Send + Sync>>>,
     factory: Box<RouterFactory>,
@@ -179,18 +199,138 @@ fn native_router(plate: ProvincePlate) -> Result<Arc<dyn ApplicationRouter + Sen
     Ok(r)
 }
 
+/// A receive onto a number that already holds an application (its receive's derived command id
+/// was found): refused, the application is left as it is.
+fn already_received(outcome: &CommandOutcome) -> Error {
+    Error::Conflict {
+        instance: outcome.instance.to_string(),
+        expected: 0,
+        actual: outcome.version,
+    }
+}
+
+/// The statistics blocks of several partitions, added up.
+fn add_blocks(mut total: StatisticsBlock, b: &StatisticsBlock) -> StatisticsBlock {
+    total.received += b.received;
+    total.concluded += b.concluded;
+    total.positive += b.positive;
+    total.negative += b.negative;
+    total.partly_positive += b.partly_positive;
+    total.pending += b.pending;
+    total.closed += b.closed;
+    total.not_processed += b.not_processed;
+    total.redirected += b.redirected;
+    total
+}
+
 impl Applications {
-    /// The service on an engine (opened on its journal), routing with the native router.
+    /// The service on an engine (opened on its journal), routing with the native router: one
+    /// partition holding every province, tracking numbers from a [`TrackingAllocator`] counted
+    /// on from the engine's instances.
     pub fn new(engine: Engine<ApplicationWorkflow>) -> Self {
         let ids = TrackingAllocator::from_ids(engine.instances().map(|(id, _)| id));
         // The same policy the workflow's guards ask.
         let authz = engine.definition().authorizer.clone();
         Applications {
-            store: SharedEngine::new(engine),
-            ids,
+            partitions: vec![SharedEngine::new(engine)],
+            partition_of: [0; 82],
+            ids: Box::new(ids),
+            shared: false,
             authz,
             routers: Mutex::new(HashMap::new()),
             factory: Box::new(native_router),
+        }
+    }
+
+    /// The service on several partitions, each an engine on its own ordered stream holding the
+    /// applications of the provinces listed with it (e.g. one stream per province on
+    /// PostgreSQL), numbering with `numbers`. Every province (plates 1–81) must be in exactly
+    /// one partition, and every engine must run the same definition (the first one's access
+    /// policy is the service's). A command goes to the partition of its tracking number's
+    /// province; listings, search and statistics read every partition. The streams may be
+    /// written by other nodes too: a number not known here is looked for in its stream (caught
+    /// up) before it is reported unknown.
+    pub fn partitioned(
+        partitions: Vec<(Vec<ProvincePlate>, Engine<ApplicationWorkflow>)>,
+        numbers: Box<dyn TrackingNumbers>,
+    ) -> Result<Self> {
+        let invalid = |m: String| Error::JournalInvalid(format!("partitions: {m}"));
+        let mut partition_of = [usize::MAX; 82];
+        for (i, (plates, _)) in partitions.iter().enumerate() {
+            for p in plates {
+                let slot = &mut partition_of[usize::from(p.get())];
+                if *slot != usize::MAX {
+                    return Err(invalid(format!("province {p} is in two partitions")));
+                }
+                *slot = i;
+            }
+        }
+        if let Some(missing) = (1..=81).find(|&p| partition_of[p] == usize::MAX) {
+            return Err(invalid(format!("province {missing} is in no partition")));
+        }
+        partition_of[0] = 0;
+        let authz = partitions
+            .first()
+            .map(|(_, e)| e.definition().authorizer.clone())
+            .ok_or_else(|| invalid("none given".to_owned()))?;
+        Ok(Applications {
+            partitions: partitions
+                .into_iter()
+                .map(|(_, e)| SharedEngine::new(e))
+                .collect(),
+            partition_of,
+            ids: numbers,
+            shared: true,
+            authz,
+            routers: Mutex::new(HashMap::new()),
+            factory: Box::new(native_router),
+        })
+    }
+
+    /// Numbers with `numbers` instead of the allocator the service was made with.
+    pub fn with_numbers(mut self, numbers: Box<dyn TrackingNumbers>) -> Self {
+        self.ids = numbers;
+        self
+    }
+
+    /// The engine of a province's partition.
+    fn engine_of(&self, plate: ProvincePlate) -> &SharedEngine<ApplicationWorkflow> {
+        &self.partitions[self.partition_of[usize::from(plate.get())]]
+    }
+
+    /// The engine holding the application `tracking`: the one partition, or (with several) that
+    /// of its province; a number that is not a tracking number is unknown there.
+    fn engine_for(&self, tracking: &str) -> Result<&SharedEngine<ApplicationWorkflow>> {
+        if let [only] = self.partitions.as_slice() {
+            return Ok(only);
+        }
+        TrackingNumber::parse(tracking)
+            .map(|t| self.engine_of(t.plate()))
+            .map_err(|_| Error::UnknownInstance(tracking.to_owned()))
+    }
+
+    /// Number of partitions (1 on the file journal).
+    pub fn partitions(&self) -> usize {
+        self.partitions.len()
+    }
+
+    /// Catches every partition up with what other nodes appended to its stream
+    /// ([`SharedEngine::refresh`]); returns how many records were applied. Commands catch up by
+    /// themselves when they meet another node's records; call this before reads (listings,
+    /// statistics) that must include the other nodes' latest work.
+    pub fn refresh(&self) -> Result<u64> {
+        let mut total = 0;
+        for p in &self.partitions {
+            total += p.refresh()?;
+        }
+        Ok(total)
+    }
+
+    /// Reads every partition's engine in turn (no access check; see
+    /// [`with_engine`](Self::with_engine)).
+    pub fn with_engines(&self, mut f: impl FnMut(&Engine<ApplicationWorkflow>)) {
+        for p in &self.partitions {
+            p.read(&mut f);
         }
     }
 
@@ -223,23 +363,39 @@ impl Applications {
 
     /// The engine, for the embedding system's reads that need no access check (journal position,
     /// counts) and for the statistics module; front ends read through the service's methods.
+    /// With several partitions this is the first one's: use
+    /// [`with_engines`](Self::with_engines) to read them all.
     pub fn with_engine<R>(&self, f: impl FnOnce(&Engine<ApplicationWorkflow>) -> R) -> R {
-        self.store.read(f)
+        self.partitions[0].read(f)
     }
 
-    /// Gives the engine back (the simulation returns it).
+    /// Gives the engine back (the simulation returns it); an error with several partitions.
     pub fn into_engine(self) -> Result<Engine<ApplicationWorkflow>> {
+        let mut partitions = self.partitions;
+        let (Some(only), true) = (partitions.pop(), partitions.is_empty()) else {
+            return Err(storage_error(
+                "a service on several partitions has no single engine to give back",
+            ));
+        };
         // The service never hands out clones of its `SharedEngine`, so this is the last handle;
         // the error is for the impossible case, never a panic.
-        self.store
-            .into_inner()
+        only.into_inner()
             .ok_or_else(|| storage_error("the engine is still shared"))
     }
 
-    /// Group-commit counters of the engine behind the service (batches, commands, appends,
-    /// largest batch): one append, one fsync per batch.
+    /// Group-commit counters of the engines behind the service (batches, commands, appends,
+    /// largest batch), added up over the partitions: one append, one fsync per batch.
     pub fn commit_stats(&self) -> crate::workflow::SharedStats {
-        self.store.stats()
+        self.partitions.iter().map(SharedEngine::stats).fold(
+            crate::workflow::SharedStats::default(),
+            |mut t, s| {
+                t.batches += s.batches;
+                t.commands += s.commands;
+                t.appends += s.appends;
+                t.largest_batch = t.largest_batch.max(s.largest_batch);
+                t
+            },
+        )
     }
 
     fn router(&self, plate: ProvincePlate) -> Result<Arc<dyn ApplicationRouter + Send + Sync>> {
@@ -268,8 +424,9 @@ impl Applications {
         // result of a command is not shown to someone who may not do it (derived ids are easy
         // to guess). The guards ask again when the command runs.
         let version = self.checked(actor, tracking, command.operation(), now, |i| i.version)?;
+        let engine = self.engine_for(tracking)?;
         if let Some(cid) = &command_id
-            && let Some(done) = self.store.read(|e| e.command_outcome(cid).cloned())
+            && let Some(done) = engine.read(|e| e.command_outcome(cid).cloned())
             && done.instance == id
         {
             return Ok(CommandOutcome {
@@ -278,8 +435,7 @@ impl Applications {
             });
         }
         let cid = command_id.unwrap_or_else(|| CommandId::new(format!("{id}:{version}:{step}")));
-        self.store
-            .execute(&id, cid, Some(version), actor, now, command)
+        engine.execute(&id, cid, Some(version), actor, now, command)
     }
 
     /// The state of an application after checking `op` for `actor`: an unknown number is
@@ -295,7 +451,12 @@ impl Applications {
         f: impl FnOnce(&crate::workflow::Instance<ApplicationWorkflow>) -> R,
     ) -> Result<R> {
         let id = InstanceId::new(tracking);
-        self.store.read(|e| {
+        let engine = self.engine_for(tracking)?;
+        if self.shared && engine.read(|e| e.instance(&id).is_none()) {
+            // Perhaps another node received it: catch up once before calling it unknown.
+            engine.refresh()?;
+        }
+        engine.read(|e| {
             let inst = e
                 .instance(&id)
                 .ok_or_else(|| Error::UnknownInstance(tracking.to_owned()))?;
@@ -341,14 +502,6 @@ impl Applications {
         now: DateTime<Utc>,
         command_id: Option<CommandId>,
     ) -> Result<TrackingNumber> {
-        if let Some(cid) = &command_id
-            && let Some(done) = self.store.read(|e| e.command_outcome(cid).cloned())
-        {
-            // The first call's number, to an actor who may receive under it.
-            self.authz
-                .check(actor, Operation::Receive, Subject::New(&done.instance), now)?;
-            return TrackingNumber::parse(done.instance.as_str()).map_err(Error::from);
-        }
         let plate = actor
             .unit()
             .and_then(|u| u.as_str().split('.').next()?.parse::<u8>().ok())
@@ -357,23 +510,52 @@ impl Applications {
                 role: actor.role_tr().to_owned(),
                 action: Operation::Receive.name().to_owned(),
             })?;
+        let engine = self.engine_of(plate);
+        // The first call's number, to an actor who may receive under it.
+        let earlier = |cid: &CommandId| -> Option<Result<TrackingNumber>> {
+            let done = engine.read(|e| e.command_outcome(cid).cloned())?;
+            Some(
+                self.authz
+                    .check(actor, Operation::Receive, Subject::New(&done.instance), now)
+                    .and_then(|()| {
+                        TrackingNumber::parse(done.instance.as_str()).map_err(Error::from)
+                    }),
+            )
+        };
+        if let Some(first) = command_id.as_ref().and_then(earlier) {
+            return first;
+        }
         let year = u16::try_from(local_date(now).year()).map_err(|_| Error::GuardFailed {
             rule: format!("{now}: yıl aralık dışında"),
         })?;
         let tracking = self.ids.next(plate, year)?;
         let id = InstanceId::new(tracking.to_string());
+        let derived = command_id.is_none();
         let cid = command_id.unwrap_or_else(|| CommandId::new(format!("{id}:0:al")));
-        self.store.execute(
+        let result = engine.execute(
             &id,
-            cid,
+            cid.clone(),
             Some(0),
             actor,
             now,
             ApplicationCommand::Receive {
                 input: Box::new(input),
             },
-        )?;
-        Ok(tracking)
+        );
+        match result {
+            Ok(outcome) if outcome.repeated && derived => Err(already_received(&outcome)),
+            Ok(_) => Ok(tracking),
+            // The caller's command id was used by a receive on another node this one had not
+            // seen yet (the engine caught up on the way): that call's number. The number just
+            // allocated is a gap.
+            Err(Error::CommandIdReused { .. }) if !derived => earlier(&cid).unwrap_or_else(|| {
+                Err(Error::CommandIdReused {
+                    command: cid.to_string(),
+                    instance: id.to_string(),
+                })
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// Receives an application under a number given by the caller (the simulation's arrivals are
@@ -385,9 +567,9 @@ impl Applications {
         input: ApplicationInput,
         now: DateTime<Utc>,
     ) -> Result<CommandOutcome> {
-        self.ids.observe(tracking);
+        self.ids.observe(tracking)?;
         let id = InstanceId::new(tracking.to_string());
-        self.store.execute(
+        let outcome = self.engine_of(tracking.plate()).execute(
             &id,
             CommandId::new(format!("{id}:0:al")),
             Some(0),
@@ -396,7 +578,11 @@ impl Applications {
             ApplicationCommand::Receive {
                 input: Box::new(input),
             },
-        )
+        )?;
+        if outcome.repeated {
+            return Err(already_received(&outcome));
+        }
+        Ok(outcome)
     }
 
     /// Kaydet: validates a received application; registered or not processed.
@@ -692,7 +878,7 @@ impl Applications {
         now: DateTime<Utc>,
     ) -> Result<PublicHistory> {
         self.checked(actor, tracking, Operation::Track, now, |_| ())?;
-        self.store.read(|e| e.track(tracking))
+        self.engine_for(tracking)?.read(|e| e.track(tracking))
     }
 
     /// The staff view of one application.
@@ -736,8 +922,10 @@ impl Applications {
             &query.statuses
         };
         let needle = query.text.as_deref().map(crate::text::search_key);
-        let mut items: Vec<InboxItem> = self.store.read(|e| {
-            e.instances()
+        let mut items: Vec<InboxItem> = Vec::new();
+        self.with_engines(|e| {
+            let found = e
+                .instances()
                 .filter(|(id, inst)| {
                     let s = &inst.state;
                     (statuses.is_empty() || statuses.contains(&s.status))
@@ -775,8 +963,8 @@ impl Applications {
                         special: s.special(),
                         confidential: s.confidential(),
                     }
-                })
-                .collect()
+                });
+            items.extend(found);
         });
         items.sort_by(|a, b| {
             (a.deadline.is_none(), a.deadline, &a.tracking).cmp(&(
@@ -830,14 +1018,33 @@ impl Applications {
     pub fn statistics(&self, actor: &Actor, now: DateTime<Utc>) -> Result<StatisticsBlock> {
         self.authz
             .check(actor, Operation::Statistics, Subject::All, now)?;
-        Ok(self.store.read(Engine::statistics))
+        Ok(self
+            .partitions
+            .iter()
+            .map(|p| p.read(Engine::statistics))
+            .fold(StatisticsBlock::default(), |t, b| add_blocks(t, &b)))
     }
 
     /// De-identified records (analysts).
     pub fn analyst_records(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<AnalystRecord>> {
         self.authz
             .check(actor, Operation::Statistics, Subject::All, now)?;
-        self.store.read(|e| e.analyst_records(actor))
+        if let [only] = self.partitions.as_slice() {
+            return only.read(|e| e.analyst_records(actor));
+        }
+        let mut out = Vec::new();
+        for p in &self.partitions {
+            out.extend(p.read(|e| e.analyst_records(actor))?);
+        }
+        // The order of one engine's records: by content, not by id.
+        out.sort_by(|a, b| {
+            (a.received_on, &a.category, &a.district).cmp(&(
+                b.received_on,
+                &b.category,
+                &b.district,
+            ))
+        });
+        Ok(out)
     }
 
     /// The flat, de-identified records the reports are made from (analysts).
@@ -848,22 +1055,50 @@ impl Applications {
     ) -> Result<Vec<crate::stats::ApplicationRecord>> {
         self.authz
             .check(actor, Operation::Statistics, Subject::All, now)?;
-        self.store.read(crate::stats::records_from_engine)
+        if let [only] = self.partitions.as_slice() {
+            return only.read(crate::stats::records_from_engine);
+        }
+        let mut out = Vec::new();
+        for p in &self.partitions {
+            out.extend(p.read(crate::stats::records_from_engine)?);
+        }
+        out.sort_by(|a, b| a.tracking_number.cmp(&b.tracking_number));
+        Ok(out)
     }
 
     /// Fires the timers due at `now` (the system).
     pub fn tick(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         self.authz
             .check(actor, Operation::Tick, Subject::All, now)?;
-        self.store.tick(now)
+        // Every partition ticks, also after one failed; the first error is reported (what the
+        // others fired is durable all the same).
+        let mut fired = Vec::new();
+        let mut error = None;
+        for p in &self.partitions {
+            match p.tick(now) {
+                Ok(f) => fired.extend(f),
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(fired),
+        }
     }
 
     /// Offers every stored notification to the sink again (after a restart; see
     /// [`Engine::requeue_notifications`]).
     pub fn requeue_notifications(&self, now: DateTime<Utc>) -> usize {
-        self.store.write(|e| e.requeue_notifications(now))
+        self.partitions
+            .iter()
+            .map(|p| p.write(|e| e.requeue_notifications(now)))
+            .sum()
     }
 }
 
+#[cfg(test)]
+mod partition_tests;
 #[cfg(test)]
 mod tests;

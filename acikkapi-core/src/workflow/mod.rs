@@ -36,8 +36,8 @@ mod shared;
 
 pub use actor::{Actor, CitizenProof, GovernorPost};
 pub use engine::{
-    CommandOutcome, CommandRequest, Engine, EngineOptions, Envelope, Fired, Instance,
-    SnapshotStatus,
+    CONFLICT_ATTEMPTS, CommandOutcome, CommandRequest, Engine, EngineOptions, Envelope, Fired,
+    Instance, SnapshotStatus,
 };
 pub use outbox::DurableOutbox;
 

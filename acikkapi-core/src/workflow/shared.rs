@@ -14,13 +14,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLock
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::engine::{Predecided, Prepared};
+use super::engine::{Predecided, fail_all};
 use super::ports::storage_error;
 use super::{
-    Actor, CommandId, CommandOutcome, CommandRequest, Engine, Fired, InstanceId, WorkflowDefinition,
+    Actor, CONFLICT_ATTEMPTS, CommandId, CommandOutcome, CommandRequest, Engine, Fired, InstanceId,
+    WorkflowDefinition,
 };
-use crate::Result;
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalIter, Seq};
+use crate::{Error, Result};
 
 /// The most commands decided and appended together; also the bound of the queue of waiting
 /// commands (a caller finding it full waits for room).
@@ -295,12 +296,133 @@ impl<W: WorkflowDefinition> Inner<W> {
         }
     }
 
-    /// Appends a prepared batch and applies it (or fails it); the engine is not locked during
-    /// the append.
-    fn commit(&self, prepared: Prepared<W>) -> Vec<Result<CommandOutcome>> {
-        match prepared.append(self.log.as_ref()) {
-            Ok(()) => self.write_engine().apply_prepared(prepared).results,
-            Err(e) => prepared.fail(e),
+    /// A tick through the commit path, deciding again after a conflict (as
+    /// [`run_batch`](Self::run_batch)); returns the result and whether an append was made.
+    fn run_tick(&self, now: DateTime<Utc>) -> (Result<Vec<Fired>>, bool) {
+        let mut attempt = 1;
+        loop {
+            if let Err(e) = self.catch_up_if_behind() {
+                return (Err(e), false);
+            }
+            let prepared = match self.read_engine().prepare_tick(now) {
+                Ok(p) => p,
+                Err(e) => return (Err(e), false),
+            };
+            let appended = prepared.records() > 0;
+            match prepared.append(self.log.as_ref()) {
+                Ok(()) => {
+                    let mut engine = self.write_engine();
+                    let applied = engine.apply_prepared(prepared);
+                    engine.flush_notifications(now);
+                    drop(engine);
+                    return match applied.snapshot_error {
+                        Some(e) => (Err(e), appended),
+                        None => (Ok(applied.fired), appended),
+                    };
+                }
+                Err(e) => {
+                    self.write_engine().mark_behind();
+                    if attempt < CONFLICT_ATTEMPTS && matches!(e, Error::ConcurrencyConflict { .. })
+                    {
+                        attempt += 1;
+                        continue;
+                    }
+                    return (Err(e), false);
+                }
+            }
+        }
+    }
+
+    /// Catches the engine up with the journal if an earlier append failed (exclusive; only the
+    /// leader calls it).
+    fn catch_up_if_behind(&self) -> Result<()> {
+        if self.read_engine().is_behind() {
+            self.catch_up()?;
+        }
+        Ok(())
+    }
+
+    /// Catches the engine up with the journal a page at a time: each page is read without the
+    /// engine's lock (readers go on reading meanwhile) and applied under it. Only the leader
+    /// calls it, so the engine does not move in between.
+    fn catch_up(&self) -> Result<u64> {
+        let mut applied = 0;
+        loop {
+            let from = Seq(self.read_engine().last_seq() + 1);
+            let page = self.log.read_range(from, JournalIter::PAGE)?;
+            let full = page.len() == JournalIter::PAGE;
+            let mut engine = self.write_engine();
+            let n = engine.apply_caught_up(page)?;
+            applied += n;
+            if full && n == 0 {
+                return Err(storage_error(
+                    "the journal answered a read with older records",
+                ));
+            }
+            if !full {
+                engine.caught_up();
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// Decides a batch, appends it and applies it (or fails it); the engine is not locked during
+    /// the append. When another writer appended first ([`Error::ConcurrencyConflict`]) the
+    /// engine catches up and the batch is decided again, at most [`CONFLICT_ATTEMPTS`] times
+    /// (also when a command was refused while the journal had moved on: the refusal may come
+    /// from a stale state);
+    /// after any failed append the engine is marked behind, so the next batch catches up first
+    /// (an append whose outcome is unknown becomes visible, and its command ids are recognised).
+    /// Returns the results and whether an append was made.
+    fn run_batch(
+        &self,
+        requests: Vec<(CommandRequest<W>, Option<Predecided<W>>)>,
+    ) -> (Vec<Result<CommandOutcome>>, bool) {
+        let (mut requests, pre): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
+        // The callers' pre-decisions are used (moved) by the first attempt; an attempt after a
+        // conflict decides every command again in the leader (always correct, as a stale
+        // pre-decision would be decided again anyway).
+        let mut pre = Some(pre);
+        let mut attempt = 1;
+        loop {
+            if let Err(e) = self.catch_up_if_behind() {
+                return (fail_all(requests.len(), e), false);
+            }
+            let last = attempt >= CONFLICT_ATTEMPTS;
+            let pre = pre
+                .take()
+                .into_iter()
+                .flatten()
+                .chain(std::iter::repeat_with(|| None));
+            let prepared = if last {
+                self.read_engine()
+                    .prepare_batch_predecided(std::mem::take(&mut requests).into_iter().zip(pre))
+            } else {
+                self.read_engine()
+                    .prepare_batch_predecided(requests.iter().cloned().zip(pre))
+            };
+            if !last && prepared.refused_on_stale_state(self.log.as_ref()) {
+                self.write_engine().mark_behind();
+                attempt += 1;
+                continue;
+            }
+            let appended = prepared.records() > 0;
+            match prepared.append(self.log.as_ref()) {
+                Ok(()) => {
+                    return (
+                        self.write_engine().apply_prepared(prepared).results,
+                        appended,
+                    );
+                }
+                Err(e) => {
+                    self.write_engine().mark_behind();
+                    if !last && matches!(e, Error::ConcurrencyConflict { .. }) {
+                        attempt += 1;
+                        continue;
+                    }
+                    return (prepared.fail(e), false);
+                }
+            }
         }
     }
 }
@@ -389,13 +511,14 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
         };
         // No write can run while this caller leads (it holds `busy`), so the epoch is stable.
         let epoch = inner.epoch.load(Ordering::Acquire);
-        let requests = requests.into_iter().map(|(request, pre)| {
-            let pre = pre.and_then(|(e, pre)| (e == epoch).then_some(pre));
-            (request, pre)
-        });
-        let prepared = inner.read_engine().prepare_batch_predecided(requests);
-        let appended = prepared.records() > 0;
-        let results = inner.commit(prepared);
+        let requests = requests
+            .into_iter()
+            .map(|(request, pre)| {
+                let pre = pre.and_then(|(e, pre)| (e == epoch).then_some(pre));
+                (request, pre)
+            })
+            .collect();
+        let (results, appended) = inner.run_batch(requests);
         release.finish(results, appended);
         slot.wait().unwrap_or_else(|| {
             Err(storage_error(
@@ -412,9 +535,8 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
     ) -> Vec<Result<CommandOutcome>> {
         let inner = &*self.inner;
         let release = inner.acquire();
-        let prepared = inner.read_engine().prepare_batch(requests);
-        let appended = prepared.records() > 0;
-        let results = inner.commit(prepared);
+        let (results, appended) =
+            inner.run_batch(requests.into_iter().map(|r| (r, None)).collect());
         release.finish(Vec::new(), appended);
         results
     }
@@ -444,28 +566,21 @@ impl<W: WorkflowDefinition> SharedEngine<W> {
     pub fn tick(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         let inner = &*self.inner;
         let release = inner.acquire();
-        let prepared = inner.read_engine().prepare_tick(now);
-        let outcome = match prepared {
-            Ok(prepared) => {
-                let appended = prepared.records() > 0;
-                match prepared.append(inner.log.as_ref()) {
-                    Ok(()) => {
-                        let mut engine = inner.write_engine();
-                        let applied = engine.apply_prepared(prepared);
-                        engine.flush_notifications(now);
-                        drop(engine);
-                        match applied.snapshot_error {
-                            Some(e) => (Err(e), appended),
-                            None => (Ok(applied.fired), appended),
-                        }
-                    }
-                    Err(e) => (Err(e), false),
-                }
-            }
-            Err(e) => (Err(e), false),
-        };
+        let outcome = inner.run_tick(now);
         release.finish(Vec::new(), outcome.1);
         outcome.0
+    }
+
+    /// Catches up with the records other writers (other nodes on the same PostgreSQL stream)
+    /// appended since this engine's last one ([`Engine::catch_up`]), serialised with commits
+    /// and ticks; returns how many records were applied. Commands catch up by themselves when
+    /// their append conflicts; call this before reads that must see the other nodes' work.
+    pub fn refresh(&self) -> Result<u64> {
+        let inner = &*self.inner;
+        let release = inner.acquire();
+        let result = inner.catch_up();
+        release.finish(Vec::new(), false);
+        result
     }
 
     /// Counters since the engine was shared.

@@ -28,7 +28,7 @@ use crate::{Error, Result};
 
 /// One command for [`Engine::execute_batch`] or a [`SharedEngine`](crate::workflow::SharedEngine):
 /// the arguments of [`Engine::execute`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CommandRequest<W: WorkflowDefinition> {
     /// The instance the command is for.
     pub instance: InstanceId,
@@ -42,6 +42,20 @@ pub struct CommandRequest<W: WorkflowDefinition> {
     pub now: DateTime<Utc>,
     /// The command.
     pub command: W::Command,
+}
+
+// By hand: a derived `Clone` would ask `W: Clone`, but only the command is cloned.
+impl<W: WorkflowDefinition> Clone for CommandRequest<W> {
+    fn clone(&self) -> Self {
+        CommandRequest {
+            instance: self.instance.clone(),
+            command_id: self.command_id.clone(),
+            expected_version: self.expected_version,
+            actor: self.actor.clone(),
+            now: self.now,
+            command: self.command.clone(),
+        }
+    }
 }
 
 impl<W: WorkflowDefinition> CommandRequest<W> {
@@ -198,6 +212,14 @@ impl<W: WorkflowDefinition> Prepared<W> {
         self.records.len()
     }
 
+    /// Whether a command of the batch was refused while the journal already holds records the
+    /// batch was not decided on (another writer's): the refusal may come from a stale state, so
+    /// the batch is to be decided again after catching up. Asks the journal only when something
+    /// was refused (an append that goes through needs no such check: it is conditional).
+    pub(crate) fn refused_on_stale_state(&self, log: &dyn Journal) -> bool {
+        self.slots.iter().any(|s| matches!(s, Slot::Failed(_))) && log.last_seq().0 > self.base_seq
+    }
+
     /// Appends every staged record in one conditional append (nothing to do when none is staged).
     pub(crate) fn append(&self, log: &dyn Journal) -> Result<()> {
         if self.records.is_empty() {
@@ -228,6 +250,12 @@ impl<W: WorkflowDefinition> Prepared<W> {
             })
             .collect()
     }
+}
+
+/// `n` results, all the error `e` (the first the error itself, the others equal copies).
+pub(crate) fn fail_all(n: usize, e: Error) -> Vec<Result<CommandOutcome>> {
+    let mut error = Some(e);
+    (0..n).map(|_| Err(take_or_share(&mut error))).collect()
 }
 
 /// The message of a panic payload (`panic!` gives a `&str` or a `String`).
@@ -295,14 +323,47 @@ impl<W: WorkflowDefinition> Engine<W> {
     /// command that is refused fails alone (so does one on which the definition panics: a bug,
     /// reported as [`Error::WorkflowStorage`]); a journal failure fails every command that
     /// produced events and changes nothing. Returns one result per command, in order.
+    ///
+    /// When the append finds that another writer appended first, the engine catches up with the
+    /// new records ([`Engine::catch_up`]) and decides the batch again, at most
+    /// [`CONFLICT_ATTEMPTS`](super::CONFLICT_ATTEMPTS) times in all: a command whose expected
+    /// version went stale then fails with [`Error::Conflict`], a command id the other writer
+    /// committed returns its stored result. A command refused while the journal holds records
+    /// the batch was not decided on is decided again after catching up too (its refusal may come
+    /// from a stale state). After an append whose outcome is unknown (the store became
+    /// unavailable), the next batch catches up first.
     pub fn execute_batch(
         &mut self,
         requests: impl IntoIterator<Item = CommandRequest<W>>,
     ) -> Vec<Result<CommandOutcome>> {
-        let prepared = self.prepare_batch(requests);
-        match prepared.append(self.log.as_ref()) {
-            Ok(()) => self.apply_prepared(prepared).results,
-            Err(e) => prepared.fail(e),
+        let mut requests: Vec<CommandRequest<W>> = requests.into_iter().collect();
+        let mut attempt = 1;
+        loop {
+            if let Err(e) = self.catch_up_if_behind() {
+                return fail_all(requests.len(), e);
+            }
+            let last = attempt >= super::CONFLICT_ATTEMPTS;
+            let prepared = if last {
+                self.prepare_batch(std::mem::take(&mut requests))
+            } else {
+                self.prepare_batch(requests.iter().cloned())
+            };
+            if !last && prepared.refused_on_stale_state(self.log.as_ref()) {
+                self.mark_behind();
+                attempt += 1;
+                continue;
+            }
+            match prepared.append(self.log.as_ref()) {
+                Ok(()) => return self.apply_prepared(prepared).results,
+                Err(e) => {
+                    self.mark_behind();
+                    if !last && matches!(e, Error::ConcurrencyConflict { .. }) {
+                        attempt += 1;
+                        continue;
+                    }
+                    return prepared.fail(e);
+                }
+            }
         }
     }
 
