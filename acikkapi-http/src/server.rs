@@ -47,20 +47,55 @@ async fn deadline(State(state): State<AppState>, req: Request, next: Next) -> Re
 }
 
 /// Serves `state` on `listener` until `shutdown` completes; then stops accepting, lets the
-/// requests in flight finish, and returns. `/readyz` turns 503 as soon as `shutdown` fires.
+/// requests in flight finish (each connection closes after its current request), and returns.
+/// `/readyz` turns 503 as soon as `shutdown` fires.
+///
+/// The accept loop is hyper's own rather than `axum::serve`, for one setting axum does not
+/// expose: a timer, so that [`Config::header_timeout`](crate::Config::header_timeout) closes a
+/// connection whose headers never finish (slowloris) instead of holding it forever.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            state.set_ready(false);
-            tracing::info!("kapanıyor: yeni bağlantı alınmıyor, süren istekler bitiriliyor");
-        })
-        .await
+    let header_timeout = state.config.header_timeout;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait a little, go on.
+                        tracing::warn!(error = %e, "bağlantı kabul edilemedi");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(header_timeout);
+                let conn = graceful.watch(
+                    builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+                );
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, "bağlantı kapandı");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    state.set_ready(false);
+    tracing::info!("kapanıyor: yeni bağlantı alınmıyor, süren istekler bitiriliyor");
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Completes on SIGTERM or SIGINT (Ctrl-C).

@@ -15,6 +15,10 @@ pub struct Config {
     pub body_limit: usize,
     /// How long a request may take, body included (longer: 408).
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers (slowloris: longer, and the
+    /// connection is closed). Also how long an idle keep-alive connection waits for the next
+    /// request's headers.
+    pub header_timeout: Duration,
     /// How many requests are handled at once; more wait (bounds memory and blocking threads).
     pub concurrency: usize,
 }
@@ -25,6 +29,7 @@ impl Default for Config {
             // A 4,000-character description percent-encoded as Turkish text is ~24 KiB.
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
             concurrency: 256,
         }
     }

@@ -393,6 +393,7 @@ fn bad_input_gets_a_clear_4xx() {
     let s = Server::start_with(acikkapi_http::Config {
         body_limit: 32 * 1024,
         request_timeout: std::time::Duration::from_secs(2),
+        header_timeout: std::time::Duration::from_secs(1),
         ..acikkapi_http::Config::default()
     });
     let post = format!("{V2}/requests.json");
@@ -521,7 +522,60 @@ fn bad_input_gets_a_clear_4xx() {
         "POST {post} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {ct}\r\nContent-Length: 1000\r\n\r\napi_key="
     );
     json_error(&s.raw(stalled.as_bytes()), 408);
+    // Headers that never end (slowloris): the connection is closed at the header timeout; the
+    // client's read ends (EOF or a 408 from hyper) instead of waiting for its own 30 s timeout.
+    let mut slow = std::net::TcpStream::connect(s.addr).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    std::io::Write::write_all(&mut slow, b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: a").unwrap();
+    let mut rest = Vec::new();
+    let read = std::io::Read::read_to_end(&mut slow, &mut rest);
+    assert!(read.is_ok(), "the server closed the connection: {read:?}");
+    assert!(
+        rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
     // And the service still answers.
     assert_eq!(s.get("/healthz").status, 200);
     assert_eq!(s.post_form(&post, &pairs(&ok)).status, 200);
+}
+
+#[test]
+fn shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
+    let mut s = Server::start_with(acikkapi_http::Config {
+        request_timeout: std::time::Duration::from_secs(2),
+        ..acikkapi_http::Config::default()
+    });
+    let addr = s.addr;
+    // A request in flight: its body never comes, so it ends at the request timeout with 408.
+    let mut inflight = std::net::TcpStream::connect(addr).unwrap();
+    inflight
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut inflight,
+        format!(
+            "POST {V2}/requests.json HTTP/1.1\r\nHost: t\r\nContent-Type: \
+             application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\napi_key="
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    // Let the server read the headers before the shutdown begins: connections are accepted in
+    // order, so the in-flight one is being served once a later one was answered (and a short
+    // pause gives its task the moment to parse what is already in its buffer).
+    assert_eq!(s.get("/healthz").status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    s.begin_stop();
+    let mut reply = Vec::new();
+    std::io::Read::read_to_end(&mut inflight, &mut reply).unwrap();
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+    assert!(reply.contains("\"code\":408"), "{reply}");
+    s.join();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "no longer accepting after shutdown"
+    );
 }

@@ -111,6 +111,22 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Tells the server to shut down (graceful) without waiting for it.
+    pub fn begin_stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+
+    /// Waits for the server's thread to end (after [`begin_stop`](Self::begin_stop)).
+    pub fn join(&mut self) {
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(s) = self.stop.take() {
