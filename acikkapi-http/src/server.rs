@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
-use tower::limit::ConcurrencyLimitLayer;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
@@ -25,7 +25,8 @@ pub fn router(state: AppState) -> Router {
         .nest(crate::open311::PREFIX, crate::open311::routes())
         .fallback(|| async { ApiError::not_found("böyle bir kaynak yok") })
         .layer(middleware::from_fn_with_state(state.clone(), deadline))
-        .layer(ConcurrencyLimitLayer::new(concurrency))
+        // Global: one semaphore for every route (`Router::layer` wraps each route separately).
+        .layer(GlobalConcurrencyLimitLayer::new(concurrency))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

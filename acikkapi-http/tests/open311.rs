@@ -579,3 +579,45 @@ fn shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
         "no longer accepting after shutdown"
     );
 }
+
+#[test]
+fn the_concurrency_limit_is_one_for_the_whole_service() {
+    let s = Server::start_with(acikkapi_http::Config {
+        request_timeout: std::time::Duration::from_secs(2),
+        concurrency: 1,
+        ..acikkapi_http::Config::default()
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut stalled = std::net::TcpStream::connect(s.addr).unwrap();
+    stalled
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut stalled,
+        format!(
+            "POST {V2}/requests.json HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: \
+             application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\napi_key="
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Another route: it waits for the only permit, held by the stalled request.
+    std::thread::scope(|scope| {
+        let tx2 = tx.clone();
+        let s = &s;
+        scope.spawn(move || {
+            let r = s.get("/healthz");
+            tx2.send(("healthz", r.status)).unwrap();
+        });
+        let mut reply = Vec::new();
+        std::io::Read::read_to_end(&mut stalled, &mut reply).unwrap();
+        tx.send((
+            "stalled",
+            u16::from(reply.starts_with(b"HTTP/1.1 408")) * 408,
+        ))
+        .unwrap();
+    });
+    let order: Vec<(&str, u16)> = rx.try_iter().collect();
+    assert_eq!(order, [("stalled", 408), ("healthz", 200)]);
+}

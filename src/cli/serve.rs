@@ -25,6 +25,9 @@ pub struct ServeArgs {
     /// How long one request may take, in seconds.
     #[arg(long, default_value_t = 10)]
     pub request_timeout: u64,
+    /// How long a client may take to send a request's headers, in seconds (slowloris).
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout: u64,
 }
 
 /// `acikkapi key …`
@@ -47,14 +50,15 @@ pub enum KeyCmd {
 
 /// Runs `acikkapi serve`.
 pub fn run_serve(args: ServeArgs, io: &mut Io<'_>) -> CliResult {
-    if args.request_timeout == 0 || args.body_limit == 0 {
+    if args.request_timeout == 0 || args.header_timeout == 0 || args.body_limit == 0 {
         return Err(CliError::Usage(
-            "--request-timeout ve --body-limit sıfırdan büyük olmalı".into(),
+            "--request-timeout, --header-timeout ve --body-limit sıfırdan büyük olmalı".into(),
         ));
     }
     let config = acikkapi_http::Config {
         body_limit: args.body_limit,
         request_timeout: Duration::from_secs(args.request_timeout),
+        header_timeout: Duration::from_secs(args.header_timeout),
         ..acikkapi_http::Config::default()
     };
     let stdout = &mut *io.stdout;
