@@ -18,6 +18,7 @@ pub mod org;
 pub mod report;
 pub mod route;
 pub mod rules;
+pub mod serve;
 pub mod simulate;
 pub mod store;
 pub mod taxonomy;
@@ -138,6 +139,11 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Statistics over application records or a journal: the statistics block, breakdowns, SLA (table, CSV, JSON, HTML).
     Report(report::ReportArgs),
+    /// The HTTP service: Open311 GeoReport v2, /healthz, /readyz, on a data directory.
+    Serve(serve::ServeArgs),
+    /// API keys of channels and integrators (`key add`), stored only hashed.
+    #[command(subcommand)]
+    Key(serve::KeyCmd),
 }
 
 /// Runs a parsed command line.
@@ -155,6 +161,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> CliResult {
         Command::Demo(args) => demo::run(args, io),
         Command::Simulate(args) => simulate::run(args, io),
         Command::Report(args) => report::run(args, io),
+        Command::Serve(args) => serve::run_serve(args, io),
+        Command::Key(cmd) => serve::run_key(cmd, io),
     }
 }
 

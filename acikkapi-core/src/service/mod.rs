@@ -36,8 +36,10 @@
 //! ```
 
 pub mod personnel;
+pub mod public;
 
 pub use personnel::{Personnel, PersonnelItem, PersonnelQuery, PersonnelSubmitted, PersonnelView};
+pub use public::{MAX_PUBLIC_REQUESTS, PublicQuery, PublicRequest};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -220,3 +220,118 @@ fn a_repeated_command_id_tells_nothing_to_whom_may_not_run_it() {
         sub.tracking
     );
 }
+
+#[test]
+fn the_public_view_shows_no_applicant_and_no_confidential_application() {
+    let s = Applications::in_memory().unwrap();
+    let c = clerk();
+    let open = s
+        .submit(&c, sample(), t0(), None)
+        .unwrap()
+        .tracking
+        .to_string();
+    let mut secret_input = sample();
+    secret_input.confidential = Some(true);
+    let secret = s
+        .submit(&c, secret_input, t0(), None)
+        .unwrap()
+        .tracking
+        .to_string();
+    let mut bad_input = sample();
+    bad_input.tckn = Some("123".into());
+    let bad = s.submit(&c, bad_input, t0(), None).unwrap();
+    assert_eq!(bad.status, "not_processed");
+
+    let registered = s.public_request(&open).unwrap();
+    assert_eq!(registered.status, Status::Registered);
+    assert_eq!(registered.agency, None);
+    assert!(registered.notice.as_deref().unwrap().contains(&open));
+
+    s.route(&c, &open, 0, t0(), None).unwrap();
+    let a = s.view(&c, &open, t0()).unwrap().state.assignment.unwrap();
+    let officer = Actor::officer(a.officer.clone(), Role::Yetkili);
+    let routed = s.public_request(&open).unwrap();
+    assert_eq!(routed.agency.as_deref(), Some(a.unit_name.as_str()));
+    assert!(routed.deadline.is_some());
+    assert!(routed.notice.as_deref().unwrap().contains(&a.unit_name));
+    s.answer(
+        &officer,
+        &open,
+        Outcome::PartlyPositive,
+        "Çöpler toplandı.",
+        t0(),
+        None,
+    )
+    .unwrap();
+    let answered = s.public_request(&open).unwrap();
+    assert_eq!(answered.answer.as_deref(), Some("Çöpler toplandı."));
+    assert_eq!(answered.outcome, Some(Outcome::PartlyPositive));
+    assert!(!public::is_open(answered.status));
+
+    // The confidential and the not processed ones are unknown, as a number that does not exist.
+    for t in [
+        secret.as_str(),
+        &bad.tracking.to_string(),
+        "AK-20-2026-0009999-1",
+    ] {
+        assert!(matches!(
+            s.public_request(t),
+            Err(Error::UnknownInstance(_))
+        ));
+    }
+    let all = s.public_requests(&PublicQuery::default());
+    assert_eq!(
+        all.iter().map(|p| p.tracking.as_str()).collect::<Vec<_>>(),
+        [open.as_str()]
+    );
+    let text = serde_json::to_string(&all).unwrap();
+    for personal in [
+        "10000000146",
+        "Ayşe",
+        "Yılmaz",
+        "0532",
+        "000 00 01",
+        "1984",
+        "çöpler bir haftadır",
+    ] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+    // Filters.
+    let q = |f: PublicQuery| s.public_requests(&f).len();
+    assert_eq!(
+        q(PublicQuery {
+            open: Some(true),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        q(PublicQuery {
+            open: Some(false),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        q(PublicQuery {
+            categories: vec!["SAGLIK.DIGER".into()],
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        q(PublicQuery {
+            from: Some(t0() + chrono::TimeDelta::days(1)),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        q(PublicQuery {
+            tracking: vec![open.clone()],
+            limit: 1,
+            ..Default::default()
+        }),
+        1
+    );
+}

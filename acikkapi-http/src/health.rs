@@ -1,0 +1,37 @@
+//! Sağlık: `GET /healthz` (the process answers) and `GET /readyz` (it takes traffic: the journal
+//! is open and shutdown has not begun).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use crate::state::AppState;
+
+/// The health routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.is_ready() {
+        let applications = state.service.with_engine(|e| e.len());
+        (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "applications": applications})),
+        )
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "shutting_down"})),
+        )
+    }
+}
