@@ -94,7 +94,12 @@ impl Applications {
     /// exist, is not registered or is confidential (the same error, so nothing is told).
     pub fn public_request(&self, tracking: &str) -> Result<PublicRequest> {
         let id = crate::workflow::InstanceId::new(tracking);
-        self.store.read(|e| {
+        let engine = self.engine_for(tracking)?;
+        if self.shared && engine.read(|e| e.instance(&id).is_none()) {
+            // Perhaps another node received it: catch up once before calling it unknown.
+            engine.refresh()?;
+        }
+        engine.read(|e| {
             let templates = &e.definition().templates;
             e.instance(&id)
                 .and_then(|i| {
@@ -116,27 +121,29 @@ impl Applications {
             0 => MAX_PUBLIC_REQUESTS,
             n => n.min(MAX_PUBLIC_REQUESTS),
         };
-        let mut out: Vec<PublicRequest> = self.store.read(|e| {
+        let mut out: Vec<PublicRequest> = Vec::new();
+        self.with_engines(|e| {
             let templates = &e.definition().templates;
-            e.instances()
-                .filter(|(id, _)| {
-                    query.tracking.is_empty() || query.tracking.iter().any(|t| t == id.as_str())
-                })
-                .filter_map(|(id, i)| {
-                    public_of(
-                        id.as_str(),
-                        &i.state,
-                        i.history.last().map(|h| h.at),
-                        templates,
-                    )
-                })
-                .filter(|p| {
-                    (query.categories.is_empty() || query.categories.contains(&p.category))
-                        && query.from.is_none_or(|f| p.received_at >= f)
-                        && query.to.is_none_or(|t| p.received_at <= t)
-                        && query.open.is_none_or(|o| is_open(p.status) == o)
-                })
-                .collect()
+            out.extend(
+                e.instances()
+                    .filter(|(id, _)| {
+                        query.tracking.is_empty() || query.tracking.iter().any(|t| t == id.as_str())
+                    })
+                    .filter_map(|(id, i)| {
+                        public_of(
+                            id.as_str(),
+                            &i.state,
+                            i.history.last().map(|h| h.at),
+                            templates,
+                        )
+                    })
+                    .filter(|p| {
+                        (query.categories.is_empty() || query.categories.contains(&p.category))
+                            && query.from.is_none_or(|f| p.received_at >= f)
+                            && query.to.is_none_or(|t| p.received_at <= t)
+                            && query.open.is_none_or(|o| is_open(p.status) == o)
+                    }),
+            );
         });
         out.sort_by(|a, b| (b.received_at, &a.tracking).cmp(&(a.received_at, &b.tracking)));
         out.truncate(limit);
