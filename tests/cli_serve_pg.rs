@@ -241,3 +241,41 @@ fn a_database_url_with_a_stream_or_an_unreachable_server_is_refused() {
     assert!(!out.stderr.contains("secret"), "no password in messages");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Polls `/readyz` until it answers `status`, or fails at the deadline.
+fn ready_becomes(addr: &str, status: u16, limit: Duration) -> String {
+    let start = Instant::now();
+    loop {
+        let (got, body) = get(addr, "/readyz");
+        if got == status {
+            return body;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "/readyz stayed {got} ({body}), not {status}, for {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn readyz_is_503_while_the_database_is_down_and_ready_again_after() {
+    // A cluster of the test's own: it is stopped (never the shared server).
+    let Some(cluster) = pg_support::cluster::Cluster::start() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("acikkapi-cli-serve-pg-rd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let mut r = listening(spawn(d, &cluster.url, "rd"));
+    ready_becomes(&r.addr, 200, Duration::from_secs(5));
+    cluster.stop_immediate();
+    let body = ready_becomes(&r.addr, 503, Duration::from_secs(15));
+    assert!(body.contains("database_unavailable"), "{body}");
+    // The process keeps serving what needs no database.
+    assert_eq!(get(&r.addr, "/healthz").0, 200);
+    cluster.start_again();
+    ready_becomes(&r.addr, 200, Duration::from_secs(15));
+    terminate(&mut r);
+    let _ = std::fs::remove_dir_all(&dir);
+}
