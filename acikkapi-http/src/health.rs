@@ -1,5 +1,5 @@
 //! Sağlık: `GET /healthz` (the process answers) and `GET /readyz` (it takes traffic: the journal
-//! is open and shutdown has not begun).
+//! is open, the database (if any) answers, and shutdown has not begun).
 
 use axum::Json;
 use axum::Router;
@@ -22,16 +22,22 @@ async fn healthz() -> Json<Value> {
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    if state.is_ready() {
-        let applications = state.service.with_engine(|e| e.len());
-        (
-            StatusCode::OK,
-            Json(json!({"status": "ready", "applications": applications})),
-        )
-    } else {
+    if !state.is_ready() {
         (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "shutting_down"})),
+        )
+    } else if !state.store_ready() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "database_unavailable"})),
+        )
+    } else {
+        let mut applications = 0;
+        state.service.with_engines(|e| applications += e.len());
+        (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "applications": applications})),
         )
     }
 }

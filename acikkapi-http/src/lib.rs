@@ -4,13 +4,14 @@
 //! **For**: serving [`Applications`](acikkapi_core::service::Applications) over HTTP — today
 //! Open311 GeoReport v2 under `/open311/v2/` (JSON and XML; see [`open311`]), `GET /healthz` and
 //! `GET /readyz`; API keys for channels ([`credentials`]); a data directory with the file
-//! journal ([`data_dir`]); graceful shutdown ([`server`]). The `acikkapi serve` and
+//! journal ([`data_dir`]), or PostgreSQL for several nodes ([`pg`]); graceful shutdown
+//! ([`server`]). The `acikkapi serve` and
 //! `acikkapi key add` commands are thin wrappers around this crate.
 //!
 //! **Not for**: deciding anything. Every decision — numbering, validation, routing, deadlines,
 //! who may do what — is the core's; a handler translates a request into one service call and the
 //! result (or the [`ApiError`]) into a response. Not (yet) here: the `/api/v1` JSON API with its
-//! OpenAPI document, user accounts and roles, metrics, rate limits, web pages, PostgreSQL.
+//! OpenAPI document, user accounts and roles, metrics, rate limits, web pages.
 //!
 //! # Layout
 //! One module per area, one [`AppState`] shared by all handlers, one error type ([`ApiError`])
@@ -35,6 +36,7 @@ pub mod form;
 pub mod format;
 pub mod health;
 pub mod open311;
+pub mod pg;
 pub mod server;
 pub mod state;
 

@@ -1,6 +1,7 @@
 //! Sunucu: the router with its limits, and serving it until a shutdown signal.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -129,6 +130,9 @@ pub enum ServeError {
     /// The data directory.
     #[error(transparent)]
     DataDir(#[from] crate::data_dir::DataDirError),
+    /// The database could not be opened.
+    #[error("veritabanı: {0}")]
+    Database(#[source] acikkapi_core::Error),
     /// The credentials file.
     #[error(transparent)]
     Credentials(#[from] crate::credentials::CredentialError),
@@ -163,6 +167,9 @@ impl std::io::Write for LogSink {
 /// Every answered submission is already on disk (group commit with fsync), so nothing is left to
 /// flush but the journals' files, which are closed when the service is dropped here.
 ///
+/// With `database`, the applications and SMS messages are in PostgreSQL instead ([`crate::pg`]):
+/// `dir` holds only the API keys, and a background refresh reads the other nodes' work in.
+///
 /// The service runs on its own threads; the calling thread writes the log lines (tracing, one
 /// line per event, `RUST_LOG` filters, default `info`) to `log`, so a caller that holds its
 /// standard error locked (the CLI does) never blocks a worker.
@@ -170,6 +177,7 @@ pub fn run(
     dir: &std::path::Path,
     listen: &str,
     config: crate::Config,
+    database: Option<crate::pg::Database>,
     on_listening: impl FnOnce(std::net::SocketAddr),
     log: &mut dyn std::io::Write,
 ) -> Result<(), ServeError> {
@@ -190,7 +198,7 @@ pub fn run(
     let listen = listen.to_owned();
     let server = std::thread::Builder::new()
         .name("acikkapi-serve".into())
-        .spawn(move || serve_blocking(&dir, &listen, config, addr_tx))
+        .spawn(move || serve_blocking(&dir, &listen, config, database, addr_tx))
         .map_err(|source| ServeError::Io {
             what: "sunucu iş parçacığı başlatılamadı".into(),
             source,
@@ -222,22 +230,51 @@ pub fn run(
     })
 }
 
+/// What the service runs on, and what must outlive it.
+enum Backend {
+    Files(crate::data_dir::Opened),
+    Postgres(crate::pg::OpenedPg, crate::pg::Database),
+}
+
 fn serve_blocking(
     dir: &std::path::Path,
     listen: &str,
     config: crate::Config,
+    database: Option<crate::pg::Database>,
     addr_tx: std::sync::mpsc::Sender<std::net::SocketAddr>,
 ) -> Result<(), ServeError> {
-    let opened = crate::data_dir::open(dir)?;
-    if opened.initialised {
-        tracing::info!(dir = %dir.display(), "yeni veri klasörü hazırlandı");
-    }
+    let backend = match database {
+        None => {
+            let opened = crate::data_dir::open(dir)?;
+            if opened.initialised {
+                tracing::info!(dir = %dir.display(), "yeni veri klasörü hazırlandı");
+            }
+            Backend::Files(opened)
+        }
+        Some(db) => {
+            crate::data_dir::prepare(dir)?;
+            let opened = crate::pg::open(&db).map_err(ServeError::Database)?;
+            tracing::info!(node = %db.node, "PostgreSQL üzerinde açıldı");
+            Backend::Postgres(opened, db)
+        }
+    };
+    let service = match &backend {
+        Backend::Files(o) => Arc::clone(&o.service),
+        Backend::Postgres(o, _) => Arc::clone(&o.service),
+    };
     let keys = crate::credentials::CredentialStore::load(dir)?;
     if keys.is_empty() {
         tracing::warn!("API anahtarı yok: POST requests 403 döner (acikkapi key add)");
     }
-    let state = AppState::new(opened.service, keys, config);
+    let state = AppState::new(Arc::clone(&service), keys, config);
     let io = |what: String| move |source| ServeError::Io { what, source };
+    let refresher = match &backend {
+        Backend::Files(_) => None,
+        Backend::Postgres(_, db) => Some(
+            crate::pg::Refresher::start(service, db.refresh_interval, state.store_ready_flag())
+                .map_err(io("yenileme iş parçacığı başlatılamadı".into()))?,
+        ),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -255,9 +292,13 @@ fn serve_blocking(
             .await
             .map_err(io("sunucu".into()))
     })?;
-    // The blocking pool finishes the service calls still running before the runtime is gone.
+    // Every connection has finished its request (graceful shutdown), so no service call is
+    // waited for; the runtime's own tasks get a bounded time.
     runtime.shutdown_timeout(Duration::from_secs(30));
-    drop(opened.outbox);
+    if let Some(r) = refresher {
+        r.stop();
+    }
+    drop(backend);
     tracing::info!("kapandı");
     Ok(())
 }

@@ -45,6 +45,7 @@ pub struct AppState {
     /// Limits.
     pub config: Arc<Config>,
     ready: Arc<AtomicBool>,
+    store_ready: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -65,12 +66,25 @@ impl AppState {
             keys: Arc::new(keys),
             config: Arc::new(config),
             ready: Arc::new(AtomicBool::new(true)),
+            store_ready: Arc::new(AtomicBool::new(true)),
         }
     }
 
     /// Whether `/readyz` says ready (false once shutdown began).
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)
+    }
+
+    /// Whether the store answers (true for a file journal; for PostgreSQL, whether the last
+    /// background refresh succeeded). `/readyz` is 503 while it is false.
+    pub fn store_ready(&self) -> bool {
+        self.store_ready.load(Ordering::SeqCst)
+    }
+
+    /// The flag behind [`store_ready`](Self::store_ready), for whoever watches the store (the
+    /// PostgreSQL [`Refresher`](crate::pg::Refresher)).
+    pub fn store_ready_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.store_ready)
     }
 
     /// Marks the service as not ready (shutting down): load balancers stop sending to it while

@@ -16,6 +16,17 @@ pub struct ServeArgs {
     /// The data directory (file journal, SMS outbox, API keys); initialised on first start.
     #[arg(long)]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database (`postgres://user@host/db`) for the applications and SMS messages,
+    /// shared by every node started on it; the data directory then holds only the API keys.
+    /// Pending migrations are applied on start.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// With `--database`: how often the other nodes' applications are read in, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub refresh_interval_ms: u64,
+    /// With `--database`: this node's name in the SMS outbox's claims (default `node-<pid>`).
+    #[arg(long)]
+    pub node: Option<String>,
     /// The address to listen on (`127.0.0.1:8080`; port 0 picks a free one, printed at start).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
@@ -61,12 +72,17 @@ pub fn run_serve(args: ServeArgs, io: &mut Io<'_>) -> CliResult {
         header_timeout: Duration::from_secs(args.header_timeout),
         ..acikkapi_http::Config::default()
     };
+    let database = match &args.database {
+        None => None,
+        Some(url) => Some(database(url, &args)?),
+    };
     let stdout = &mut *io.stdout;
     let mut printed = Ok(());
     acikkapi_http::server::run(
         &args.data_dir,
         &args.listen,
         config,
+        database,
         |addr| {
             printed = writeln!(stdout, "dinleniyor: http://{addr}").and_then(|()| stdout.flush());
         },
@@ -76,6 +92,38 @@ pub fn run_serve(args: ServeArgs, io: &mut Io<'_>) -> CliResult {
     printed?;
     writeln!(io.stdout, "kapandı")?;
     Ok(0)
+}
+
+/// The longest `--refresh-interval-ms` (one hour): past it listings would be stale for hours.
+const MAX_REFRESH_MS: u64 = 3_600_000;
+
+/// `--database URL` with its options, checked.
+fn database(url: &str, args: &ServeArgs) -> Result<acikkapi_http::pg::Database, CliError> {
+    if !super::store::is_pg_url(url) {
+        return Err(CliError::Usage(
+            "--database bir postgres:// veya postgresql:// adresi olmalı".into(),
+        ));
+    }
+    let location = super::store::PgLocation::parse(url)?;
+    if location.stream.is_some() {
+        return Err(CliError::Usage(
+            "--database bir akış (stream=) almaz: hizmet her ilin akışını kullanır".into(),
+        ));
+    }
+    if args.refresh_interval_ms == 0 || args.refresh_interval_ms > MAX_REFRESH_MS {
+        return Err(CliError::Usage(format!(
+            "--refresh-interval-ms 1 ile {MAX_REFRESH_MS} arasında olmalı"
+        )));
+    }
+    let node = args
+        .node
+        .clone()
+        .unwrap_or_else(|| format!("node-{}", std::process::id()));
+    Ok(acikkapi_http::pg::Database {
+        url: location.driver_url().to_owned(),
+        refresh_interval: Duration::from_millis(args.refresh_interval_ms),
+        node,
+    })
 }
 
 /// Runs `acikkapi key …`.

@@ -107,6 +107,12 @@ impl PgLocation {
         })
     }
 
+    /// The URL given to the driver (without this tool's parameters; may hold a password: never
+    /// print it, print [`shown`](Self::shown)).
+    pub fn driver_url(&self) -> &str {
+        &self.url
+    }
+
     /// The location as shown, with `stream` (or the named one) as its parameter.
     pub fn shown(&self, stream: Option<&str>) -> String {
         match stream.or(self.stream.as_deref()) {

@@ -32,14 +32,27 @@ pub(crate) fn datetime(t: DateTime<Utc>) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-/// Runs a (blocking) service call off the async threads.
+/// Runs a (blocking) service call off the async threads, on a thread of its own rather than
+/// tokio's blocking pool: the PostgreSQL store's blocking API refuses any thread that carries a
+/// tokio runtime context, and the blocking pool's threads do. The number of such threads is
+/// bounded by [`Config::concurrency`](crate::Config::concurrency).
 async fn blocking<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
 ) -> Result<R, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        tracing::error!(error = %e, "hizmet çağrısı tamamlanamadı");
+    let failed = |what: &dyn std::fmt::Display| {
+        tracing::error!(error = %what, "hizmet çağrısı tamamlanamadı");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "sunucu hatası")
-    })
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("acikkapi-call".into())
+        .spawn(move || {
+            // A closed receiver (the request was cut by its timeout) drops the result.
+            let _ = tx.send(f());
+        })
+        .map_err(|e| failed(&e))?;
+    // A panic in `f` drops the sender.
+    rx.await.map_err(|e| failed(&e))
 }
 
 /// One application in Open311's shape (no applicant data: see the module docs of `open311`).
@@ -423,8 +436,14 @@ pub(crate) async fn token(state: &AppState, token: &str) -> Result<Value, ApiErr
     let token = token.to_owned();
     let found = blocking(move || {
         let cid = CommandId::new(format!("open311-{token}"));
-        let tracking =
-            service.with_engine(|e| e.command_outcome(&cid).map(|o| o.instance.to_string()))?;
+        // Every partition (province stream): the token does not say which one it went to.
+        let mut tracking = None;
+        service.with_engines(|e| {
+            if tracking.is_none() {
+                tracking = e.command_outcome(&cid).map(|o| o.instance.to_string());
+            }
+        });
+        let tracking = tracking?;
         service.public_request(&tracking).ok()?;
         Some((tracking, token))
     })
